@@ -1,0 +1,31 @@
+export const TOKEN_STATUSES = ['active', 'revoked', 'expired'] as const;
+export type TokenStatus = (typeof TOKEN_STATUSES)[number];
+
+export interface TokenTimes {
+  expires_at: Date | string | null;
+  revoked_at: Date | string | null;
+}
+
+/** Derived from timestamps, never stored: expiry wins over revocation, so a revoked token also expires. */
+export function tokenStatus(token: TokenTimes, now: Date): TokenStatus {
+  if (token.expires_at !== null && new Date(token.expires_at).getTime() <= now.getTime()) return 'expired';
+  if (token.revoked_at !== null) return 'revoked';
+  return 'active';
+}
+
+export const TOKEN_ACTIONS = ['revoke', 'restore', 'delete'] as const;
+export type TokenAction = (typeof TOKEN_ACTIONS)[number];
+
+const ALLOWED_FROM: Record<TokenAction, readonly TokenStatus[]> = {
+  revoke: ['active'],
+  restore: ['revoked'],
+  delete: ['revoked', 'expired'],
+};
+
+export function isActionAllowed(action: TokenAction, status: TokenStatus): boolean {
+  return ALLOWED_FROM[action].includes(status);
+}
+
+export function allowedActions(status: TokenStatus): TokenAction[] {
+  return TOKEN_ACTIONS.filter((action) => isActionAllowed(action, status));
+}
