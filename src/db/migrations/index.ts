@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely/migration';
+import * as initial from './0001-initial.ts';
+
+/** Every migration, in order. Listed by hand so the set is the same wherever the code runs. */
+export const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};

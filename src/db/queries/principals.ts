@@ -1,0 +1,123 @@
+import { type Kysely, sql } from 'kysely';
+import type { Role } from '../../core/roles.ts';
+import type { AccountKind, TokenKind } from '../../core/token-kind.ts';
+import type { Database } from '../schema.ts';
+import { teamsOf } from './accounts.ts';
+
+export interface PrincipalAccountRow {
+  id: string;
+  kind: AccountKind;
+  role: Role;
+  name: string | null;
+  email: string | null;
+  internal_id: string | null;
+  avatar_url: string | null;
+  deactivated_at: Date | null;
+  teams: { id: string; name: string }[];
+}
+
+export interface TokenPrincipalRow {
+  token: {
+    id: string;
+    kind: TokenKind;
+    name: string;
+    scim_only: boolean;
+    created_at: Date;
+    expires_at: Date | null;
+    revoked_at: Date | null;
+  };
+  account: PrincipalAccountRow;
+}
+
+function selectOwner(db: Kysely<Database>) {
+  return db
+    .selectFrom('accounts as a')
+    .select([
+      'a.id',
+      'a.kind',
+      'a.role',
+      'a.name',
+      'a.email',
+      'a.internal_id',
+      'a.avatar_url',
+      'a.deactivated_at',
+    ])
+    .select((eb) => teamsOf(eb.ref('a.id')).as('teams'));
+}
+
+/** Authentication's one round trip: the token by its hash, with its owner's current role and teams. */
+export async function findTokenPrincipal(
+  db: Kysely<Database>,
+  secretHash: string,
+): Promise<TokenPrincipalRow | undefined> {
+  const row = await db
+    .selectFrom('tokens as t')
+    .innerJoin('accounts as a', 'a.id', 't.owner_id')
+    .select([
+      't.id as token_id',
+      't.kind as token_kind',
+      't.name as token_name',
+      't.scim_only',
+      't.created_at',
+      't.expires_at',
+      't.revoked_at',
+      'a.id',
+      'a.kind',
+      'a.role',
+      'a.name',
+      'a.email',
+      'a.internal_id',
+      'a.avatar_url',
+      'a.deactivated_at',
+    ])
+    .select((eb) => teamsOf(eb.ref('a.id')).as('teams'))
+    .where('t.secret_hash', '=', secretHash)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { token_id, token_kind, token_name, scim_only, created_at, expires_at, revoked_at, ...account } = row;
+  return {
+    token: {
+      id: token_id,
+      kind: token_kind,
+      name: token_name,
+      scim_only,
+      created_at,
+      expires_at,
+      revoked_at,
+    },
+    account,
+  };
+}
+
+export function findPrincipalAccount(
+  db: Kysely<Database>,
+  accountId: string,
+): Promise<PrincipalAccountRow | undefined> {
+  return selectOwner(db).where('a.id', '=', accountId).executeTakeFirst();
+}
+
+export async function findSessionPrincipal(db: Kysely<Database>, idHash: string, now: Date) {
+  const session = await db
+    .selectFrom('sessions')
+    .select(['id_hash', 'account_id', 'csrf_token', 'expires_at'])
+    .where('id_hash', '=', idHash)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  if (!session) return undefined;
+  const account = await findPrincipalAccount(db, session.account_id);
+  if (!account) return undefined;
+  return { session, account };
+}
+
+export function deleteExpiredSessions(db: Kysely<Database>, now: Date) {
+  return db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
+}
+
+export function findHumanForSignIn(db: Kysely<Database>, email: string) {
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'password_hash', 'deactivated_at', 'email', 'name', 'internal_id'])
+    .where('kind', '=', 'human')
+    .where(sql<boolean>`lower(email) = ${email.toLowerCase()}`)
+    .executeTakeFirst();
+}

@@ -1,0 +1,85 @@
+import type { Kysely } from 'kysely';
+import { type LastUse, writeLastUses } from '../db/queries/tokens.ts';
+import type { Database } from '../db/schema.ts';
+import type { Metrics } from './metrics.ts';
+
+const USER_AGENT_MAX = 512;
+
+/**
+ * Holds the newest use of each token in memory and writes them all in one statement per interval, so a
+ * token used a thousand times a second costs one row update a second. Reads overlay what is pending,
+ * so this node shows a use at once; other nodes see it after the next flush.
+ */
+export class LastUsedRecorder {
+  readonly #db: Kysely<Database>;
+  readonly #metrics: Metrics;
+  readonly #intervalMs: number;
+  readonly #onError: (error: unknown) => void;
+  #pending = new Map<string, LastUse>();
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(deps: {
+    db: Kysely<Database>;
+    metrics: Metrics;
+    intervalMs: number;
+    onError: (error: unknown) => void;
+  }) {
+    this.#db = deps.db;
+    this.#metrics = deps.metrics;
+    this.#intervalMs = deps.intervalMs;
+    this.#onError = deps.onError;
+  }
+
+  record(tokenId: string, at: Date, ip: string, userAgent: string | null): void {
+    const current = this.#pending.get(tokenId);
+    if (current && current.at.getTime() > at.getTime()) return;
+    this.#pending.set(tokenId, {
+      tokenId,
+      at,
+      ip,
+      userAgent: userAgent === null ? null : userAgent.slice(0, USER_AGENT_MAX),
+    });
+  }
+
+  pending(tokenId: string): LastUse | undefined {
+    return this.#pending.get(tokenId);
+  }
+
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  start(): void {
+    this.#timer ??= setInterval(() => {
+      this.flush().catch(this.#onError);
+    }, this.#intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Write what is pending. Flushes never overlap; a failed batch is put back for the next one. */
+  flush(): Promise<void> {
+    this.#flushing = this.#flushing
+      .catch(() => {})
+      .then(async () => {
+        if (this.#pending.size === 0) return;
+        const batch = [...this.#pending.values()];
+        this.#pending = new Map();
+        try {
+          const updated = await writeLastUses(this.#db, batch);
+          this.#metrics.lastUsedFlushes.inc();
+          this.#metrics.lastUsedFlushedTokens.inc({}, updated);
+        } catch (error) {
+          for (const use of batch) this.record(use.tokenId, use.at, use.ip, use.userAgent);
+          throw error;
+        }
+      });
+    return this.#flushing;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.flush();
+  }
+}

@@ -1,0 +1,58 @@
+import { type Role, roleAtLeast } from '../core/roles.ts';
+import type { AccountKind, TokenKind } from '../core/token-kind.ts';
+import { forbidden } from './errors.ts';
+
+export interface TeamRef {
+  id: string;
+  name: string;
+}
+
+/** Who is calling, as of this request: the account's current role and teams, and how they proved it. */
+export interface Principal {
+  account: {
+    id: string;
+    kind: AccountKind;
+    role: Role;
+    teams: TeamRef[];
+    name: string | null;
+    email: string | null;
+    internal_id: string | null;
+    avatar_url: string | null;
+  };
+  via: 'session' | 'token';
+  token: {
+    id: string;
+    kind: TokenKind;
+    name: string;
+    scim_only: boolean;
+    created_at: Date;
+    expires_at: Date | null;
+  } | null;
+  session: { idHash: string; csrfToken: string } | null;
+}
+
+/** The principal plus where the request came from, for the audit log and last-used. */
+export interface Caller {
+  principal: Principal;
+  ip: string;
+  userAgent: string | null;
+}
+
+export function requireRole(caller: Caller, minimum: Role): void {
+  if (!roleAtLeast(caller.principal.account.role, minimum)) {
+    throw forbidden(`This needs the ${minimum} role.`);
+  }
+}
+
+export function isAdmin(caller: Caller): boolean {
+  return caller.principal.account.role === 'admin';
+}
+
+/** How an account is named in the audit log: email for humans, internal ID for service users. */
+export function accountLabel(account: {
+  email: string | null;
+  internal_id: string | null;
+  name: string | null;
+}) {
+  return account.internal_id ?? account.email ?? account.name ?? 'unknown';
+}

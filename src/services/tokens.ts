@@ -1,0 +1,282 @@
+import type { Kysely } from 'kysely';
+import { expiresAt, MAX_EXPIRATION_DAYS } from '../core/expiration.ts';
+import { checkTokenName } from '../core/names.ts';
+import { generateSecret, secretHint } from '../core/secret.ts';
+import type { TokenKind } from '../core/token-kind.ts';
+import { type TokenStatus, tokenStatus } from '../core/token-status.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { decodeCursor } from '../db/keyset.ts';
+import {
+  deleteIfInactive,
+  findTokenById,
+  insertToken,
+  listTokens,
+  restoreIfRevoked,
+  revokeIfActive,
+  type TokenSort,
+  type TokenWithOwner,
+} from '../db/queries/tokens.ts';
+import type { Database } from '../db/schema.ts';
+import type { AuditLog, AuditTarget } from './audit.ts';
+import type { ChangeFeed } from './change-feed.ts';
+import type { Clock } from './clock.ts';
+import { AppError, conflict, forbidden, invalidField, notFound } from './errors.ts';
+import { sha256Hex } from './hashing.ts';
+import type { LastUsedRecorder } from './last-used.ts';
+import { accountLabel, type Caller, isAdmin, requireRole } from './principal.ts';
+import { type TokenView, tokenView } from './views.ts';
+
+export interface GenerateTokenInput {
+  name: string;
+  kind: TokenKind;
+  expires_in_days: number | null;
+  service_user_id?: string | undefined;
+  scim_only?: boolean | undefined;
+}
+
+export interface TokenListQuery {
+  kind: TokenKind;
+  q?: string | undefined;
+  status?: TokenStatus[] | undefined;
+  service_user_id?: string | undefined;
+  sort: TokenSort;
+  order: 'asc' | 'desc';
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export const REVOKE_REASON_MAX = 500;
+
+export interface TokenServiceDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  audit: AuditLog;
+  lastUsed: LastUsedRecorder;
+  changes: ChangeFeed;
+}
+
+/**
+ * Generating, listing and changing tokens. Personal tokens belong to their human owner alone (even an
+ * Admin gets 404 for someone else's); service tokens are for Admins.
+ */
+export class TokenService {
+  readonly #deps: TokenServiceDeps;
+
+  constructor(deps: TokenServiceDeps) {
+    this.#deps = deps;
+  }
+
+  async generate(caller: Caller, input: GenerateTokenInput): Promise<{ token: TokenView; secret: string }> {
+    const { db, clock, audit } = this.#deps;
+    const name = checkTokenName(input.name);
+    if (!name.ok) throw invalidField('name', name.message);
+    const days = input.expires_in_days;
+    if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_EXPIRATION_DAYS)) {
+      throw invalidField(
+        'expires_in_days',
+        `Must be a whole number of days from 1 to ${MAX_EXPIRATION_DAYS}, or null for never.`,
+      );
+    }
+    if (input.scim_only && !isAdmin(caller)) throw forbidden('Only Admins can generate SCIM-only tokens.');
+    if (input.kind === 'personal') {
+      if (input.service_user_id)
+        throw invalidField('service_user_id', 'Only a service token has a service user.');
+      if (caller.principal.account.kind !== 'human') {
+        throw forbidden('Personal tokens belong to people; a service user has service tokens.');
+      }
+    } else {
+      requireRole(caller, 'admin');
+      if (!input.service_user_id)
+        throw invalidField('service_user_id', 'A service token needs a service user.');
+    }
+
+    const secret = generateSecret(input.kind);
+    const now = clock.now();
+    let id: string;
+    try {
+      id = await db.transaction().execute(async (trx) => {
+        const owner =
+          input.kind === 'personal'
+            ? caller.principal.account
+            : await lockServiceUser(trx, input.service_user_id!);
+        const inserted = await insertToken(trx, {
+          kind: input.kind,
+          owner_id: owner.id,
+          name: name.name,
+          secret_hash: sha256Hex(secret),
+          hint: secretHint(secret),
+          scim_only: input.scim_only ?? false,
+          created_at: now,
+          created_by: caller.principal.account.id,
+          expires_at: expiresAt(now, days),
+        });
+        await audit.record(trx, caller, 'token.created', tokenTarget(inserted.id, name.name, owner), {
+          kind: input.kind,
+          expires_at: expiresAt(now, days)?.toISOString() ?? null,
+          scim_only: input.scim_only ?? false,
+        });
+        return inserted.id;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'tokens_owner_name_key')) {
+        throw new AppError(
+          409,
+          'name_taken',
+          `name: A token named "${name.name}" already exists${input.kind === 'service' ? ' for this service user' : ''}.`,
+          { field: 'name' },
+        );
+      }
+      throw error;
+    }
+    return { token: await this.get(caller, id), secret };
+  }
+
+  async list(
+    caller: Caller,
+    query: TokenListQuery,
+  ): Promise<{ items: TokenView[]; next_cursor: string | null }> {
+    const { db, clock, lastUsed } = this.#deps;
+    if (query.kind === 'service') requireRole(caller, 'admin');
+    else if (query.service_user_id)
+      throw invalidField('service_user_id', 'Only service tokens have a service user.');
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !cursor)
+      throw invalidField('cursor', 'Not a cursor from this list; start again without it.');
+    const now = clock.now();
+    const { rows, nextCursor } = await listTokens(db, {
+      kind: query.kind,
+      ownerId: query.kind === 'personal' ? caller.principal.account.id : query.service_user_id,
+      q: query.q,
+      statuses: query.status,
+      sort: query.sort,
+      order: query.order,
+      limit: query.limit,
+      cursor,
+      now,
+    });
+    return { items: rows.map((row) => tokenView(row, now, lastUsed)), next_cursor: nextCursor };
+  }
+
+  async get(caller: Caller, id: string): Promise<TokenView> {
+    const row = await this.#loadVisible(caller, id);
+    return tokenView(row, this.#deps.clock.now(), this.#deps.lastUsed);
+  }
+
+  async revoke(caller: Caller, id: string, reason: string | null): Promise<TokenView> {
+    const row = await this.#loadVisible(caller, id);
+    const now = this.#deps.clock.now();
+    const done = await this.#deps.db.transaction().execute(async (trx) => {
+      if (!(await revokeIfActive(trx, id, now, caller.principal.account.id, reason))) return false;
+      await this.#deps.audit.record(trx, caller, 'token.revoked', targetOf(row), { reason });
+      return true;
+    });
+    if (!done) await this.#refuse(caller, id, 'revoke');
+    this.#deps.changes.publish({ type: 'token', id });
+    return this.get(caller, id);
+  }
+
+  async restore(caller: Caller, id: string): Promise<TokenView> {
+    const row = await this.#loadVisible(caller, id);
+    const now = this.#deps.clock.now();
+    const done = await this.#deps.db.transaction().execute(async (trx) => {
+      // Shares the owner's row lock with deactivation, so a restore cannot slip in beside one.
+      const owner = await trx
+        .selectFrom('accounts')
+        .select('deactivated_at')
+        .where('id', '=', row.owner_id)
+        .forShare()
+        .executeTakeFirst();
+      if (owner?.deactivated_at) {
+        throw conflict(
+          'owner_deactivated',
+          'The owner of this token is deactivated; reactivate the account first.',
+        );
+      }
+      if (!(await restoreIfRevoked(trx, id, now))) return false;
+      await this.#deps.audit.record(trx, caller, 'token.restored', targetOf(row));
+      return true;
+    });
+    if (!done) await this.#refuse(caller, id, 'restore');
+    this.#deps.changes.publish({ type: 'token', id });
+    return this.get(caller, id);
+  }
+
+  async delete(caller: Caller, id: string): Promise<void> {
+    const row = await this.#loadVisible(caller, id);
+    const now = this.#deps.clock.now();
+    const done = await this.#deps.db.transaction().execute(async (trx) => {
+      if (!(await deleteIfInactive(trx, id, now))) return false;
+      await this.#deps.audit.record(trx, caller, 'token.deleted', targetOf(row), {
+        kind: row.kind,
+        status: tokenStatus(row, now),
+        owner_id: row.owner_id,
+      });
+      return true;
+    });
+    if (!done) await this.#refuse(caller, id, 'delete');
+    this.#deps.changes.publish({ type: 'token', id });
+  }
+
+  /** The token a request authenticated with: its own bearer may always see it, whatever the role. */
+  async describeOwn(caller: Caller, id: string): Promise<TokenView> {
+    const row = await findTokenById(this.#deps.db, id);
+    if (!row || row.owner_id !== caller.principal.account.id) throw notFound('Token');
+    return tokenView(row, this.#deps.clock.now(), this.#deps.lastUsed);
+  }
+
+  async #loadVisible(caller: Caller, id: string): Promise<TokenWithOwner> {
+    const row = await findTokenById(this.#deps.db, id);
+    if (!row) throw notFound('Token');
+    if (row.kind === 'personal' && row.owner_id !== caller.principal.account.id) throw notFound('Token');
+    if (row.kind === 'service' && !isAdmin(caller)) throw forbidden('Service tokens are managed by Admins.');
+    return row;
+  }
+
+  /** The change did not apply: say why, from the token as it is now. */
+  async #refuse(caller: Caller, id: string, action: 'revoke' | 'restore' | 'delete'): Promise<never> {
+    const current = await this.#loadVisible(caller, id);
+    const status = tokenStatus(current, this.#deps.clock.now());
+    const messages = {
+      revoke: `Only an active token can be revoked; this one is ${status}.`,
+      restore:
+        status === 'expired'
+          ? 'An expired token cannot be restored; generate a new one.'
+          : 'Only a revoked token can be restored; this one is active.',
+      delete: 'An active token cannot be deleted; revoke it first.',
+    };
+    throw conflict('status_conflict', messages[action], { status });
+  }
+}
+
+async function lockServiceUser(db: Kysely<Database>, id: string) {
+  const owner = await db
+    .selectFrom('accounts')
+    .select(['id', 'kind', 'deactivated_at', 'email', 'name', 'internal_id'])
+    .where('id', '=', id)
+    .forShare()
+    .executeTakeFirst();
+  if (owner?.kind !== 'service') throw invalidField('service_user_id', 'No service user has this ID.');
+  if (owner.deactivated_at) {
+    throw conflict(
+      'owner_deactivated',
+      `${accountLabel(owner)} is deactivated; reactivate it to give it a token.`,
+    );
+  }
+  return owner;
+}
+
+function tokenTarget(
+  id: string,
+  name: string,
+  owner: { email: string | null; name: string | null; internal_id: string | null },
+): AuditTarget {
+  return { type: 'token', id, label: `${name} (${accountLabel(owner)})` };
+}
+
+function targetOf(row: TokenWithOwner): AuditTarget {
+  return tokenTarget(row.id, row.name, {
+    email: row.owner_email,
+    name: row.owner_name,
+    internal_id: row.owner_internal_id,
+  });
+}
