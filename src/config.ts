@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+const flag = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => (v === '' ? undefined : ['1', 'true', 'yes'].includes(v)));
+
+/** Every setting Tessera reads, all from the environment; docs/CONFIGURATION.md lists them. */
+const schema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  DATABASE_URL: z.string().min(1).optional(),
+  TESSERA_DATA_DIR: z.string().min(1).default('data'),
+  TESSERA_DEMO: flag.optional(),
+  TESSERA_ADMIN_EMAIL: z.email().optional(),
+  TESSERA_ADMIN_PASSWORD: z.string().min(12).max(256).optional(),
+  TESSERA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TESSERA_TRUST_PROXY: z.string().default('false'),
+  TESSERA_SESSION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 90)
+    .default(12),
+  TESSERA_COOKIE_SECURE: flag.optional(),
+  TESSERA_LAST_USED_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  TESSERA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  TESSERA_WEB_DIR: z.string().min(1).default('dist/web'),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Seed the demo workspace into an empty database. Defaults to on for the embedded database only. */
+  demo: boolean;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  logLevel: string;
+  /** Fastify's trustProxy: false, true, or a list of proxy addresses / CIDR ranges to trust. */
+  trustProxy: boolean | string[];
+  sessionTtlHours: number;
+  /** Force the Secure cookie flag; by default it is set when the request came over HTTPS. */
+  cookieSecure: boolean | undefined;
+  lastUsedFlushMs: number;
+  dbPoolSize: number;
+  webDir: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.TESSERA_DATA_DIR,
+    demo: e.TESSERA_DEMO ?? !e.DATABASE_URL,
+    adminEmail: e.TESSERA_ADMIN_EMAIL,
+    adminPassword: e.TESSERA_ADMIN_PASSWORD,
+    logLevel: e.TESSERA_LOG_LEVEL,
+    trustProxy: parseTrustProxy(e.TESSERA_TRUST_PROXY),
+    sessionTtlHours: e.TESSERA_SESSION_TTL_HOURS,
+    cookieSecure: e.TESSERA_COOKIE_SECURE,
+    lastUsedFlushMs: e.TESSERA_LAST_USED_FLUSH_MS,
+    dbPoolSize: e.TESSERA_DB_POOL_SIZE,
+    webDir: e.TESSERA_WEB_DIR,
+  };
+}
+
+function parseTrustProxy(value: string): Config['trustProxy'] {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0' || value === '') return false;
+  return value.split(',').map((v) => v.trim());
+}

@@ -1,0 +1,98 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from '../config.ts';
+import type { Services } from '../services/index.ts';
+import { registerAuthentication } from './auth.ts';
+import { registerErrorHandling } from './errors.ts';
+import { DOCS_PREFIX, registerOpenApi } from './openapi.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { meRoutes } from './routes/me.ts';
+import { operationRoutes } from './routes/operations.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { teamRoutes } from './routes/teams.ts';
+import { tokenCheckRoutes } from './routes/token-checks.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+import type { App } from './types.ts';
+import { registerConsole } from './web.ts';
+
+export const BODY_LIMIT = 64 * 1024;
+
+/** Log lines never carry credentials: the headers that hold them are redacted wherever they appear. */
+export const LOG_REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+];
+
+export async function buildApp(options: {
+  services: Services;
+  config: Config;
+  logger?: FastifyServerOptions['logger'];
+}): Promise<App> {
+  const { services, config } = options;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: config.trustProxy,
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  // Routes that plugins register (the API page) are public, like the console's files.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith(DOCS_PREFIX)) route.config = { ...route.config, auth: 'public' };
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // HSTS only makes sense behind TLS, which a reverse proxy terminates and sets itself.
+    strictTransportSecurity: false,
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      code: 'rate_limited',
+      message: `Too many attempts; try again in ${Math.ceil(context.ttl / 1000)} s.`,
+    }),
+  });
+  registerAuthentication(app, services);
+  await registerOpenApi(app);
+
+  operationRoutes(app, services);
+  sessionRoutes(app, services, config);
+  meRoutes(app, services);
+  tokenRoutes(app, services);
+  accountRoutes(app, services);
+  teamRoutes(app, services);
+  auditRoutes(app, services);
+  tokenCheckRoutes(app, services);
+  await registerConsole(app, config.webDir);
+  return app;
+}

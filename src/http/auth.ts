@@ -1,0 +1,154 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TokenAuthentication } from '../services/authentication.ts';
+import { AppError } from '../services/errors.ts';
+import { sameString } from '../services/hashing.ts';
+import type { Services } from '../services/index.ts';
+import type { Caller, Principal } from '../services/principal.ts';
+
+export const SESSION_COOKIE = 'tessera_session';
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const SCIM_PREFIX = '/scim/v2/';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null;
+  }
+  interface FastifyContextConfig {
+    /** `public`: the route authenticates nobody (or does it itself). Default: a session or a token. */
+    auth?: 'public';
+  }
+}
+
+function bearerChallenge(error?: string, description?: string): Record<string, string> {
+  const parts = ['realm="tessera"'];
+  if (error) parts.push(`error="${error}"`);
+  if (description) parts.push(`error_description="${description.replace(/["\\]/g, '')}"`);
+  return { 'www-authenticate': `Bearer ${parts.join(', ')}` };
+}
+
+/** RFC 6750: 401 with `error="invalid_token"` for a token that fails, and the failure's code in the body. */
+export function tokenFailure(result: Extract<TokenAuthentication, { ok: false }>): AppError {
+  return new AppError(
+    401,
+    result.code,
+    result.description,
+    undefined,
+    bearerChallenge('invalid_token', result.description),
+  );
+}
+
+export function insufficientScope(): AppError {
+  const description = 'This token is SCIM-only: it may call nothing but /scim/v2/.';
+  return new AppError(
+    403,
+    'insufficient_scope',
+    description,
+    undefined,
+    bearerChallenge('insufficient_scope', description),
+  );
+}
+
+export function requestOrigin(request: FastifyRequest) {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
+}
+
+/** `Authorization: Bearer <secret>`; anything else in the header is malformed. */
+export function bearerSecret(header: string): string | undefined {
+  return /^Bearer +([^\s]+) *$/i.exec(header)?.[1];
+}
+
+/**
+ * A cross-site page cannot forge a state change: the browser's own Origin / Sec-Fetch-Site must say
+ * same-origin when it sends them (every current browser does), and the CSRF token — which only
+ * same-origin script can read, from sign-in or /api/me — must be in a header.
+ */
+export function assertSameOrigin(request: FastifyRequest): void {
+  const site = request.headers['sec-fetch-site'];
+  if (site && site !== 'same-origin' && site !== 'none') {
+    throw new AppError(403, 'csrf_failed', 'Cross-site request refused.');
+  }
+  const origin = request.headers.origin;
+  if (origin && origin !== `${request.protocol}://${request.host}`) {
+    throw new AppError(403, 'csrf_failed', 'Cross-origin request refused.');
+  }
+}
+
+export async function authenticateToken(
+  services: Services,
+  request: FastifyRequest,
+  secret: string,
+  path: string,
+): Promise<Principal> {
+  const result = await services.authenticator.authenticate(secret, requestOrigin(request));
+  if (!result.ok) throw tokenFailure(result);
+  if (result.principal.token?.scim_only && !path.startsWith(SCIM_PREFIX)) throw insufficientScope();
+  return result.principal;
+}
+
+async function authenticate(
+  services: Services,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<Principal> {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const secret = bearerSecret(header);
+    if (!secret) {
+      services.metrics.authentications.inc({ result: 'token_malformed' });
+      throw tokenFailure({
+        ok: false,
+        code: 'token_malformed',
+        description: 'Send the token as "Authorization: Bearer <token>".',
+      });
+    }
+    return authenticateToken(services, request, secret, request.url);
+  }
+  const cookie = request.cookies[SESSION_COOKIE];
+  if (!cookie) {
+    throw new AppError(
+      401,
+      'authentication_required',
+      'Sign in, or send a token as "Authorization: Bearer <token>".',
+      undefined,
+      bearerChallenge(),
+    );
+  }
+  const principal = await services.sessions.authenticate(cookie);
+  if (!principal) {
+    services.metrics.authentications.inc({ result: 'session_invalid' });
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    throw new AppError(
+      401,
+      'session_expired',
+      'Your session has ended; sign in again.',
+      undefined,
+      bearerChallenge(),
+    );
+  }
+  services.metrics.authentications.inc({ result: 'session' });
+  if (!SAFE_METHODS.has(request.method)) {
+    assertSameOrigin(request);
+    const sent = request.headers[CSRF_HEADER];
+    if (typeof sent !== 'string' || !sameString(sent, principal.session!.csrfToken)) {
+      throw new AppError(403, 'csrf_failed', `Missing or wrong ${CSRF_HEADER} header; reload the page.`);
+    }
+  }
+  return principal;
+}
+
+export function registerAuthentication(app: FastifyInstance, services: Services): void {
+  app.decorateRequest('caller', null);
+  app.addHook('onRequest', async (request, reply) => {
+    // No route matched: the not-found handler answers, and says nothing about what exists.
+    if (!request.routeOptions.url || request.routeOptions.config.auth === 'public') return;
+    const principal = await authenticate(services, request, reply);
+    request.caller = { principal, ...requestOrigin(request) };
+  });
+}
+
+/** The caller of a route that requires authentication (the hook has already refused anyone else). */
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw new AppError(401, 'authentication_required', 'Sign in or send a token.');
+  return request.caller;
+}

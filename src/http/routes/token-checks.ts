@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { AppError } from '../../services/errors.ts';
+import type { Services } from '../../services/index.ts';
+import { authenticateToken, bearerSecret, requestOrigin, tokenFailure } from '../auth.ts';
+import { ErrorBody } from '../schemas.ts';
+import type { App } from '../types.ts';
+
+const ForwardedPathHeaders = ['x-forwarded-uri', 'x-original-uri', 'x-original-url'] as const;
+
+const Introspection = z
+  .object({
+    active: z.boolean(),
+    sub: z.string().optional().describe("The owning account's ID."),
+    username: z.string().optional().describe('Email of a person, internal ID of a service user.'),
+    token_type: z.enum(['personal', 'service']).optional(),
+    token_id: z.string().optional(),
+    name: z.string().optional().describe("The token's name."),
+    exp: z.number().int().optional().describe('Expiry, seconds since the epoch; absent: never.'),
+    iat: z.number().int().optional(),
+    scope: z.string().optional().describe('`scim` for SCIM-only tokens, `api` otherwise.'),
+    role: z.string().optional(),
+    teams: z.array(z.string()).optional(),
+  })
+  .meta({ id: 'Introspection' });
+
+/** The two endpoints other services call with nothing but the token: forward auth and introspection. */
+export function tokenCheckRoutes(app: App, services: Services): void {
+  app.route({
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    url: '/auth/check',
+    config: { auth: 'public' },
+    schema: {
+      tags: ['Forward auth'],
+      summary: 'Forward authentication for reverse proxies',
+      description:
+        'For nginx `auth_request`, Traefik ForwardAuth and Caddy `forward_auth`. 200 with `X-Tessera-User`, ' +
+        '`X-Tessera-Kind`, `X-Tessera-Role`, `X-Tessera-Teams` and `X-Tessera-Token-Id`; 401 or 403 with the ' +
+        'error body otherwise. A SCIM-only token passes only when the proxied path (`X-Forwarded-Uri`, ' +
+        '`X-Original-URI`) is under /scim/v2/.',
+      response: { 200: z.null(), 401: ErrorBody, 403: ErrorBody },
+    },
+    handler: async (request, reply) => {
+      const header = request.headers.authorization;
+      if (header === undefined) {
+        throw new AppError(
+          401,
+          'authentication_required',
+          'Send the token as "Authorization: Bearer <token>".',
+          undefined,
+          {
+            'www-authenticate': 'Bearer realm="tessera"',
+          },
+        );
+      }
+      const secret = bearerSecret(header);
+      if (!secret) {
+        services.metrics.authentications.inc({ result: 'token_malformed' });
+        throw tokenFailure({
+          ok: false,
+          code: 'token_malformed',
+          description: 'Send the token as "Authorization: Bearer <token>".',
+        });
+      }
+      const forwarded = ForwardedPathHeaders.map((name) => request.headers[name]).find(
+        (v) => typeof v === 'string',
+      );
+      const principal = await authenticateToken(
+        services,
+        request,
+        secret,
+        typeof forwarded === 'string' ? forwarded : '/',
+      );
+      const { account, token } = principal;
+      return reply
+        .status(200)
+        .headers({
+          'x-tessera-user': account.email ?? account.internal_id ?? account.id,
+          'x-tessera-kind': token!.kind,
+          'x-tessera-role': account.role,
+          'x-tessera-teams': account.teams.map((t) => t.name).join(','),
+          'x-tessera-token-id': token!.id,
+          'cache-control': 'no-store',
+        })
+        .send(null);
+    },
+  });
+
+  app.post(
+    '/api/introspect',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['Forward auth'],
+        summary: 'Token introspection (RFC 7662)',
+        description:
+          'Form-encoded or JSON field `token`. `{ "active": false }` for any token that would not ' +
+          'authenticate, whatever the reason.',
+        body: z.object({ token: z.string().max(1000), token_type_hint: z.string().max(100).optional() }),
+        response: { 200: Introspection, 400: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const result = await services.authenticator.authenticate(request.body.token, requestOrigin(request));
+      if (!result.ok) return { active: false };
+      const { account, token } = result.principal;
+      return {
+        active: true,
+        sub: account.id,
+        username: account.email ?? account.internal_id ?? account.id,
+        token_type: token!.kind,
+        token_id: token!.id,
+        name: token!.name,
+        ...(token!.expires_at ? { exp: Math.floor(token!.expires_at.getTime() / 1000) } : {}),
+        iat: Math.floor(token!.created_at.getTime() / 1000),
+        scope: token!.scim_only ? 'scim' : 'api',
+        role: account.role,
+        teams: account.teams.map((t) => t.name),
+      };
+    },
+  );
+}

@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+
+const API_PREFIXES = ['/api/', '/auth/', '/scim/', '/metrics', '/healthz', '/readyz'];
+
+/**
+ * The built console (Vite's output) on the same port as the API. Hashed assets are cached for good;
+ * any other GET that is not an API path gets index.html, so deep links such as
+ * /settings/security/users?user=… load the app.
+ */
+export async function registerConsole(app: FastifyInstance, webDir: string): Promise<void> {
+  const root = resolve(webDir);
+  const built = existsSync(resolve(root, 'index.html'));
+  if (built) {
+    await app.register(fastifyStatic, {
+      root,
+      wildcard: false,
+      index: false,
+      setHeaders(res, path) {
+        res.header(
+          'cache-control',
+          path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
+      },
+    });
+  }
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const isApi = API_PREFIXES.some(
+      (prefix) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix),
+    );
+    if ((request.method === 'GET' || request.method === 'HEAD') && !isApi) {
+      if (built) {
+        // A file that looks like an asset (has an extension) and is missing is a real 404.
+        if (/\.[a-z0-9]+$/i.test(path)) return reply.status(404).type('text/plain').send('Not found');
+        return reply.header('cache-control', 'no-cache').sendFile('index.html');
+      }
+      return reply
+        .status(503)
+        .type('text/html')
+        .send(
+          '<!doctype html><title>Tessera</title><p>The console is not built yet: run <code>npm run build</code>.</p>',
+        );
+    }
+    return reply.status(404).send({ code: 'not_found', message: `No route ${request.method} ${path}.` });
+  });
+}

@@ -1,0 +1,110 @@
+import type { FastifyServerOptions } from 'fastify';
+import { type Config, loadConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { buildApp, LOG_REDACT } from './http/app.ts';
+import { bootstrap, type FirstStart } from './services/bootstrap.ts';
+import { systemClock } from './services/clock.ts';
+import { createServices } from './services/index.ts';
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const SESSION_PURGE_MS = 60 * 60 * 1000;
+
+export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+  return { level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } };
+}
+
+/** Open the database, migrate, seed a first start, and listen. `close()` drains and flushes everything. */
+export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
+  const started = performance.now();
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.dbPoolSize,
+  });
+  try {
+    await migrateToLatest(database.db);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const clock = systemClock;
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  const services = createServices({
+    db: database.db,
+    clock,
+    lastUsedFlushMs: config.lastUsedFlushMs,
+    sessionTtlHours: config.sessionTtlHours,
+    onBackgroundError: (error) => app?.log.error({ err: error }, 'background write failed'),
+  });
+  const first = await bootstrap(database.db, clock, {
+    adminEmail: config.adminEmail,
+    adminPassword: config.adminPassword,
+    demo: config.demo,
+  });
+  app = await buildApp({ services, config, logger: loggerOptions(config) });
+
+  services.lastUsed.start();
+  const auditFlush = setInterval(() => {
+    services.audit.flushFailures().catch((error) => app?.log.error({ err: error }, 'audit flush failed'));
+  }, config.lastUsedFlushMs);
+  const sessionPurge = setInterval(() => {
+    services.sessions.purgeExpired().catch((error) => app?.log.error({ err: error }, 'session purge failed'));
+  }, SESSION_PURGE_MS);
+  auditFlush.unref();
+  sessionPurge.unref();
+
+  const address = await app.listen({ host: config.host, port: config.port });
+  const url = address.replace('://[::1]', '://localhost');
+  app.log.info(
+    { url, engine: database.engine, startup_ms: Math.round(performance.now() - started) },
+    'tessera listening',
+  );
+  printWelcome(url, first, database.engine === 'pglite' ? config.dataDir : 'PostgreSQL');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    close() {
+      closing ??= (async () => {
+        clearInterval(auditFlush);
+        clearInterval(sessionPurge);
+        await app.close();
+        await services.lastUsed.stop();
+        await services.audit.flushFailures();
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** For people, not log processors: stderr, so stdout stays JSON lines. */
+function printWelcome(url: string, first: FirstStart, where: string): void {
+  const lines = [`\nTessera is running at ${url}  (data: ${where})`];
+  if (first.firstStart) {
+    lines.push(`Sign in as ${first.adminEmail}`);
+    if (first.generatedPassword) {
+      lines.push(`  with the password ${first.generatedPassword}  (shown only now; keep it somewhere safe)`);
+    } else {
+      lines.push('  with the password from TESSERA_ADMIN_PASSWORD');
+    }
+    if (first.demo) {
+      lines.push(
+        'The demo workspace is loaded: the people maya.chen@, sam.okafor@, priya.nair@example.com',
+        '  sign in with the same password.',
+      );
+    }
+  } else {
+    lines.push(
+      'Sign in with the account created at first start.',
+      'Lost the password? npx tessera reset-password <email>  (with the server stopped, for the embedded database)',
+    );
+  }
+  lines.push(`API reference: ${url}/api/docs\n`);
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
