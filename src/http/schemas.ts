@@ -143,7 +143,8 @@ export const GeneratedToken = z
   })
   .meta({ id: 'GeneratedToken' });
 
-export const RevokeBody = z.strictObject({ reason: z.string().trim().max(500).optional() }).optional();
+// Fastify hands a missing body to the validator as null.
+export const RevokeBody = z.strictObject({ reason: z.string().trim().max(500).optional() }).nullish();
 
 export const AccountListQuery = z.object({
   kind: z.enum(ACCOUNT_KINDS).optional(),

@@ -116,7 +116,7 @@ export class AccountService {
     const source = input.internal_id?.endsWith(SERVICE_ID_SUFFIX)
       ? input.internal_id.slice(0, -SERVICE_ID_SUFFIX.length)
       : (input.internal_id ?? name);
-    if (!source) throw invalidField('name', 'A service user needs a name or an internal_id.');
+    if (!source) throw invalidField(field, 'A service user needs a name or an internal_id.');
     const slug = slugify(source);
     if (!slug) throw invalidField(field, 'Must contain at least one letter or digit.');
     if (slug.length > ACCOUNT_NAME_MAX)
