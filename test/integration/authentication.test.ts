@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { generateSecret } from '../../src/core/secret.ts';
 import { DAY } from '../support/clock.ts';
-import { setupHarness } from '../support/harness.ts';
+import { SESSION_TTL_HOURS, setupHarness } from '../support/harness.ts';
 
 const h = setupHarness();
 
@@ -398,7 +398,7 @@ describe('console sessions', () => {
     expect((await h.request({ url: '/api/me', session: other })).statusCode).toBe(401);
 
     const third = await h.session();
-    h.clock.advance(12 * 60 * 60 * 1000);
+    h.clock.advance(SESSION_TTL_HOURS * 60 * 60 * 1000);
     expect((await h.request({ url: '/api/me', session: third })).statusCode).toBe(401);
   });
 

@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 export const START = new Date('2026-11-22T12:00:00.000Z');
+export const SESSION_TTL_HOURS = 24 * 400;
 
 export interface Session {
   cookie: string;
@@ -67,7 +68,8 @@ export function setupHarness(): Harness {
       db: h.database.handle.db,
       clock: h.clock,
       lastUsedFlushMs: 1000,
-      sessionTtlHours: 12,
+      // Long enough for tests that move the clock by months; session expiry is tested on its own.
+      sessionTtlHours: SESSION_TTL_HOURS,
       onBackgroundError: (error) => {
         throw error;
       },

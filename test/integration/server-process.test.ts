@@ -1,0 +1,121 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase, testEngine } from '../support/database.ts';
+import { signInOver, startTessera } from '../support/server-process.ts';
+
+// The server as a user runs it: a real process, started twice on the same data, stopped with SIGTERM.
+// On PGlite it uses a data directory; on PostgreSQL, DATABASE_URL (where demo data is off by default).
+
+let dataDir: string;
+let database: TestDatabase | undefined;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'tessera-process-'));
+  if (testEngine() === 'postgres') {
+    database = await createTestDatabase();
+    await database.handle.close();
+    env = { DATABASE_URL: database.url!, TESSERA_DATA_DIR: dataDir };
+  } else {
+    env = { TESSERA_DATA_DIR: dataDir };
+  }
+});
+
+afterAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  await database?.dispose().catch(() => {});
+});
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile());
+}
+
+describe('tessera as a process', () => {
+  let secret = '';
+  let tokenId = '';
+  let password = '';
+
+  it('starts, prints how to sign in, and the printed credentials work', async () => {
+    const server = await startTessera(env);
+    try {
+      const { stderr } = server.output();
+      expect(stderr).toContain(`Tessera is running at ${server.url}`);
+      expect(stderr).toContain('Sign in as admin@example.com');
+      password = /with the password (\S+)/.exec(stderr)![1]!;
+      const session = await signInOver(server.url, 'admin@example.com', password);
+      const created = await fetch(`${server.url}/api/tokens`, {
+        method: 'POST',
+        headers: session.headers,
+        body: JSON.stringify({ name: 'Process test', kind: 'personal', expires_in_days: 30 }),
+      });
+      expect(created.status).toBe(201);
+      ({ secret } = (await created.json()) as { secret: string });
+      tokenId = (
+        (await (
+          await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${secret}` } })
+        ).json()) as { token: { id: string } }
+      ).token.id;
+      const check = await fetch(`${server.url}/auth/check`, {
+        headers: { authorization: `Bearer ${secret}`, 'user-agent': 'process-test/1' },
+      });
+      expect(check.status).toBe(200);
+      expect(check.headers.get('x-tessera-user')).toBe('admin@example.com');
+      // SIGTERM finishes in-flight work and writes the pending last use before exiting.
+      expect(await server.stop('SIGTERM')).toBe(0);
+      const { stdout } = server.output();
+      for (const line of stdout.trim().split('\n')) expect(() => JSON.parse(line), line).not.toThrow();
+      expect(stdout + server.output().stderr).not.toContain(secret);
+    } finally {
+      await server.stop('SIGKILL');
+    }
+  });
+
+  it('starts again on the same data: same accounts, token and last use, no new password', async () => {
+    const server = await startTessera(env);
+    try {
+      const { stderr } = server.output();
+      expect(stderr).toContain('Sign in with the account created at first start.');
+      expect(stderr).not.toContain('with the password');
+      const session = await signInOver(server.url, 'admin@example.com', password);
+      const token = (await (
+        await fetch(`${server.url}/api/tokens/${tokenId}`, { headers: session.headers })
+      ).json()) as {
+        last_used_user_agent: string;
+        status: string;
+      };
+      expect(token).toMatchObject({ status: 'active', last_used_user_agent: 'process-test/1' });
+      expect(
+        (await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${secret}` } })).status,
+      ).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('keeps no secret anywhere in the data directory', () => {
+    if (testEngine() === 'postgres') return;
+    const needle = Buffer.from(secret);
+    const random = Buffer.from(secret.slice(8, -6));
+    for (const file of filesUnder(dataDir)) {
+      const content = readFileSync(file);
+      expect(content.includes(needle), file).toBe(false);
+      expect(content.includes(random), file).toBe(false);
+    }
+  });
+
+  it.skipIf(testEngine() === 'postgres')(
+    'refuses a second process on the same embedded database',
+    async () => {
+      const first = await startTessera(env);
+      try {
+        await expect(startTessera(env)).rejects.toThrow(/in use by another Tessera process \(pid \d+\)/);
+      } finally {
+        await first.stop();
+      }
+    },
+  );
+});
