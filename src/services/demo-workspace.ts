@@ -391,6 +391,8 @@ export async function seedDemoWorkspace(
   db: Kysely<Database>,
   now: Date,
   admin: { adminEmail: string; passwordHash: string },
+  /** Tests pass one that remembers the secrets, to prove the seeded tokens behave as their status says. */
+  newSecret: (kind: 'personal' | 'service', name: string) => string = (kind) => generateSecret(kind),
 ): Promise<void> {
   const ago = (ms: number) => new Date(now.getTime() - ms);
   const teamIds = new Map<string, string>();
@@ -473,7 +475,7 @@ export async function seedDemoWorkspace(
   for (const token of TOKENS) {
     const owner = ACCOUNTS.find((a) => a.key === token.owner)!;
     const kind = owner.kind === 'human' ? 'personal' : 'service';
-    const secret = generateSecret(kind);
+    const secret = newSecret(kind, token.name);
     const createdAt = ago(token.createdAgo);
     const creator = kind === 'personal' ? token.owner : 'admin';
     const revokedBy =

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { generateSecret } from '../../src/core/secret.ts';
 import { tokenStatus } from '../../src/core/token-status.ts';
 import { bootstrap } from '../../src/services/bootstrap.ts';
+import { seedDemoWorkspace } from '../../src/services/demo-workspace.ts';
+import { hashPassword } from '../../src/services/passwords.ts';
 import { PASSWORD, setupHarness } from '../support/harness.ts';
 
 const h = setupHarness();
@@ -106,5 +109,38 @@ describe('first start', () => {
       body: { email: 'ops@corp.example', password: PASSWORD },
     });
     expect(signIn.statusCode).toBe(200);
+  });
+});
+
+describe('the seeded tokens', () => {
+  it('authenticate exactly as their status says', async () => {
+    const secrets = new Map<string, string>();
+    await seedDemoWorkspace(
+      h.database.handle.db,
+      h.clock.now(),
+      { adminEmail: 'admin@example.com', passwordHash: await hashPassword(PASSWORD) },
+      (kind, name) => {
+        const secret = generateSecret(kind);
+        secrets.set(name, secret);
+        return secret;
+      },
+    );
+    const call = async (name: string) => {
+      const response = await h.request({ url: '/api/me', token: secrets.get(name)! });
+      return response.statusCode === 200 ? 'ok' : response.json().code;
+    };
+    expect(await call('Local Development')).toBe('ok');
+    expect(await call('Old laptop')).toBe('token_revoked');
+    expect(await call('Quarterly report notebook')).toBe('token_expired');
+    expect(await call('Legacy ETL (old key)')).toBe('token_expired');
+    expect(await call('Laptop CLI')).toBe('token_revoked');
+    expect(await call('Airflow DAG Orchestration')).toBe('ok');
+    expect(await call('Okta SCIM provisioning')).toBe('insufficient_scope');
+    const scim = await h.request({
+      url: '/auth/check',
+      token: secrets.get('Okta SCIM provisioning')!,
+      headers: { 'x-forwarded-uri': '/scim/v2/Users' },
+    });
+    expect(scim.statusCode).toBe(200);
   });
 });
