@@ -68,9 +68,18 @@ export function assertSameOrigin(request: FastifyRequest): void {
   if (site && site !== 'same-origin' && site !== 'none') {
     throw new AppError(403, 'csrf_failed', 'Cross-site request refused.');
   }
+  // Hosts, not schemes: behind a TLS-terminating proxy the server sees http while the browser says https.
   const origin = request.headers.origin;
-  if (origin && origin !== `${request.protocol}://${request.host}`) {
+  if (origin && originHost(origin) !== request.host.toLowerCase()) {
     throw new AppError(403, 'csrf_failed', 'Cross-origin request refused.');
+  }
+}
+
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host.toLowerCase();
+  } catch {
+    return undefined;
   }
 }
 

@@ -384,6 +384,24 @@ describe('console sessions', () => {
       body: { name: 'x', expires_in_days: 30 },
     });
     expect(crossSite.statusCode).toBe(403);
+    const nullOrigin = await h.request({
+      url: '/api/tokens',
+      session,
+      headers: { origin: 'null' },
+      body: { name: 'x', expires_in_days: 30 },
+    });
+    expect(nullOrigin.statusCode).toBe(403);
+  });
+
+  it('accepts a same-host change whose scheme differs, as behind a TLS-terminating proxy', async () => {
+    const session = await h.session();
+    const response = await h.request({
+      url: '/api/tokens',
+      session,
+      headers: { origin: 'https://localhost:80', host: 'localhost:80', 'sec-fetch-site': 'same-origin' },
+      body: { name: 'behind a proxy', expires_in_days: 30 },
+    });
+    expect(response.statusCode).toBe(201);
   });
 
   it('ends the session at sign-out, on deactivation, and at expiry', async () => {
