@@ -1,8 +1,13 @@
 import { z } from 'zod';
+import type { AttemptLimits } from './services/attempt-limiter.ts';
 
 const flag = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no', ''])
   .transform((v) => (v === '' ? undefined : ['1', 'true', 'yes'].includes(v)));
+
+/** A failure budget: 0 turns the limit off. */
+const count = z.coerce.number().int().min(0).max(1_000_000);
+const windowSeconds = z.coerce.number().int().min(1).max(86_400);
 
 /** Every setting Tessera reads, all from the environment; docs/CONFIGURATION.md lists them. */
 const schema = z.object({
@@ -24,6 +29,12 @@ const schema = z.object({
   TESSERA_LAST_USED_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   TESSERA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   TESSERA_WEB_DIR: z.string().min(1).default('dist/web'),
+  TESSERA_AUTH_FAILURES_PER_ADDRESS: count.default(100),
+  TESSERA_AUTH_FAILURES_PER_TOKEN: count.default(20),
+  TESSERA_AUTH_FAILURE_WINDOW_SECONDS: windowSeconds.default(60),
+  TESSERA_SIGN_IN_FAILURES_PER_ADDRESS: count.default(30),
+  TESSERA_SIGN_IN_FAILURES_PER_EMAIL: count.default(10),
+  TESSERA_SIGN_IN_FAILURE_WINDOW_SECONDS: windowSeconds.default(900),
 });
 
 export interface Config {
@@ -44,6 +55,8 @@ export interface Config {
   lastUsedFlushMs: number;
   dbPoolSize: number;
   webDir: string;
+  /** Brute-force limits: failures per key per window (docs/SECURITY.md). */
+  attemptLimits: AttemptLimits;
 }
 
 export class ConfigError extends Error {}
@@ -70,6 +83,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     lastUsedFlushMs: e.TESSERA_LAST_USED_FLUSH_MS,
     dbPoolSize: e.TESSERA_DB_POOL_SIZE,
     webDir: e.TESSERA_WEB_DIR,
+    attemptLimits: {
+      authPerAddress: {
+        max: e.TESSERA_AUTH_FAILURES_PER_ADDRESS,
+        windowMs: e.TESSERA_AUTH_FAILURE_WINDOW_SECONDS * 1000,
+      },
+      authPerToken: {
+        max: e.TESSERA_AUTH_FAILURES_PER_TOKEN,
+        windowMs: e.TESSERA_AUTH_FAILURE_WINDOW_SECONDS * 1000,
+      },
+      signInPerAddress: {
+        max: e.TESSERA_SIGN_IN_FAILURES_PER_ADDRESS,
+        windowMs: e.TESSERA_SIGN_IN_FAILURE_WINDOW_SECONDS * 1000,
+      },
+      signInPerEmail: {
+        max: e.TESSERA_SIGN_IN_FAILURES_PER_EMAIL,
+        windowMs: e.TESSERA_SIGN_IN_FAILURE_WINDOW_SECONDS * 1000,
+      },
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
+import { AttemptLimiter } from '../services/attempt-limiter.ts';
 import type { Services } from '../services/index.ts';
 import { registerAuthentication } from './auth.ts';
 import { registerErrorHandling } from './errors.ts';
@@ -84,7 +85,7 @@ export async function buildApp(options: {
       message: `Too many attempts; try again in ${Math.ceil(context.ttl / 1000)} s.`,
     }),
   });
-  registerAuthentication(app, services);
+  registerAuthentication(app, services, new AttemptLimiter(config.attemptLimits, services.clock));
   await registerOpenApi(app);
 
   operationRoutes(app, services);

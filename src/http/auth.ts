@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AttemptLimiter, LimitName } from '../services/attempt-limiter.ts';
 import type { TokenAuthentication } from '../services/authentication.ts';
 import { AppError } from '../services/errors.ts';
-import { sameString } from '../services/hashing.ts';
+import { sameString, sha256Hex } from '../services/hashing.ts';
 import type { Services } from '../services/index.ts';
 import type { Caller, Principal } from '../services/principal.ts';
 
@@ -13,6 +14,10 @@ export const SCIM_PREFIX = '/scim/v2/';
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller | null;
+  }
+  interface FastifyInstance {
+    /** Brute-force limits on failed authentications and sign-ins (this process's memory). */
+    attempts: AttemptLimiter;
   }
   interface FastifyContextConfig {
     /** `public`: the route authenticates nobody (or does it itself). Default: a session or a token. */
@@ -83,13 +88,82 @@ function originHost(origin: string): string | undefined {
   }
 }
 
+/** 429 with Retry-After; counted in /metrics and summed into the audit log like other failures. */
+export function rateLimited(
+  services: Services,
+  request: FastifyRequest,
+  blocked: { limit: LimitName; retryAfter: number },
+): AppError {
+  services.metrics.rateLimited.inc({ limit: blocked.limit });
+  services.audit.noteFailedAuthentication({
+    code: `rate_limited:${blocked.limit}`,
+    ...requestOrigin(request),
+    tokenId: null,
+    hint: null,
+  });
+  return new AppError(
+    429,
+    'rate_limited',
+    `Too many failed attempts from here; try again in ${blocked.retryAfter} s.`,
+    { retry_after: blocked.retryAfter },
+    { 'retry-after': String(blocked.retryAfter) },
+  );
+}
+
+/** Token failures that name a token that exists: they also count against that token's own budget. */
+const KNOWN_TOKEN_FAILURES = new Set(['token_revoked', 'token_expired', 'owner_deactivated']);
+
+/**
+ * Authenticate a bearer secret under the brute-force limits: an address (or a known token) over its
+ * failure budget is refused before any lookup; only failures use up a budget.
+ */
+export async function checkTokenLimited(
+  services: Services,
+  attempts: AttemptLimiter,
+  request: FastifyRequest,
+  secret: string,
+): Promise<TokenAuthentication> {
+  // The per-token budget is keyed by the secret's SHA-256 (what identifies a token); hashed only when
+  // some token is being counted, so valid traffic pays nothing.
+  const tokenKey = attempts.counting('auth_token') ? sha256Hex(secret) : undefined;
+  const blocked = attempts.blocked([
+    ['auth_address', request.ip],
+    ...(tokenKey ? [['auth_token', tokenKey] as [LimitName, string]] : []),
+  ]);
+  if (blocked) throw rateLimited(services, request, blocked);
+  const result = await services.authenticator.authenticate(secret, requestOrigin(request));
+  if (!result.ok) {
+    attempts.fail('auth_address', request.ip);
+    if (KNOWN_TOKEN_FAILURES.has(result.code)) attempts.fail('auth_token', tokenKey ?? sha256Hex(secret));
+  }
+  return result;
+}
+
+/** A credential that fails before any lookup (a header that is not `Bearer <token>`). */
+export function malformedHeader(
+  services: Services,
+  attempts: AttemptLimiter,
+  request: FastifyRequest,
+): AppError {
+  const blocked = attempts.blocked([['auth_address', request.ip]]);
+  if (blocked) return rateLimited(services, request, blocked);
+  attempts.fail('auth_address', request.ip);
+  services.metrics.authentications.inc({ result: 'token_malformed' });
+  return tokenFailure({
+    ok: false,
+    code: 'token_malformed',
+    description: 'Send the token as "Authorization: Bearer <token>".',
+  });
+}
+
 export async function authenticateToken(
   services: Services,
+  attempts: AttemptLimiter,
   request: FastifyRequest,
   secret: string,
   path: string,
 ): Promise<Principal> {
-  const result = await services.authenticator.authenticate(secret, requestOrigin(request));
+  const result = await checkTokenLimited(services, attempts, request, secret);
   if (!result.ok) throw tokenFailure(result);
   if (result.principal.token?.scim_only && !path.startsWith(SCIM_PREFIX)) throw insufficientScope();
   return result.principal;
@@ -97,21 +171,15 @@ export async function authenticateToken(
 
 async function authenticate(
   services: Services,
+  attempts: AttemptLimiter,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<Principal> {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const secret = bearerSecret(header);
-    if (!secret) {
-      services.metrics.authentications.inc({ result: 'token_malformed' });
-      throw tokenFailure({
-        ok: false,
-        code: 'token_malformed',
-        description: 'Send the token as "Authorization: Bearer <token>".',
-      });
-    }
-    return authenticateToken(services, request, secret, request.url);
+    if (!secret) throw malformedHeader(services, attempts, request);
+    return authenticateToken(services, attempts, request, secret, request.url);
   }
   const cookie = request.cookies[SESSION_COOKIE];
   if (!cookie) {
@@ -123,8 +191,11 @@ async function authenticate(
       bearerChallenge(),
     );
   }
+  const blocked = attempts.blocked([['auth_address', request.ip]]);
+  if (blocked) throw rateLimited(services, request, blocked);
   const principal = await services.sessions.authenticate(cookie);
   if (!principal) {
+    attempts.fail('auth_address', request.ip);
     services.metrics.authentications.inc({ result: 'session_invalid' });
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     throw new AppError(
@@ -146,12 +217,17 @@ async function authenticate(
   return principal;
 }
 
-export function registerAuthentication(app: FastifyInstance, services: Services): void {
+export function registerAuthentication(
+  app: FastifyInstance,
+  services: Services,
+  attempts: AttemptLimiter,
+): void {
+  app.decorate('attempts', attempts);
   app.decorateRequest('caller', null);
   app.addHook('onRequest', async (request, reply) => {
     // No route matched: the not-found handler answers, and says nothing about what exists.
     if (!request.routeOptions.url || request.routeOptions.config.auth === 'public') return;
-    const principal = await authenticate(services, request, reply);
+    const principal = await authenticate(services, attempts, request, reply);
     request.caller = { principal, ...requestOrigin(request) };
   });
 }

@@ -27,6 +27,8 @@ export interface RequestOptions {
   token?: string;
   session?: Session;
   headers?: Record<string, string>;
+  /** The client address Fastify sees (default 127.0.0.1). */
+  remoteAddress?: string;
   /** Leave out the CSRF header a session's changes normally carry. */
   withoutCsrf?: boolean;
 }
@@ -59,7 +61,7 @@ let counter = 0;
  * A Tessera app on one database for the whole test file (PGlite or PostgreSQL, see vitest.config.ts),
  * emptied before each test, with a clock the test controls. Requests go through Fastify's inject.
  */
-export function setupHarness(): Harness {
+export function setupHarness(options: { env?: Record<string, string> } = {}): Harness {
   const h = {} as Harness;
   beforeAll(async () => {
     h.database = await createTestDatabase();
@@ -76,7 +78,7 @@ export function setupHarness(): Harness {
     });
     h.app = await buildApp({
       services: h.services,
-      config: loadConfig({ TESSERA_WEB_DIR: 'test/no-console' }),
+      config: loadConfig({ TESSERA_WEB_DIR: 'test/no-console', ...options.env }),
     });
   });
   beforeEach(async () => {
@@ -84,6 +86,7 @@ export function setupHarness(): Harness {
     await h.services.lastUsed.flush();
     await h.services.audit.flushFailures();
     await h.database.reset();
+    h.app.attempts.clear();
     h.clock.set(START);
   });
   afterAll(async () => {
@@ -104,6 +107,7 @@ export function setupHarness(): Harness {
       method,
       url: options.url,
       headers,
+      ...(options.remoteAddress ? { remoteAddress: options.remoteAddress } : {}),
       ...(options.body === undefined ? {} : { payload: options.body as object }),
     });
   };

@@ -1,8 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
+import { emailKey } from '../../services/attempt-limiter.ts';
+import { AppError } from '../../services/errors.ts';
 import type { Services } from '../../services/index.ts';
-import { assertSameOrigin, callerOf, requestOrigin, SESSION_COOKIE } from '../auth.ts';
+import type { SignedIn } from '../../services/sessions.ts';
+import { assertSameOrigin, callerOf, rateLimited, requestOrigin, SESSION_COOKIE } from '../auth.ts';
 import { ErrorBody } from '../schemas.ts';
 import type { App } from '../types.ts';
 
@@ -23,7 +26,8 @@ export function sessionRoutes(app: App, services: Services, config: Config): voi
         summary: 'Sign in to the console',
         description:
           'Sets an httpOnly, SameSite=Strict session cookie and returns the CSRF token that state-changing ' +
-          'requests made with the cookie must send as `X-CSRF-Token`.',
+          'requests made with the cookie must send as `X-CSRF-Token`. Failed sign-ins are limited per ' +
+          'address and per email (429 with `Retry-After`).',
         body: SignInBody,
         response: {
           200: z.object({ csrf_token: z.string(), expires_at: z.string() }),
@@ -36,11 +40,27 @@ export function sessionRoutes(app: App, services: Services, config: Config): voi
     },
     async (request, reply) => {
       assertSameOrigin(request);
-      const signedIn = await services.sessions.signIn(
-        request.body.email,
-        request.body.password,
-        requestOrigin(request),
-      );
+      // Checked before the password hash is computed: a blocked guesser costs no argon2 time either.
+      const email = emailKey(request.body.email);
+      const blocked = app.attempts.blocked([
+        ['sign_in_address', request.ip],
+        ['sign_in_email', email],
+      ]);
+      if (blocked) throw rateLimited(services, request, blocked);
+      let signedIn: SignedIn;
+      try {
+        signedIn = await services.sessions.signIn(
+          request.body.email,
+          request.body.password,
+          requestOrigin(request),
+        );
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'invalid_credentials') {
+          app.attempts.fail('sign_in_address', request.ip);
+          app.attempts.fail('sign_in_email', email);
+        }
+        throw error;
+      }
       reply.setCookie(SESSION_COOKIE, signedIn.cookieValue, {
         path: '/',
         httpOnly: true,

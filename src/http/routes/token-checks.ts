@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../services/errors.ts';
 import type { Services } from '../../services/index.ts';
-import { authenticateToken, bearerSecret, requestOrigin, tokenFailure } from '../auth.ts';
+import { authenticateToken, bearerSecret, checkTokenLimited, malformedHeader } from '../auth.ts';
 import { ErrorBody } from '../schemas.ts';
 import type { App } from '../types.ts';
 
@@ -37,7 +37,7 @@ export function tokenCheckRoutes(app: App, services: Services): void {
         '`X-Tessera-Kind`, `X-Tessera-Role`, `X-Tessera-Teams` and `X-Tessera-Token-Id`; 401 or 403 with the ' +
         'error body otherwise. A SCIM-only token passes only when the proxied path (`X-Forwarded-Uri`, ' +
         '`X-Original-URI`) is under /scim/v2/.',
-      response: { 200: z.null(), 401: ErrorBody, 403: ErrorBody },
+      response: { 200: z.null(), 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
     },
     handler: async (request, reply) => {
       const header = request.headers.authorization;
@@ -53,19 +53,13 @@ export function tokenCheckRoutes(app: App, services: Services): void {
         );
       }
       const secret = bearerSecret(header);
-      if (!secret) {
-        services.metrics.authentications.inc({ result: 'token_malformed' });
-        throw tokenFailure({
-          ok: false,
-          code: 'token_malformed',
-          description: 'Send the token as "Authorization: Bearer <token>".',
-        });
-      }
+      if (!secret) throw malformedHeader(services, app.attempts, request);
       const forwarded = ForwardedPathHeaders.map((name) => request.headers[name]).find(
         (v) => typeof v === 'string',
       );
       const principal = await authenticateToken(
         services,
+        app.attempts,
         request,
         secret,
         typeof forwarded === 'string' ? forwarded : '/',
@@ -96,12 +90,12 @@ export function tokenCheckRoutes(app: App, services: Services): void {
           'Form-encoded or JSON field `token`. `{ "active": false }` for any token that would not ' +
           'authenticate, whatever the reason.',
         body: z.object({ token: z.string().max(1000), token_type_hint: z.string().max(100).optional() }),
-        response: { 200: Introspection, 400: ErrorBody },
+        response: { 200: Introspection, 400: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      const result = await services.authenticator.authenticate(request.body.token, requestOrigin(request));
+      const result = await checkTokenLimited(services, app.attempts, request, request.body.token);
       if (!result.ok) return { active: false };
       const { account, token } = result.principal;
       return {

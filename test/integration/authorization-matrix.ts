@@ -1,0 +1,150 @@
+// THE AUTHORIZATION MATRIX: every endpoint × every kind of caller → the status Tessera must answer.
+// authorization-matrix.test.ts runs every cell against a real app and database, and fails if a route exists
+// that this table does not list. docs/SECURITY.md links here: this table is the documentation.
+//
+// Callers (columns), in this order:
+//   anon  no credentials at all
+//   mSes  a Member signed in to the console (session cookie + CSRF header on changes)
+//   gSes  a Manager signed in
+//   aSes  an Admin signed in
+//   mPat  the personal token of that same Member
+//   mSvc  a service token of a service user with the Member role
+//   aSvc  a service token of a service user with the Admin role
+//   scim  a scim_only service token of an Admin service user (may call nothing but /scim/v2/*)
+//   revk  a revoked token                                                     → 401 token_revoked
+//   expd  an expired token                                                    → 401 token_expired
+//   malf  a string with a bad checksum                                        → 401 token_malformed
+//   unkn  a well-formed token nobody issued                                   → 401 token_unknown
+//   dPer  the personal token of a person since deactivated (revoked by that)  → 401 token_revoked
+//   dSvc  an unrevoked token whose service user is deactivated (set in the DB) → 401 owner_deactivated
+//   endS  the cookie of a session that signed out                             → 401 session_expired
+//
+// Targets: "Member's" is the Member above (mSes and mPat are the same person); "another person's" belongs
+// to a fourth person nobody signs in as. Each cell that changes something gets a fresh target.
+
+export const CALLERS = [
+  'anon',
+  'mSes',
+  'gSes',
+  'aSes',
+  'mPat',
+  'mSvc',
+  'aSvc',
+  'scim',
+  'revk',
+  'expd',
+  'malf',
+  'unkn',
+  'dPer',
+  'dSvc',
+  'endS',
+] as const;
+export type CallerKind = (typeof CALLERS)[number];
+
+/** The `code` every 401 of a column must carry. */
+export const CODE_OF_401: Record<CallerKind, string | undefined> = {
+  anon: 'authentication_required',
+  mSes: undefined,
+  gSes: undefined,
+  aSes: undefined,
+  mPat: undefined,
+  mSvc: undefined,
+  aSvc: undefined,
+  scim: undefined,
+  revk: 'token_revoked',
+  expd: 'token_expired',
+  malf: 'token_malformed',
+  unkn: 'token_unknown',
+  dPer: 'token_revoked',
+  dSvc: 'owner_deactivated',
+  endS: 'session_expired',
+};
+
+/** What a cell's request is about; the test turns it into a URL and body with fresh targets. */
+export type Target =
+  | 'none'
+  | 'member-personal-token'
+  | 'member-revoked-token'
+  | 'other-personal-token'
+  | 'service-token'
+  | 'revoked-service-token'
+  | 'member-account'
+  | 'other-account'
+  | 'service-user'
+  | 'deactivated-service-user';
+
+export interface MatrixRow {
+  /** The route as Fastify registers it: `METHOD /path/:param`. */
+  route: string;
+  /** What this row asks, when a route has more than one case (e.g. personal vs service). */
+  case?: string;
+  target: Target;
+  expect: readonly number[];
+}
+
+const row = (route: string, target: Target, expect: readonly number[], rowCase?: string): MatrixRow => ({
+  route,
+  target,
+  expect,
+  ...(rowCase ? { case: rowCase } : {}),
+});
+
+const AUTH_CHECK_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const DOCS = [
+  '/api/docs',
+  '/api/docs/',
+  '/api/docs/json',
+  '/api/docs/yaml',
+  '/api/docs/static/swagger-initializer.js',
+  '/api/docs/*',
+];
+
+// biome-ignore format: the table is aligned by hand so that it reads as a table.
+export const MATRIX: MatrixRow[] = [
+  //                                                                anon mSes gSes aSes mPat mSvc aSvc scim revk expd malf unkn dPer dSvc endS
+  row('POST /api/auth/login',            'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200], 'sign in as the Member (public)'),
+  row('GET /api/me',                     'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('GET /api/tokens',                 'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'kind=personal: own tokens'),
+  row('GET /api/tokens',                 'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'kind=service: Admins'),
+  row('POST /api/tokens',                'none',                    [401, 201, 201, 201, 201, 403, 403, 403, 401, 401, 401, 401, 401, 401, 401], 'personal token for oneself'),
+  row('POST /api/tokens',                'service-user',            [401, 403, 403, 201, 403, 403, 201, 403, 401, 401, 401, 401, 401, 401, 401], 'service token'),
+  row('POST /api/tokens',                'service-user',            [401, 403, 403, 201, 403, 403, 201, 403, 401, 401, 401, 401, 401, 401, 401], 'scim_only service token'),
+  row('GET /api/tokens/:id',             'member-personal-token',   [401, 200, 404, 404, 200, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "the Member's personal token"),
+  row('GET /api/tokens/:id',             'other-personal-token',    [401, 404, 404, 404, 404, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "another person's personal token"),
+  row('GET /api/tokens/:id',             'service-token',           [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'a service token'),
+  row('POST /api/tokens/:id/revoke',     'member-personal-token',   [401, 200, 404, 404, 200, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "the Member's personal token"),
+  row('POST /api/tokens/:id/revoke',     'other-personal-token',    [401, 404, 404, 404, 404, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "another person's personal token"),
+  row('POST /api/tokens/:id/revoke',     'service-token',           [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'a service token'),
+  row('POST /api/tokens/:id/restore',    'member-revoked-token',    [401, 200, 404, 404, 200, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "the Member's revoked token"),
+  row('POST /api/tokens/:id/restore',    'revoked-service-token',   [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'a revoked service token'),
+  row('DELETE /api/tokens/:id',          'member-revoked-token',    [401, 204, 404, 404, 204, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "the Member's revoked token"),
+  row('DELETE /api/tokens/:id',          'revoked-service-token',   [401, 403, 403, 204, 403, 403, 204, 403, 401, 401, 401, 401, 401, 401, 401], 'a revoked service token'),
+  row('GET /api/users',                  'none',                    [401, 403, 200, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('GET /api/users/:id',              'member-account',          [401, 200, 200, 200, 200, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'the Member: oneself'),
+  row('GET /api/users/:id',              'other-account',           [401, 403, 200, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'another person'),
+  row('POST /api/users',                 'none',                    [401, 403, 403, 201, 403, 403, 201, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('POST /api/service-users',         'none',                    [401, 403, 403, 201, 403, 403, 201, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('PATCH /api/users/:id',            'service-user',            [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'rename a service user'),
+  row('POST /api/users/:id/deactivate',  'service-user',            [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'a service user without tokens'),
+  row('POST /api/users/:id/reactivate',  'deactivated-service-user',[401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('GET /api/teams',                  'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('POST /api/teams',                 'none',                    [401, 403, 403, 201, 403, 403, 201, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('GET /api/audit',                  'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  // Forward auth takes bearer tokens only (a proxy forwards the client's Authorization header), any method.
+  ...AUTH_CHECK_METHODS.map((method) =>
+    row(`${method} /auth/check`,       'none',                    [401, 401, 401, 401, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'proxied path /'),
+  ),
+  row('GET /auth/check',                 'none',                    [401, 401, 401, 401, 200, 200, 200, 200, 401, 401, 401, 401, 401, 401, 401], 'proxied path /scim/v2/Users'),
+  // Introspection authenticates the token in the body (the column's own token), never the caller: 200 always.
+  row('POST /api/introspect',            'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200], 'active only for mPat, mSvc, aSvc, scim'),
+  row('GET /healthz',                    'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+  row('GET /readyz',                     'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+  row('GET /metrics',                    'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+  // The API reference page and its files are public, like the console's.
+  ...DOCS.map((path) =>
+    row(`GET ${path}`,                 'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+  ),
+  row('GET /api/docs/static/index.html', 'none',                    [302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302], 'redirects to /api/docs/'),
+  // Last: it ends the sessions it is sent with (each session column signs in afresh for it).
+  row('POST /api/auth/logout',           'none',                    [401, 204, 204, 204, 204, 204, 204, 403, 401, 401, 401, 401, 401, 401, 401]),
+];
