@@ -1,3 +1,4 @@
+import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { generateSecret } from '../../src/core/secret.ts';
 import { SECOND } from '../support/clock.ts';
@@ -18,7 +19,7 @@ const h = setupHarness({
 
 const me = (token: string, remoteAddress: string) => h.request({ url: '/api/me', token, remoteAddress });
 
-function expectLimited(response: { statusCode: number; headers: Record<string, unknown>; json(): any }) {
+function expectLimited(response: LightMyRequestResponse) {
   expect(response.statusCode).toBe(429);
   expect(response.json()).toMatchObject({ code: 'rate_limited' });
   const retryAfter = Number(response.headers['retry-after']);
