@@ -97,7 +97,7 @@ export class TokenService {
       id = await db.transaction().execute(async (trx) => {
         const owner =
           input.kind === 'personal'
-            ? caller.principal.account
+            ? await lockPerson(trx, caller.principal.account)
             : await lockServiceUser(trx, input.service_user_id!);
         const inserted = await insertToken(trx, {
           kind: input.kind,
@@ -166,13 +166,14 @@ export class TokenService {
     const row = await this.#loadVisible(caller, id);
     const now = this.#deps.clock.now();
     const done = await this.#deps.db.transaction().execute(async (trx) => {
-      if (!(await revokeIfActive(trx, id, now, caller.principal.account.id, reason))) return false;
+      if (!(await revokeIfActive(trx, id, now, caller.principal.account.id, reason))) return undefined;
       await this.#deps.audit.record(trx, caller, 'token.revoked', targetOf(row), { reason });
-      return true;
+      // Read back in the transaction: a delete that commits right after must not turn this success into 404.
+      return findTokenById(trx, id);
     });
-    if (!done) await this.#refuse(caller, id, 'revoke');
+    if (!done) return this.#refuse(caller, id, 'revoke');
     this.#deps.changes.publish({ type: 'token', id });
-    return this.get(caller, id);
+    return tokenView(done, now, this.#deps.lastUsed);
   }
 
   async restore(caller: Caller, id: string): Promise<TokenView> {
@@ -192,13 +193,13 @@ export class TokenService {
           'The owner of this token is deactivated; reactivate the account first.',
         );
       }
-      if (!(await restoreIfRevoked(trx, id, now))) return false;
+      if (!(await restoreIfRevoked(trx, id, now))) return undefined;
       await this.#deps.audit.record(trx, caller, 'token.restored', targetOf(row));
-      return true;
+      return findTokenById(trx, id);
     });
-    if (!done) await this.#refuse(caller, id, 'restore');
+    if (!done) return this.#refuse(caller, id, 'restore');
     this.#deps.changes.publish({ type: 'token', id });
-    return this.get(caller, id);
+    return tokenView(done, now, this.#deps.lastUsed);
   }
 
   async delete(caller: Caller, id: string): Promise<void> {
@@ -246,6 +247,24 @@ export class TokenService {
     };
     throw conflict('status_conflict', messages[action], { status });
   }
+}
+
+/**
+ * The caller's own account, share-locked like a restore does: a deactivation (which locks it for update and
+ * revokes every active token) either finishes first, and this refuses, or waits and then revokes this token
+ * too. The request authenticated before it got here, so the check must be repeated under the lock.
+ */
+async function lockPerson<T extends { id: string }>(db: Kysely<Database>, account: T): Promise<T> {
+  const row = await db
+    .selectFrom('accounts')
+    .select('deactivated_at')
+    .where('id', '=', account.id)
+    .forShare()
+    .executeTakeFirst();
+  if (!row || row.deactivated_at) {
+    throw conflict('owner_deactivated', 'Your account has been deactivated; it can have no new token.');
+  }
+  return account;
 }
 
 async function lockServiceUser(db: Kysely<Database>, id: string) {
