@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 import { AttemptLimiter } from '../services/attempt-limiter.ts';
 import type { Services } from '../services/index.ts';
 import { registerAuthentication } from './auth.ts';
-import { registerErrorHandling } from './errors.ts';
+import { clientError, frameworkError, registerErrorHandling } from './errors.ts';
 import { DOCS_PREFIX, registerOpenApi } from './openapi.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -43,6 +43,9 @@ export async function buildApp(options: {
     trustProxy: config.trustProxy,
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 200 },
+    // The API's error shape even for what fails before routing: bad URLs, oversized headers.
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
   }).withTypeProvider<ZodTypeProvider>();
 
   // The API speaks JSON (and form encoding, for RFC 7662 introspection): other bodies get 415.

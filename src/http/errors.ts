@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from '../services/errors.ts';
 
@@ -84,4 +86,47 @@ export function registerErrorHandling(app: FastifyInstance): void {
       .status(500)
       .send({ code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' });
   });
+}
+
+/** Errors Fastify's router raises before any route (and so before the error handler) runs. */
+export function frameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'path: A path segment is too long.'
+      : 'path: The URL is not valid (check its percent-encoding).';
+  reply.status(400).send({ code: 'invalid_request', message, details: { field: 'path', in: 'path' } });
+}
+
+const SOCKET_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'headers_too_large',
+    message: 'The request headers are too large.',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    code: 'request_timeout',
+    message: 'The request took too long to arrive.',
+  },
+};
+
+/**
+ * Errors Node's HTTP parser raises on the socket (headers over maxHeaderSize, a malformed request line),
+ * answered in the API's error shape before the connection is closed.
+ */
+export function clientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = (error.code && SOCKET_ERRORS[error.code]) || {
+    status: 400,
+    code: 'invalid_request',
+    message: 'The request could not be parsed as HTTP.',
+  };
+  const body = JSON.stringify({ code: known.code, message: known.message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

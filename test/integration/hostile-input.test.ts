@@ -1,0 +1,489 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import fc from 'fast-check';
+import type { LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { BODY_LIMIT } from '../../src/http/app.ts';
+import { type Session, setupHarness } from '../support/harness.ts';
+
+// Property-based attacks on every endpoint that takes input: whatever arrives, the answer is never a 5xx,
+// an error always has the shape { code, message, details? } (naming the field for invalid input), and a
+// rejected request writes nothing. numRuns stays modest so the file runs in well under 30 s per engine.
+const h = setupHarness({
+  env: { TESSERA_AUTH_FAILURES_PER_ADDRESS: '0', TESSERA_SIGN_IN_FAILURES_PER_ADDRESS: '0' },
+});
+const RUNS = Number(process.env.TESSERA_FUZZ_RUNS ?? 25);
+
+// Characters that break naive code: NUL and other controls, lone surrogates, bidi overrides, zero-width
+// and byte-order marks, line separators, SQL LIKE wildcards and quotes, markup, emoji, combining marks.
+const nasty = fc.constantFrom(
+  '\u0000',
+  '\u0001',
+  '\u0007',
+  '\u001b',
+  '\u007f',
+  '\u0085',
+  '\n',
+  '\r',
+  '\t',
+  '\ud800',
+  '\udfff',
+  '\u202e',
+  '\u200f',
+  '\u200b',
+  '\u200d',
+  '\ufeff',
+  '\u2028',
+  '\ufffd',
+  '%',
+  '_',
+  "'",
+  '"',
+  '\\',
+  '<',
+  '\u{1f600}',
+  'e\u0301',
+);
+const char = fc.oneof(nasty, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }));
+const hostileString = fc.oneof(
+  fc.string({ unit: char, maxLength: 40 }),
+  fc.constantFrom('', ' ', '   ', 'null', 'undefined', '0', '-1', '1e400', 'NaN', '__proto__', 'constructor'),
+  fc.integer({ min: 1, max: 20_000 }).map((n) => 'x'.repeat(n)),
+  fc.string({ unit: char, minLength: 1, maxLength: 3 }).map((s) => s.repeat(2000)),
+);
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: hostileString },
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(true, false, null, 0, -1, 2 ** 53, 1e308, -0),
+  fc.array(hostileString, { maxLength: 3 }),
+  fc.dictionary(hostileString, hostileString, { maxKeys: 2 }),
+);
+
+interface Endpoint {
+  method: 'POST' | 'PATCH';
+  url: (ids: Ids) => string;
+  fields: string[];
+}
+interface Ids {
+  token: string;
+  account: string;
+}
+
+/** Every endpoint with a body, and the fields its schema knows. */
+const BODY_ENDPOINTS: Endpoint[] = [
+  { method: 'POST', url: () => '/api/auth/login', fields: ['email', 'password'] },
+  {
+    method: 'POST',
+    url: () => '/api/tokens',
+    fields: ['name', 'kind', 'expires_in_days', 'service_user_id', 'scim_only'],
+  },
+  { method: 'POST', url: (ids) => `/api/tokens/${ids.token}/revoke`, fields: ['reason'] },
+  {
+    method: 'POST',
+    url: () => '/api/users',
+    fields: ['email', 'name', 'password', 'role', 'team_ids', 'avatar_url'],
+  },
+  {
+    method: 'POST',
+    url: () => '/api/service-users',
+    fields: ['name', 'email', 'internal_id', 'role', 'team_ids', 'avatar_url'],
+  },
+  {
+    method: 'PATCH',
+    url: (ids) => `/api/users/${ids.account}`,
+    fields: ['name', 'email', 'role', 'team_ids', 'avatar_url'],
+  },
+  { method: 'POST', url: () => '/api/teams', fields: ['name'] },
+  { method: 'POST', url: () => '/api/introspect', fields: ['token', 'token_type_hint'] },
+];
+
+const QUERY_ENDPOINTS: { url: string; params: string[] }[] = [
+  {
+    url: '/api/tokens',
+    params: ['kind', 'q', 'status', 'service_user_id', 'sort', 'order', 'limit', 'cursor'],
+  },
+  {
+    url: '/api/users',
+    params: [
+      'kind',
+      'type',
+      'role',
+      'team',
+      'q',
+      'id',
+      'include_deactivated',
+      'sort',
+      'order',
+      'limit',
+      'cursor',
+    ],
+  },
+  { url: '/api/audit', params: ['actor_id', 'target_id', 'action', 'limit', 'cursor'] },
+];
+
+async function rowCounts() {
+  const { rows } = await sql<Record<string, string>>`
+    select (select count(*) from tokens) as tokens, (select count(*) from accounts) as accounts,
+           (select count(*) from teams) as teams, (select count(*) from account_teams) as memberships,
+           (select count(*) from sessions) as sessions, (select count(*) from audit_events) as audit,
+           (select coalesce(max(md5(t::text)), '') from tokens t) as token_digest,
+           (select string_agg(md5(a::text), ',' order by a.id) from accounts a) as account_digest`.execute(
+    h.database.handle.db,
+  );
+  return rows[0]!;
+}
+
+/** The checks every response must pass, whatever was sent. */
+function expectWellBehaved(response: LightMyRequestResponse, what: string) {
+  expect(response.statusCode, `${what}: ${response.body.slice(0, 300)}`).toBeLessThan(500);
+  expect(response.body, what).not.toMatch(/at \S+\.ts:\d+|node_modules|stack/);
+  if (response.statusCode < 400) return;
+  const body = response.json();
+  expect(Object.keys(body).sort(), what).toEqual(
+    body.details === undefined ? ['code', 'message'] : ['code', 'details', 'message'],
+  );
+  expect(body.code, what).toMatch(/^[a-z_]+$/);
+  expect(typeof body.message, what).toBe('string');
+  if (response.statusCode === 400 && body.code === 'invalid_request') {
+    // Invalid input names the field, in details and at the start of the message.
+    expect(typeof body.details?.field, `${what}: ${response.body}`).toBe('string');
+    expect(body.message.startsWith(`${body.details.field}:`), `${what}: ${body.message}`).toBe(true);
+  }
+}
+
+let admin: Session;
+let ids: Ids;
+
+beforeEach(async () => {
+  admin = await h.session('admin');
+  const { token } = await h.generate(admin, { name: 'Target' });
+  const svc = await h.serviceUser();
+  ids = { token: token.id, account: svc.id };
+});
+
+async function sendRejectingNothingWritten(
+  what: string,
+  send: () => Promise<LightMyRequestResponse>,
+): Promise<LightMyRequestResponse> {
+  const before = await rowCounts();
+  const response = await send();
+  expectWellBehaved(response, what);
+  if (response.statusCode >= 400) {
+    const after = await rowCounts();
+    // A failed sign-in is itself recorded (one audit row); nothing else may change.
+    if (response.statusCode === 401 && what.includes('/api/auth/login')) {
+      expect(Number(after.audit) - Number(before.audit)).toBeLessThanOrEqual(1);
+      after.audit = before.audit as string;
+    }
+    expect(after, `${what} → ${response.statusCode} wrote something`).toEqual(before);
+  }
+  return response;
+}
+
+describe('hostile bodies', () => {
+  it('survives any JSON value as the body of every endpoint', async () => {
+    for (const endpoint of BODY_ENDPOINTS) {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(hostileValue, fc.jsonValue({ maxDepth: 3 })), async (body) => {
+          const url = endpoint.url(ids);
+          await sendRejectingNothingWritten(`${endpoint.method} ${url}`, () =>
+            h.app.inject({
+              method: endpoint.method,
+              url,
+              headers: {
+                cookie: `tessera_session=${admin.cookie}`,
+                'x-csrf-token': admin.csrf,
+                'content-type': 'application/json',
+              },
+              payload: JSON.stringify(body) ?? 'null',
+            }),
+          );
+        }),
+        { numRuns: RUNS },
+      );
+    }
+  });
+
+  it('survives objects with the right fields holding wrong types, hostile strings and unknown keys', async () => {
+    for (const endpoint of BODY_ENDPOINTS) {
+      const known = fc.dictionary(fc.constantFrom(...endpoint.fields), hostileValue, {
+        maxKeys: endpoint.fields.length,
+      });
+      const unknown = fc.dictionary(hostileString, hostileValue, { maxKeys: 2 });
+      await fc.assert(
+        fc.asyncProperty(known, fc.option(unknown, { freq: 3 }), async (fields, extra) => {
+          const url = endpoint.url(ids);
+          const response = await sendRejectingNothingWritten(`${endpoint.method} ${url}`, () =>
+            h.request({ method: endpoint.method, url, session: admin, body: { ...extra, ...fields } }),
+          );
+          // An unknown field is refused, by name (a typo must not be silently ignored).
+          const unknownKeys = Object.keys(extra ?? {}).filter((k) => !endpoint.fields.includes(k));
+          if (unknownKeys.length > 0 && response.statusCode === 400 && url !== '/api/introspect') {
+            // (A `__proto__` key is refused by the JSON parser itself, as invalid_json.)
+            expect(['invalid_request', 'invalid_json']).toContain(response.json().code);
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    }
+  });
+
+  it('answers 400 invalid_json to text that is not JSON, and 415 to other media types', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ unit: char, maxLength: 60 }),
+          fc.constantFrom(
+            '{',
+            '{"name":',
+            '[1,',
+            '{"a":1}}',
+            "{'name':'x'}",
+            '{"name":"x",}',
+            'NaN',
+            '\u0000',
+          ),
+        ),
+        fc.constantFrom(...BODY_ENDPOINTS),
+        async (text, endpoint) => {
+          let parses = true;
+          try {
+            JSON.parse(text);
+          } catch {
+            parses = false;
+          }
+          const url = endpoint.url(ids);
+          const response = await sendRejectingNothingWritten(
+            `${endpoint.method} ${url} ${JSON.stringify(text)}`,
+            () =>
+              h.app.inject({
+                method: endpoint.method,
+                url,
+                headers: {
+                  cookie: `tessera_session=${admin.cookie}`,
+                  'x-csrf-token': admin.csrf,
+                  'content-type': 'application/json',
+                },
+                payload: text,
+              }),
+          );
+          if (!parses) expect(response.statusCode).toBe(400);
+        },
+      ),
+      { numRuns: RUNS * 4 },
+    );
+    const xml = await h.app.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      headers: {
+        cookie: `tessera_session=${admin.cookie}`,
+        'x-csrf-token': admin.csrf,
+        'content-type': 'application/xml',
+      },
+      payload: '<token/>',
+    });
+    expect(xml.statusCode).toBe(415);
+    expectWellBehaved(xml, 'xml');
+  });
+
+  it('takes the last of duplicate keys, so a duplicate cannot smuggle a second value past validation', async () => {
+    const send = (payload: string) =>
+      sendRejectingNothingWritten('duplicate keys', () =>
+        h.app.inject({
+          method: 'POST',
+          url: '/api/tokens',
+          headers: {
+            cookie: `tessera_session=${admin.cookie}`,
+            'x-csrf-token': admin.csrf,
+            'content-type': 'application/json',
+          },
+          payload,
+        }),
+      );
+    const bad = await send('{"name":"ok","expires_in_days":30,"name":"\\u0000"}');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().details.field).toBe('name');
+    const scim = await send('{"name":"dup","expires_in_days":30,"scim_only":false,"scim_only":"yes"}');
+    expect(scim.statusCode).toBe(400);
+    expect(scim.json().details.field).toBe('scim_only');
+    const good = await send('{"name":"\\u0000","expires_in_days":30,"name":"last wins"}');
+    expect(good.statusCode).toBe(201);
+    expect(good.json().token.name).toBe('last wins');
+  });
+});
+
+describe('hostile query strings and paths', () => {
+  it('survives absurd query parameters on every list', async () => {
+    const rawValue = fc.oneof(
+      hostileString.map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, ''))),
+      fc.constantFrom(
+        '%',
+        '%zz',
+        '%00',
+        '%ff%fe',
+        '&&&',
+        '==',
+        '[]',
+        '%5B%5D',
+        '-1',
+        '1e999',
+        '99999999999999999999',
+      ),
+    );
+    for (const endpoint of QUERY_ENDPOINTS) {
+      const key = fc.oneof(
+        fc.constantFrom(...endpoint.params),
+        fc.constantFrom('__proto__', 'constructor', 'a[b]', ''),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.tuple(key, rawValue), { maxLength: 5 }), async (pairs) => {
+          const url = `${endpoint.url}?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`;
+          await sendRejectingNothingWritten(`GET ${url}`, () => h.request({ url, session: admin }));
+        }),
+        { numRuns: RUNS * 2 },
+      );
+    }
+  });
+
+  it('survives hostile IDs in every path', async () => {
+    const routes = [
+      ['GET', '/api/tokens/'],
+      ['DELETE', '/api/tokens/'],
+      ['GET', '/api/users/'],
+      ['PATCH', '/api/users/'],
+    ] as const;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), hostileString, async ([method, prefix], id) => {
+        const encoded = encodeURIComponent(id.replace(/[\ud800-\udfff]/g, '').slice(0, 300));
+        const url = `${prefix}${encoded}`;
+        const response = await sendRejectingNothingWritten(`${method} ${url}`, () =>
+          h.request({ method, url, session: admin, ...(method === 'PATCH' ? { body: { name: 'x' } } : {}) }),
+        );
+        expect([400, 404]).toContain(response.statusCode);
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('survives hostile bearer tokens and cookies', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileString, async (value) => {
+        // Header values cannot carry controls or non-Latin-1 characters: Node refuses them before sending.
+        const header = value.replace(/[^\x20-\x7e\x80-\xff]/g, '').slice(0, 8000);
+        for (const headers of [
+          { authorization: `Bearer ${header}` },
+          { authorization: header },
+          { cookie: `tessera_session=${header}` },
+        ]) {
+          const response = await sendRejectingNothingWritten('GET /api/me', () =>
+            h.app.inject({ method: 'GET', url: '/api/me', headers }),
+          );
+          expect([401, 400]).toContain(response.statusCode);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('size limits', () => {
+  it(`answers 413 to a body over ${BODY_LIMIT / 1024} KiB on every endpoint, JSON or form`, async () => {
+    const huge = JSON.stringify({ name: 'x'.repeat(BODY_LIMIT) });
+    for (const endpoint of BODY_ENDPOINTS) {
+      const url = endpoint.url(ids);
+      const response = await sendRejectingNothingWritten(`${endpoint.method} ${url}`, () =>
+        h.app.inject({
+          method: endpoint.method,
+          url,
+          headers: {
+            cookie: `tessera_session=${admin.cookie}`,
+            'x-csrf-token': admin.csrf,
+            'content-type': 'application/json',
+          },
+          payload: huge,
+        }),
+      );
+      expect(response.statusCode, url).toBe(413);
+      expect(response.json().code).toBe('payload_too_large');
+    }
+    const form = await h.app.inject({
+      method: 'POST',
+      url: '/api/introspect',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `token=${'x'.repeat(BODY_LIMIT)}`,
+    });
+    expect(form.statusCode).toBe(413);
+  });
+
+  it('refuses oversized bodies and headers from a real socket, streamed or not', async () => {
+    // Node's HTTP parser enforces the header limit (maxHeaderSize, 16 KiB by default) before Fastify sees
+    // anything, so this needs the app's own listening server rather than inject.
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = h.app.server.address() as AddressInfo;
+    const send = (options: { headers?: Record<string, string>; body?: string; chunked?: boolean }) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', path: '/api/introspect', headers: options.headers },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk) => {
+              body += chunk;
+            });
+            res.on('end', () => resolve({ status: res.statusCode!, body }));
+          },
+        );
+        req.on('error', reject);
+        if (options.body !== undefined) {
+          if (options.chunked) {
+            for (let i = 0; i < options.body.length; i += 8192) req.write(options.body.slice(i, i + 8192));
+          } else req.write(options.body);
+        }
+        req.end();
+      });
+    /** Bytes straight onto a socket: what comes back before the server closes it. */
+    const raw = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end(text));
+        let received = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk) => {
+          received += chunk;
+        });
+        socket.on('close', () => resolve(received));
+        socket.on('error', (error) => (received ? resolve(received) : reject(error)));
+      });
+    {
+      const overflow = await raw(
+        `GET /api/me HTTP/1.1\r\nHost: localhost\r\nX-Padding: ${'p'.repeat(20_000)}\r\n\r\n`,
+      );
+      expect(overflow).toMatch(/^HTTP\/1\.1 431 /);
+      expect(JSON.parse(overflow.slice(overflow.indexOf('\r\n\r\n') + 4))).toEqual({
+        code: 'headers_too_large',
+        message: 'The request headers are too large.',
+      });
+      const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
+      expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+      expect(garbage).toContain('"code":"invalid_request"');
+      const body = JSON.stringify({ token: 'x'.repeat(BODY_LIMIT + 10) });
+      const sized = await send({
+        headers: { 'content-type': 'application/json', 'content-length': String(body.length) },
+        body,
+      });
+      expect(sized.status).toBe(413);
+      expect(JSON.parse(sized.body).code).toBe('payload_too_large');
+      // Without a Content-Length, the limit still holds as the chunks arrive.
+      const streamed = await send({
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        body,
+        chunked: true,
+      });
+      expect(streamed.status).toBe(413);
+      const fine = await send({ headers: { 'content-type': 'application/json' }, body: '{"token":"x"}' });
+      expect(fine.status).toBe(200);
+    }
+  });
+});
