@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 import { AttemptLimiter } from '../services/attempt-limiter.ts';
 import type { Services } from '../services/index.ts';
 import { registerAuthentication } from './auth.ts';
-import { clientError, frameworkError, registerErrorHandling } from './errors.ts';
+import { clientError, frameworkError, registerErrorHandling, registerNulGuard } from './errors.ts';
 import { DOCS_PREFIX, registerOpenApi } from './openapi.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -53,6 +53,7 @@ export async function buildApp(options: {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  registerNulGuard(app);
 
   // Routes that plugins register (the API page) are public, like the console's files.
   app.addHook('onRoute', (route) => {

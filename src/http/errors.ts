@@ -130,3 +130,39 @@ export function clientError(error: Error & { code?: string }, socket: Duplex): v
   }
   socket.destroy();
 }
+
+/** The dotted path of the first string in `value` that holds a NUL character, if any. */
+export function findNul(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\u0000'))
+      return path ? `${path}.${key.replaceAll('\u0000', '\\0')}` : key.replaceAll('\u0000', '\\0');
+    const found = findNul(item, path ? `${path}.${key}` : key);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * PostgreSQL text cannot hold NUL, so a NUL anywhere in the input would fail deep in a query as a 500.
+ * Refused up front instead, as invalid input naming the field.
+ */
+export function registerNulGuard(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    for (const [where, value] of [
+      ['params', request.params],
+      ['querystring', request.query],
+      ['body', request.body],
+    ] as const) {
+      const field = findNul(value);
+      if (field !== undefined) {
+        const name = field || where;
+        throw new AppError(400, 'invalid_request', `${name}: Must not contain the NUL character.`, {
+          field: name,
+          in: where,
+        });
+      }
+    }
+  });
+}
