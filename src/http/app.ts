@@ -55,9 +55,11 @@ export async function buildApp(options: {
   registerErrorHandling(app);
   registerNulGuard(app);
 
-  // Routes that plugins register (the API page) are public, like the console's files.
+  // Routes that plugins register are public: the API page, and the console's files (@fastify/static
+  // registers one route per built file, marked by `config.file`) — the sign-in page must load signed out.
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith(DOCS_PREFIX)) route.config = { ...route.config, auth: 'public' };
+    const staticFile = (route.config as { file?: unknown } | undefined)?.file !== undefined;
+    if (route.url.startsWith(DOCS_PREFIX) || staticFile) route.config = { ...route.config, auth: 'public' };
   });
 
   await app.register(helmet, {

@@ -31,6 +31,12 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swaggerUi, {
     routePrefix: DOCS_PREFIX,
     uiConfig: { docExpansion: 'list', deepLinking: true, tryItOutEnabled: true },
+    // The plugin's own CSP for its pages (it knows its scripts), minus two things that break or weaken it
+    // here: upgrade-insecure-requests (a plain-HTTP install would lose its own scripts) and framing.
     staticCSP: true,
+    transformStaticCSP: (header) =>
+      header
+        .replace(/\s*upgrade-insecure-requests;?/, '')
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'"),
   });
 }
