@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
 import { AttemptLimiter } from '../services/attempt-limiter.ts';
@@ -32,6 +32,27 @@ export const LOG_REDACT = [
   'headers.cookie',
 ];
 
+/** Anything shaped like a Tessera secret, e.g. pasted into a URL by mistake. */
+const SECRET_LIKE = /tsr_(?:pat|svc)_[0-9A-Za-z]+/g;
+export const scrubSecrets = (text: string) => text.replace(SECRET_LIKE, 'tsr_[redacted]');
+
+/** Request log lines name the URL without any secret a caller put in it (`?access_token=tsr_…`). */
+function scrubbingLogger(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger || logger === true) return logger;
+  return {
+    ...logger,
+    serializers: {
+      ...logger.serializers,
+      req: (request: FastifyRequest) => ({
+        method: request.method,
+        url: scrubSecrets(request.url),
+        host: request.host,
+        remoteAddress: request.ip,
+      }),
+    },
+  };
+}
+
 export async function buildApp(options: {
   services: Services;
   config: Config;
@@ -39,7 +60,7 @@ export async function buildApp(options: {
 }): Promise<App> {
   const { services, config } = options;
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: scrubbingLogger(options.logger ?? false),
     trustProxy: config.trustProxy,
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 200 },

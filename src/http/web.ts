@@ -44,6 +44,8 @@ export async function registerConsole(app: FastifyInstance, webDir: string): Pro
           '<!doctype html><title>Tessera</title><p>The console is not built yet: run <code>npm run build</code>.</p>',
         );
     }
-    return reply.status(404).send({ code: 'not_found', message: `No route ${request.method} ${path}.` });
+    // The path is echoed without any secret in it: a token pasted into a URL is not sent back out.
+    const shown = path.replace(/tsr_(?:pat|svc)_[0-9A-Za-z]+/g, 'tsr_[redacted]');
+    return reply.status(404).send({ code: 'not_found', message: `No route ${request.method} ${shown}.` });
   });
 }
