@@ -31,12 +31,14 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swaggerUi, {
     routePrefix: DOCS_PREFIX,
     uiConfig: { docExpansion: 'list', deepLinking: true, tryItOutEnabled: true },
-    // The plugin's own CSP for its pages (it knows its scripts), minus two things that break or weaken it
-    // here: upgrade-insecure-requests (a plain-HTTP install would lose its own scripts) and framing.
+    // The plugin's own CSP for its pages (it knows its scripts), minus what breaks or weakens it here:
+    // upgrade-insecure-requests (a plain-HTTP install would lose its own scripts), framing, and styles from
+    // anywhere (Swagger UI sets inline styles, as the console does; it loads no stylesheet from elsewhere).
     staticCSP: true,
     transformStaticCSP: (header) =>
       header
         .replace(/\s*upgrade-insecure-requests;?/, '')
-        .replace("frame-ancestors 'self'", "frame-ancestors 'none'"),
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace(/style-src 'self' https:/, "style-src 'self' 'unsafe-inline'"),
   });
 }
