@@ -73,15 +73,18 @@ export class FailureCounter {
     return bucket;
   }
 
-  /** Drop windows that have ended; if none have, the oldest (Maps keep insertion order). */
+  /**
+   * Maps keep insertion order and a bucket is inserted when its window opens, so the oldest windows come
+   * first: drop the ended ones from the front, and if that frees too little, the oldest tenth (amortized
+   * constant time per failure, however many distinct keys an attacker sends).
+   */
   #evict(now: number): void {
+    let toDrop = Math.max(1, Math.floor(MAX_KEYS / 10));
     for (const [key, bucket] of this.#buckets) {
-      if (now - bucket.start >= this.#limit.windowMs) this.#buckets.delete(key);
-    }
-    while (this.#buckets.size >= MAX_KEYS) {
-      const oldest = this.#buckets.keys().next().value;
-      if (oldest === undefined) break;
-      this.#buckets.delete(oldest);
+      const ended = now - bucket.start >= this.#limit.windowMs;
+      if (!ended && toDrop <= 0) break;
+      this.#buckets.delete(key);
+      toDrop--;
     }
   }
 }
