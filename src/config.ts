@@ -24,6 +24,9 @@ const schema = z.object({
   TESSERA_LAST_USED_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   TESSERA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   TESSERA_WEB_DIR: z.string().min(1).default('dist/web'),
+  TESSERA_AUTH_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
+  TESSERA_AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  TESSERA_AUTH_NEGATIVE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
 });
 
 export interface Config {
@@ -44,6 +47,12 @@ export interface Config {
   lastUsedFlushMs: number;
   dbPoolSize: number;
   webDir: string;
+  /** Verified tokens kept in memory (0 turns the verification cache off). */
+  authCacheSize: number;
+  /** How long a cached verification is trusted without a change notice, as a backstop for hand edits. */
+  authCacheTtlMs: number;
+  /** How long an unknown (well-formed) secret is remembered as unknown. */
+  authNegativeTtlMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -70,6 +79,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     lastUsedFlushMs: e.TESSERA_LAST_USED_FLUSH_MS,
     dbPoolSize: e.TESSERA_DB_POOL_SIZE,
     webDir: e.TESSERA_WEB_DIR,
+    authCacheSize: e.TESSERA_AUTH_CACHE_SIZE,
+    authCacheTtlMs: e.TESSERA_AUTH_CACHE_TTL_MS,
+    authNegativeTtlMs: e.TESSERA_AUTH_NEGATIVE_TTL_MS,
   };
 }
 

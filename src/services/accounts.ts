@@ -249,7 +249,7 @@ export class AccountService {
       }
       throw error;
     }
-    this.#deps.changes.publish({ type: 'account', id });
+    await this.#deps.changes.publish({ type: 'account', id });
     return this.#view(id);
   }
 
@@ -307,8 +307,10 @@ export class AccountService {
       });
       return revokedTokens;
     });
-    for (const token of revoked) this.#deps.changes.publish({ type: 'token', id: token.id });
-    this.#deps.changes.publish({ type: 'account', id });
+    await Promise.all([
+      ...revoked.map((token) => this.#deps.changes.publish({ type: 'token', id: token.id })),
+      this.#deps.changes.publish({ type: 'account', id }),
+    ]);
     return this.#view(id);
   }
 
@@ -337,7 +339,7 @@ export class AccountService {
         accountTarget((await findAccountById(trx, id))!),
       );
     });
-    this.#deps.changes.publish({ type: 'account', id });
+    await this.#deps.changes.publish({ type: 'account', id });
     return this.#view(id);
   }
 
