@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, type KyselyConfig, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import type { Database } from './schema.ts';
@@ -38,15 +38,17 @@ export interface DatabaseOptions {
   /** Where the embedded database keeps its files; `memory://` keeps them in memory. */
   dataDir?: string;
   poolSize?: number;
+  /** Kysely's query log (the benchmarks use it to EXPLAIN the queries the lists run). */
+  log?: KyselyConfig['log'];
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   return options.url
-    ? openPostgres(options.url, options.poolSize ?? 10)
-    : openPglite(options.dataDir ?? 'data');
+    ? openPostgres(options.url, options.poolSize ?? 10, options.log)
+    : openPglite(options.dataDir ?? 'data', options.log);
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, log?: KyselyConfig['log']): Promise<DatabaseHandle> {
   let releaseLock = () => {};
   let location = dataDir;
   if (!dataDir.startsWith('memory://')) {
@@ -63,6 +65,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   }
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool: new pg.Pool(createPgConfig(lite)) }),
+    ...(log ? { log } : {}),
   });
   return {
     db,
@@ -81,12 +84,16 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   };
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
+async function openPostgres(
+  url: string,
+  poolSize: number,
+  log?: KyselyConfig['log'],
+): Promise<DatabaseHandle> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client that loses its connection emits 'error' on the pool; without a listener that would
   // crash the process. The next query simply opens a new connection.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
   const listeners = new Set<ReconnectingListener>();
   return {
     db,
