@@ -42,7 +42,6 @@ const WORDS = [
  */
 export async function seedScale(db: Kysely<Database>, options: ScaleOptions): Promise<string[]> {
   const humans = Math.round(options.accounts * 0.9);
-  const services = options.accounts - humans;
   await sql`
     insert into accounts (kind, email, name, internal_id, role, password_hash, created_at, deactivated_at,
                           last_active_at)
