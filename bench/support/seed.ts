@@ -11,6 +11,8 @@ export interface ScaleOptions {
   adminTokens: number;
   /** The Admin's email, whose personal tokens the personal list shows. */
   adminEmail: string;
+  /** false: every token active (for load on the hot path); default: a mix of states. */
+  expired?: boolean;
 }
 
 export const SCALE: Omit<ScaleOptions, 'adminEmail'> = {
@@ -97,6 +99,10 @@ export async function seedScale(db: Kysely<Database>, options: ScaleOptions): Pr
                   else people.ids[1 + g % array_length(people.ids, 1)] end as owner_id
       from s, people, robots
     ) x`.execute(db);
+  if (options.expired === false) {
+    await sql`update tokens set revoked_at = null, revoked_reason = null, expires_at = null`.execute(db);
+    await sql`update accounts set deactivated_at = null`.execute(db);
+  }
   await sql`analyze`.execute(db);
   return secrets;
 }
