@@ -16,7 +16,7 @@ export interface ListFigures {
   engine: 'postgres' | 'pglite';
   seedMs: number;
   plans: Plan[];
-  latency: { name: string; path: string; p50: number; p95: number; clientP95: number }[];
+  latency: { name: string; path: string; executionMs: number; p50: number; p95: number; clientP95: number }[];
   worstP95: number;
   startupMs: number;
   memory?: { cached: number; rssBeforeMb: number; rssAfterMb: number; seconds: number };
@@ -77,11 +77,12 @@ export async function benchLists(
         }
       }
       const server = serverTimes(readFileSync(logFile, 'utf8'));
-      const latency = LIST_CASES.map(({ name, path }) => {
+      const latency = LIST_CASES.map(({ name, path }, index) => {
         const times = (server.get(path) ?? []).slice(5);
         return {
           name,
           path,
+          executionMs: plans[index]!.executionMs,
           p50: quantile(times, 0.5),
           p95: quantile(times, 0.95),
           clientP95: quantile(client[path]!, 0.95),

@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, one after the other, then a summary against the goals of issue 4.
 // Each can also run alone: node bench/auth.ts, node bench/propagation.ts, node bench/lists.ts.
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { benchAuth } from './auth.ts';
 import { benchLists } from './lists.ts';
 import { benchPropagation } from './propagation.ts';
@@ -11,6 +11,11 @@ line(
   `Tessera benchmarks: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
 );
 line('Load generator: autocannon in this process, on 127.0.0.1; servers are real `tessera` processes.');
+line(
+  `Load average before: ${loadavg()
+    .map((l) => round(l, 2))
+    .join(' ')} (other work on the machine skews every figure)`,
+);
 
 const auth = await benchAuth('pglite');
 const propagation = await benchPropagation();
@@ -60,5 +65,10 @@ if (postgres.memory) {
   );
 }
 line(`${'start-up on an existing embedded database (100k tokens)'.padEnd(60)} ${round(pglite.startupMs)} ms`);
+line(
+  `Load average after: ${loadavg()
+    .map((l) => round(l, 2))
+    .join(' ')}`,
+);
 line(`\nAll benchmarks took ${round((performance.now() - started) / 1000)} s.`);
 process.exit(0);

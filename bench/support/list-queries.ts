@@ -105,6 +105,8 @@ export interface Plan {
   sql: string;
   plan: string;
   seqScans: string[];
+  /** The database's own execution time for the query, from EXPLAIN ANALYZE. */
+  executionMs: number;
 }
 
 /**
@@ -130,7 +132,8 @@ export async function explainLists(
     );
     const plan = result.rows.map((row) => row['QUERY PLAN']).join('\n');
     const seqScans = [...plan.matchAll(/Seq Scan on (\w+)/g)].map((m) => m[1]!);
-    plans.push({ name, sql: query.sql, plan, seqScans });
+    const executionMs = Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1] ?? Number.NaN);
+    plans.push({ name, sql: query.sql, plan, seqScans, executionMs });
   }
   return plans;
 }
