@@ -11,9 +11,13 @@ export interface PropagationFigures {
   maxMs: number;
   /** Trials where B's very first request after the revoke's response already got 401. */
   immediate: number;
+  /** From a use answered by B to its last use showing on A (B writes it in its next batch). */
+  lastUsedMaxMs: number;
+  lastUsedP50Ms: number;
 }
 
 const TRIALS = 50;
+const LAST_USED_TRIALS = 10;
 
 export async function benchPropagation(): Promise<PropagationFigures> {
   line('\n== Revocation between two nodes on one PostgreSQL ==');
@@ -26,6 +30,7 @@ export async function benchPropagation(): Promise<PropagationFigures> {
     const check = (secret: string) =>
       fetch(`${b.url}/auth/check`, { headers: { authorization: `Bearer ${secret}` } }).then((r) => r.status);
     const times: number[] = [];
+    const lastUsed: number[] = [];
     let immediate = 0;
     for (let trial = 0; trial < TRIALS; trial++) {
       const created = await fetch(`${a.url}/api/tokens`, {
@@ -35,7 +40,20 @@ export async function benchPropagation(): Promise<PropagationFigures> {
       });
       const { secret, token } = (await created.json()) as { secret: string; token: { id: string } };
       // Node B verifies it twice: the second answer comes from its cache.
-      if ((await check(secret)) !== 200 || (await check(secret)) !== 200) throw new Error('not valid on B');
+      if ((await check(secret)) !== 200) throw new Error('not valid on B');
+      const used = performance.now();
+      if ((await check(secret)) !== 200) throw new Error('not valid on B');
+      if (trial < LAST_USED_TRIALS) {
+        // The console on node A shows the use that node B answered once B has flushed it.
+        for (;;) {
+          const shown = await fetch(`${a.url}/api/tokens/${token.id}`, { headers: session });
+          const { last_used_at } = (await shown.json()) as { last_used_at: string | null };
+          if (last_used_at) break;
+          if (performance.now() - used > 5000) throw new Error('last use not shown on A after 5 s');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        lastUsed.push(performance.now() - used);
+      }
       const revoked = await fetch(`${a.url}/api/tokens/${token.id}/revoke`, {
         method: 'POST',
         headers: session,
@@ -61,6 +79,8 @@ export async function benchPropagation(): Promise<PropagationFigures> {
       p95Ms: quantile(times, 0.95),
       maxMs: Math.max(...times),
       immediate,
+      lastUsedMaxMs: Math.max(...lastUsed),
+      lastUsedP50Ms: quantile(lastUsed, 0.5),
     };
     line(`${TRIALS} trials: revoke answered by node A, then node B asked until it answered 401`);
     line(

@@ -41,6 +41,11 @@ const rows: [string, string, boolean][] = [
     propagation.maxMs <= 1000,
   ],
   [
+    'last use from one node shown on the other',
+    `max ${round(propagation.lastUsedMaxMs)} ms (goal <= 2000 ms)`,
+    propagation.lastUsedMaxMs <= 2000,
+  ],
+  [
     'list latency p95, PostgreSQL, 100k tokens',
     `${round(postgres.worstP95, 1)} ms worst list (goal <= 30 ms)`,
     postgres.worstP95 <= 30,
