@@ -265,6 +265,37 @@ describe('the verification cache on one node', () => {
     }
   });
 
+  it("carries changes through NOTIFY: its own come back, another node's invalidate here", async () => {
+    const notifier = new ChangeNotifier({
+      db: database.handle.db,
+      feed: services.changes,
+      cache: services.authCache,
+      listen: database.handle.listen,
+      onError: () => {},
+    });
+    await notifier.start();
+    try {
+      expect(notifier.listening).toBe(true);
+      const { id, secret } = await tokenOf(await person());
+      await warm(secret);
+      // A revoke on "another node": the row changes behind this node's back, then its notice arrives.
+      await sql`update tokens set revoked_at = now() where id = ${id}`.execute(database.handle.db);
+      expect((await bearer(secret)).statusCode).toBe(200);
+      const notice = JSON.stringify({ n: 'another-node', s: 1, c: { type: 'token', id } });
+      await sql`select pg_notify('tessera_changes', ${notice})`.execute(database.handle.db);
+      const deadline = Date.now() + 1000;
+      while (notifier.received === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect((await bearer(secret)).json().code).toBe('token_revoked');
+      // This node's own change waits for its notice to come back, not for the 1 s time-out.
+      const started = performance.now();
+      await services.changes.publish({ type: 'account', id: 'b1e0f6a2-0000-4000-8000-000000000000' });
+      expect(performance.now() - started).toBeLessThan(900);
+    } finally {
+      await notifier.stop();
+      services.authCache.setAvailable(true);
+    }
+  });
+
   it.skipIf(testEngine() !== 'postgres')(
     'stops serving from the cache while the LISTEN connection is down, and starts empty when back',
     async () => {
