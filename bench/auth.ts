@@ -18,7 +18,7 @@ export interface AuthFigures {
   tokensPerWrite: number;
 }
 
-const SECONDS = 6;
+const SECONDS = 5;
 const ROUNDS = 2;
 
 export async function benchAuth(

@@ -17,7 +17,8 @@ line(
     .join(' ')} (other work on the machine skews every figure)`,
 );
 
-const auth = await benchAuth('pglite');
+const auth = await benchAuth('postgres');
+const authEmbedded = await benchAuth('pglite');
 const propagation = await benchPropagation();
 const postgres = await benchLists('postgres', { memory: true });
 const pglite = await benchLists('pglite');
