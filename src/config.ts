@@ -35,6 +35,9 @@ const schema = z.object({
   TESSERA_SIGN_IN_FAILURES_PER_ADDRESS: count.default(30),
   TESSERA_SIGN_IN_FAILURES_PER_EMAIL: count.default(10),
   TESSERA_SIGN_IN_FAILURE_WINDOW_SECONDS: windowSeconds.default(900),
+  TESSERA_AUTH_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
+  TESSERA_AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  TESSERA_AUTH_NEGATIVE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
 });
 
 export interface Config {
@@ -57,6 +60,12 @@ export interface Config {
   webDir: string;
   /** Brute-force limits: failures per key per window (docs/SECURITY.md). */
   attemptLimits: AttemptLimits;
+  /** Verified tokens kept in memory (0 turns the verification cache off). */
+  authCacheSize: number;
+  /** How long a cached verification is trusted without a change notice, as a backstop for hand edits. */
+  authCacheTtlMs: number;
+  /** How long an unknown (well-formed) secret is remembered as unknown. */
+  authNegativeTtlMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -101,6 +110,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         windowMs: e.TESSERA_SIGN_IN_FAILURE_WINDOW_SECONDS * 1000,
       },
     },
+    authCacheSize: e.TESSERA_AUTH_CACHE_SIZE,
+    authCacheTtlMs: e.TESSERA_AUTH_CACHE_TTL_MS,
+    authNegativeTtlMs: e.TESSERA_AUTH_NEGATIVE_TTL_MS,
   };
 }
 

@@ -4,6 +4,7 @@ import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { buildApp, LOG_REDACT } from './http/app.ts';
 import { bootstrap, type FirstStart } from './services/bootstrap.ts';
+import { ChangeNotifier } from './services/change-notifier.ts';
 import { systemClock } from './services/clock.ts';
 import { createServices } from './services/index.ts';
 
@@ -40,7 +41,22 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     lastUsedFlushMs: config.lastUsedFlushMs,
     sessionTtlHours: config.sessionTtlHours,
     onBackgroundError: (error) => app?.log.error({ err: error }, 'background write failed'),
+    authCache: {
+      size: config.authCacheSize,
+      ttlMs: config.authCacheTtlMs,
+      negativeTtlMs: config.authNegativeTtlMs,
+    },
   });
+  // Changes reach the other nodes' verification caches through LISTEN/NOTIFY; until this node listens,
+  // its cache stays off.
+  const notifier = new ChangeNotifier({
+    db: database.db,
+    feed: services.changes,
+    cache: services.authCache,
+    listen: database.listen,
+    onError: (error, message) => app?.log.warn({ err: error }, message),
+  });
+  await notifier.start();
   const first = await bootstrap(database.db, clock, {
     adminEmail: config.adminEmail,
     adminPassword: config.adminPassword,
@@ -74,6 +90,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
         clearInterval(auditFlush);
         clearInterval(sessionPurge);
         await app.close();
+        await notifier.stop();
         await services.lastUsed.stop();
         await services.audit.flushFailures();
         await database.close();

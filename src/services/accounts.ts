@@ -249,7 +249,7 @@ export class AccountService {
       }
       throw error;
     }
-    this.#deps.changes.publish({ type: 'account', id });
+    await this.#deps.changes.publish({ type: 'account', id });
     return this.#view(id);
   }
 
@@ -263,7 +263,7 @@ export class AccountService {
       throw conflict('own_account', 'You cannot deactivate your own account.');
     const { db, clock, audit } = this.#deps;
     const now = clock.now();
-    const revoked = await db.transaction().execute(async (trx) => {
+    await db.transaction().execute(async (trx) => {
       const account = await trx
         .selectFrom('accounts')
         .select(['id', 'kind', 'deactivated_at'])
@@ -305,10 +305,10 @@ export class AccountService {
       await audit.record(trx, caller, 'account.deactivated', accountTarget(full), {
         revoked_tokens: revokedTokens.length,
       });
-      return revokedTokens;
     });
-    for (const token of revoked) this.#deps.changes.publish({ type: 'token', id: token.id });
-    this.#deps.changes.publish({ type: 'account', id });
+    // One change for the account covers every token it owns (revoked just now or not): caches drop
+    // all of an owner's tokens on it, so a thousand revoked tokens cost one notice, not a thousand.
+    await this.#deps.changes.publish({ type: 'account', id });
     return this.#view(id);
   }
 
@@ -337,7 +337,7 @@ export class AccountService {
         accountTarget((await findAccountById(trx, id))!),
       );
     });
-    this.#deps.changes.publish({ type: 'account', id });
+    await this.#deps.changes.publish({ type: 'account', id });
     return this.#view(id);
   }
 

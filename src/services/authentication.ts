@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { checkSecret, secretHint } from '../core/secret.ts';
 import { tokenStatus } from '../core/token-status.ts';
 import { findTokenPrincipal, type PrincipalAccountRow } from '../db/queries/principals.ts';
+import type { TokenWithOwner } from '../db/queries/tokens.ts';
 import type { Database } from '../db/schema.ts';
 import type { AuditLog } from './audit.ts';
 import type { Clock } from './clock.ts';
@@ -9,6 +10,7 @@ import { sha256Hex } from './hashing.ts';
 import type { LastUsedRecorder } from './last-used.ts';
 import type { Metrics } from './metrics.ts';
 import type { Principal } from './principal.ts';
+import { type CachedVerification, UNKNOWN, type VerificationCache } from './verification-cache.ts';
 
 export const TOKEN_FAILURE_CODES = [
   'token_malformed',
@@ -45,9 +47,34 @@ export function principalFromAccount(
   return { account: rest, via, ...extra };
 }
 
+/** The token row each token-authenticated principal was verified with, for `GET /api/me`. */
+const verifiedWith = new WeakMap<Principal, CachedVerification>();
+
+/**
+ * The row of the token this principal authenticated with, as of this request, in the shape the token
+ * views take; undefined for a session. Lets `GET /api/me` answer without reading the database again.
+ */
+export function verifiedTokenRow(principal: Principal): TokenWithOwner | undefined {
+  const verified = verifiedWith.get(principal);
+  if (!verified) return undefined;
+  const { token, account } = verified;
+  return {
+    ...token,
+    owner_kind: account.kind,
+    owner_name: account.name,
+    owner_email: account.email,
+    owner_internal_id: account.internal_id,
+    owner_avatar_url: account.avatar_url,
+    owner_deactivated_at: account.deactivated_at,
+  };
+}
+
 /**
  * Checks a bearer secret in the order of the spec: shape and checksum (no I/O), lookup by SHA-256,
  * status, owner active. Scope (scim_only) and role are the caller's to check against the route.
+ *
+ * The lookup goes through the verification cache: on a hit there is no database round trip at all.
+ * Status and expiry are still worked out on every request, from the cached timestamps and the clock.
  */
 export class TokenAuthenticator {
   readonly #db: Kysely<Database>;
@@ -55,6 +82,7 @@ export class TokenAuthenticator {
   readonly #lastUsed: LastUsedRecorder;
   readonly #audit: AuditLog;
   readonly #metrics: Metrics;
+  readonly #cache: VerificationCache;
 
   constructor(deps: {
     db: Kysely<Database>;
@@ -62,17 +90,33 @@ export class TokenAuthenticator {
     lastUsed: LastUsedRecorder;
     audit: AuditLog;
     metrics: Metrics;
+    cache: VerificationCache;
   }) {
     this.#db = deps.db;
     this.#clock = deps.clock;
     this.#lastUsed = deps.lastUsed;
     this.#audit = deps.audit;
     this.#metrics = deps.metrics;
+    this.#cache = deps.cache;
   }
 
   async authenticate(secret: string, origin: RequestOrigin): Promise<TokenAuthentication> {
     if (!checkSecret(secret).valid) return this.#fail('token_malformed', origin, null, null);
-    const found = await findTokenPrincipal(this.#db, sha256Hex(secret));
+    const hash = sha256Hex(secret);
+    const cached = this.#cache.lookup(hash);
+    let found: CachedVerification | undefined;
+    if (cached === UNKNOWN) {
+      this.#metrics.authCache.inc({ result: 'unknown_hit' });
+    } else if (cached) {
+      this.#metrics.authCache.inc({ result: 'hit' });
+      found = cached;
+    } else {
+      this.#metrics.authCache.inc({ result: 'miss' });
+      const epoch = this.#cache.epoch;
+      const row = await findTokenPrincipal(this.#db, hash);
+      this.#cache.remember(hash, row, epoch);
+      found = row;
+    }
     if (!found) return this.#fail('token_unknown', origin, null, secretHint(secret));
     const now = this.#clock.now();
     const status = tokenStatus(found.token, now);
@@ -81,11 +125,16 @@ export class TokenAuthenticator {
     if (found.account.deactivated_at)
       return this.#fail('owner_deactivated', origin, found.token.id, secretHint(secret));
     this.#lastUsed.record(found.token.id, now, origin.ip, origin.userAgent);
+    this.#cache.noteUse(found, now, origin.ip, origin.userAgent);
     this.#metrics.authentications.inc({ result: 'success' });
-    const { revoked_at: _, ...token } = found.token;
-    return { ok: true, principal: principalFromAccount(found.account, 'token', { token, session: null }) };
+    const { id, kind, name, scim_only, created_at, expires_at } = found.token;
+    const principal = principalFromAccount(found.account, 'token', {
+      token: { id, kind, name, scim_only, created_at, expires_at },
+      session: null,
+    });
+    verifiedWith.set(principal, found);
+    return { ok: true, principal };
   }
-
   #fail(
     code: TokenFailureCode,
     origin: RequestOrigin,

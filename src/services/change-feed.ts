@@ -1,20 +1,44 @@
 /**
- * What changed that a cached authentication decision may depend on. Published after the change has
- * committed; subscribers (the verification cache, other nodes through NOTIFY) drop what they hold.
+ * What changed that a cached authentication decision may depend on: a token (revoked, restored,
+ * deleted), an account (role, teams, deactivation, reactivation), or a secret that now exists (a new
+ * token, whose hash may have been remembered as unknown).
  */
-export type Change = { type: 'token'; id: string } | { type: 'account'; id: string };
+export type Change =
+  | { type: 'token'; id: string }
+  | { type: 'account'; id: string }
+  | { type: 'secret'; hash: string };
 
 export type ChangeListener = (change: Change) => void;
 
+/** Sends a change to the other nodes; resolves once they have been sent it (or it gave up waiting). */
+export type Broadcaster = (change: Change) => Promise<void>;
+
+/**
+ * Published after the change has committed. Subscribers on this node (the verification cache) drop
+ * what they hold before `publish` returns; the broadcaster, when there is one, carries the change to
+ * the other nodes through PostgreSQL NOTIFY.
+ */
 export class ChangeFeed {
   readonly #listeners = new Set<ChangeListener>();
+  #broadcaster: Broadcaster | undefined;
 
   subscribe(listener: ChangeListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
-  publish(change: Change): void {
+  setBroadcaster(broadcaster: Broadcaster | undefined): void {
+    this.#broadcaster = broadcaster;
+  }
+
+  /** A change made on this node: applied here at once, then sent to the others. Never throws. */
+  async publish(change: Change): Promise<void> {
+    this.deliver(change);
+    await this.#broadcaster?.(change);
+  }
+
+  /** A change made here or on another node: applied on this node only. */
+  deliver(change: Change): void {
     for (const listener of this.#listeners) listener(change);
   }
 }

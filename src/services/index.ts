@@ -10,6 +10,7 @@ import { Metrics } from './metrics.ts';
 import { SessionService } from './sessions.ts';
 import { TeamService } from './teams.ts';
 import { TokenService } from './tokens.ts';
+import { VerificationCache } from './verification-cache.ts';
 
 export interface ServiceOptions {
   db: Kysely<Database>;
@@ -17,13 +18,29 @@ export interface ServiceOptions {
   lastUsedFlushMs: number;
   sessionTtlHours: number;
   onBackgroundError: (error: unknown) => void;
+  /** The verification cache's bounds; defaults as in docs/CONFIGURATION.md. */
+  authCache?: { size: number; ttlMs: number; negativeTtlMs: number };
 }
+
+export const AUTH_CACHE_DEFAULTS = { size: 100_000, ttlMs: 60_000, negativeTtlMs: 5_000 };
 
 /** Every use case, wired to one database, one clock and one set of metrics. */
 export function createServices(options: ServiceOptions) {
   const { db, clock } = options;
   const metrics = new Metrics();
   const changes = new ChangeFeed();
+  const cacheOptions = options.authCache ?? AUTH_CACHE_DEFAULTS;
+  const authCache = new VerificationCache({
+    maxEntries: cacheOptions.size,
+    ttlMs: cacheOptions.ttlMs,
+    negativeTtlMs: cacheOptions.negativeTtlMs,
+  });
+  changes.subscribe((change) => authCache.apply(change));
+  metrics.gauge(
+    'tessera_auth_cache_entries',
+    'Verified tokens held in the verification cache.',
+    () => authCache.size,
+  );
   const audit = new AuditLog({ db, clock });
   const lastUsed = new LastUsedRecorder({
     db,
@@ -36,13 +53,14 @@ export function createServices(options: ServiceOptions) {
     clock,
     metrics,
     changes,
+    authCache,
     audit,
     lastUsed,
     tokens: new TokenService({ db, clock, audit, lastUsed, changes }),
     accounts: new AccountService({ db, clock, audit, changes }),
     teams: new TeamService({ db, audit }),
     sessions: new SessionService({ db, clock, audit, metrics, ttlHours: options.sessionTtlHours }),
-    authenticator: new TokenAuthenticator({ db, clock, lastUsed, audit, metrics }),
+    authenticator: new TokenAuthenticator({ db, clock, lastUsed, audit, metrics, cache: authCache }),
   };
 }
 

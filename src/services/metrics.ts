@@ -51,6 +51,10 @@ export class Metrics {
     'tessera_last_used_flushed_tokens_total',
     'Token rows updated by last-used flushes.',
   );
+  readonly authCache = new Counter(
+    'tessera_auth_cache_total',
+    'Token verifications by what the cache said: hit, unknown_hit (remembered as unknown) or miss.',
+  );
   readonly signIns = new Counter('tessera_sign_ins_total', 'Console sign-ins by result.');
   readonly rateLimited = new Counter(
     'tessera_rate_limited_total',
@@ -65,6 +69,7 @@ export class Metrics {
   render(): string {
     const counters = [
       this.authentications,
+      this.authCache,
       this.lastUsedFlushes,
       this.lastUsedFlushedTokens,
       this.signIns,

@@ -18,6 +18,7 @@ import {
 } from '../db/queries/tokens.ts';
 import type { Database } from '../db/schema.ts';
 import type { AuditLog, AuditTarget } from './audit.ts';
+import { verifiedTokenRow } from './authentication.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { Clock } from './clock.ts';
 import { AppError, conflict, forbidden, invalidField, notFound } from './errors.ts';
@@ -91,6 +92,7 @@ export class TokenService {
     }
 
     const secret = generateSecret(input.kind);
+    const secretHash = sha256Hex(secret);
     const now = clock.now();
     let id: string;
     try {
@@ -103,7 +105,7 @@ export class TokenService {
           kind: input.kind,
           owner_id: owner.id,
           name: name.name,
-          secret_hash: sha256Hex(secret),
+          secret_hash: secretHash,
           hint: secretHint(secret),
           scim_only: input.scim_only ?? false,
           created_at: now,
@@ -128,6 +130,9 @@ export class TokenService {
       }
       throw error;
     }
+    // Nobody can have sent this secret before now, but if its hash was ever remembered as unknown,
+    // it is forgotten here and on every node before the secret leaves this response.
+    await this.#deps.changes.publish({ type: 'secret', hash: secretHash });
     return { token: await this.get(caller, id), secret };
   }
 
@@ -172,7 +177,7 @@ export class TokenService {
       return findTokenById(trx, id);
     });
     if (!done) return this.#refuse(caller, id, 'revoke');
-    this.#deps.changes.publish({ type: 'token', id });
+    await this.#deps.changes.publish({ type: 'token', id });
     return tokenView(done, now, this.#deps.lastUsed);
   }
 
@@ -198,7 +203,7 @@ export class TokenService {
       return findTokenById(trx, id);
     });
     if (!done) return this.#refuse(caller, id, 'restore');
-    this.#deps.changes.publish({ type: 'token', id });
+    await this.#deps.changes.publish({ type: 'token', id });
     return tokenView(done, now, this.#deps.lastUsed);
   }
 
@@ -215,12 +220,14 @@ export class TokenService {
       return true;
     });
     if (!done) await this.#refuse(caller, id, 'delete');
-    this.#deps.changes.publish({ type: 'token', id });
+    await this.#deps.changes.publish({ type: 'token', id });
   }
 
   /** The token a request authenticated with: its own bearer may always see it, whatever the role. */
   async describeOwn(caller: Caller, id: string): Promise<TokenView> {
-    const row = await findTokenById(this.#deps.db, id);
+    // The row this very request was verified with (from the verification cache, usually): no query.
+    const verified = caller.principal.token?.id === id ? verifiedTokenRow(caller.principal) : undefined;
+    const row = verified ?? (await findTokenById(this.#deps.db, id));
     if (!row || row.owner_id !== caller.principal.account.id) throw notFound('Token');
     return tokenView(row, this.#deps.clock.now(), this.#deps.lastUsed);
   }

@@ -87,6 +87,8 @@ export function setupHarness(options: { env?: Record<string, string> } = {}): Ha
     await h.services.audit.flushFailures();
     await h.database.reset();
     h.app.attempts.clear();
+    // The tables were emptied behind the services' back: forget what was verified against them.
+    h.services.authCache.clear();
     h.clock.set(START);
   });
   afterAll(async () => {

@@ -16,16 +16,27 @@ export interface PrincipalAccountRow {
   teams: { id: string; name: string }[];
 }
 
+/** Every column of a token row that authentication and `GET /api/me` show. */
+export interface TokenRow {
+  id: string;
+  kind: TokenKind;
+  owner_id: string;
+  name: string;
+  hint: string;
+  scim_only: boolean;
+  created_at: Date;
+  created_by: string | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+  revoked_reason: string | null;
+  last_used_at: Date | null;
+  last_used_ip: string | null;
+  last_used_user_agent: string | null;
+}
+
 export interface TokenPrincipalRow {
-  token: {
-    id: string;
-    kind: TokenKind;
-    name: string;
-    scim_only: boolean;
-    created_at: Date;
-    expires_at: Date | null;
-    revoked_at: Date | null;
-  };
+  token: TokenRow;
   account: PrincipalAccountRow;
 }
 
@@ -45,7 +56,10 @@ function selectOwner(db: Kysely<Database>) {
     .select((eb) => teamsOf(eb.ref('a.id')).as('teams'));
 }
 
-/** Authentication's one round trip: the token by its hash, with its owner's current role and teams. */
+/**
+ * Authentication's one round trip: the token by its hash, with its owner's current role and teams. The
+ * whole token row comes along so that the verification cache can also answer `GET /api/me`.
+ */
 export async function findTokenPrincipal(
   db: Kysely<Database>,
   secretHash: string,
@@ -56,11 +70,19 @@ export async function findTokenPrincipal(
     .select([
       't.id as token_id',
       't.kind as token_kind',
+      't.owner_id',
       't.name as token_name',
+      't.hint',
       't.scim_only',
       't.created_at',
+      't.created_by',
       't.expires_at',
       't.revoked_at',
+      't.revoked_by',
+      't.revoked_reason',
+      't.last_used_at',
+      't.last_used_ip',
+      't.last_used_user_agent',
       'a.id',
       'a.kind',
       'a.role',
@@ -74,16 +96,41 @@ export async function findTokenPrincipal(
     .where('t.secret_hash', '=', secretHash)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { token_id, token_kind, token_name, scim_only, created_at, expires_at, revoked_at, ...account } = row;
+  const {
+    token_id,
+    token_kind,
+    owner_id,
+    token_name,
+    hint,
+    scim_only,
+    created_at,
+    created_by,
+    expires_at,
+    revoked_at,
+    revoked_by,
+    revoked_reason,
+    last_used_at,
+    last_used_ip,
+    last_used_user_agent,
+    ...account
+  } = row;
   return {
     token: {
       id: token_id,
       kind: token_kind,
+      owner_id,
       name: token_name,
+      hint,
       scim_only,
       created_at,
+      created_by,
       expires_at,
       revoked_at,
+      revoked_by,
+      revoked_reason,
+      last_used_at,
+      last_used_ip,
+      last_used_user_agent,
     },
     account,
   };

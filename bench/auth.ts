@@ -1,0 +1,122 @@
+// GET /api/me and GET /auth/check with 1,000 distinct valid tokens against GET /healthz on the same
+// server, and the last-used writes per second meanwhile. `node bench/auth.ts [pglite|postgres]`.
+import { createBenchDatabase } from './support/databases.ts';
+import { type Load, load } from './support/load.ts';
+import { metric, startNode } from './support/node.ts';
+import { seedScale } from './support/seed.ts';
+import { line, round, verdict } from './support/stats.ts';
+
+export interface AuthFigures {
+  engine: string;
+  logLevel: string;
+  healthz: Load;
+  me: Load;
+  check: Load;
+  meRatio: number;
+  checkRatio: number;
+  lastUsedWritesPerSecond: number;
+  tokensPerWrite: number;
+}
+
+const SECONDS = 5;
+const ROUNDS = 2;
+
+export async function benchAuth(
+  engine: 'pglite' | 'postgres' = 'pglite',
+  logLevel = 'info',
+): Promise<AuthFigures> {
+  line(`\n== Token verification vs. an unauthenticated request (${engine}, log level ${logLevel}) ==`);
+  const database = await createBenchDatabase(engine);
+  const handle = await database.open();
+  const secrets = await seedScale(handle.db, {
+    accounts: 100,
+    tokens: 1000,
+    adminTokens: 0,
+    adminEmail: 'admin@example.com',
+    expired: false,
+  });
+  await handle.close();
+  const node = await startNode({ ...database.env, TESSERA_LOG_LEVEL: logLevel });
+  try {
+    // Warm up: every token verified once (so cached), and the JIT settled on each path.
+    await load(node.url, '/auth/check', { seconds: 0, amount: secrets.length, secrets });
+    // /healthz gets the same Authorization headers (it ignores them), so the load generator, which
+    // shares the machine, does the same work per request on both sides of each ratio.
+    for (const path of ['/healthz', '/api/me', '/auth/check'])
+      await load(node.url, path, { seconds: 2, secrets });
+    const runs: Record<string, Load[]> = { '/healthz': [], '/api/me': [], '/auth/check': [] };
+    const flushesBefore = await metric(node.url, 'tessera_last_used_flushes_total');
+    const flushedBefore = await metric(node.url, 'tessera_last_used_flushed_tokens_total');
+    const started = performance.now();
+    // Interleaved rounds, so a neighbour's load on the machine falls on all three alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const path of Object.keys(runs)) {
+        runs[path]!.push(await load(node.url, path, { seconds: SECONDS, secrets }));
+      }
+    }
+    const elapsed = (performance.now() - started) / 1000;
+    const flushes = (await metric(node.url, 'tessera_last_used_flushes_total')) - flushesBefore;
+    const flushed = (await metric(node.url, 'tessera_last_used_flushed_tokens_total')) - flushedBefore;
+    const hits = await metric(node.url, 'tessera_auth_cache_total', 'result="hit"');
+    const misses = await metric(node.url, 'tessera_auth_cache_total', 'result="miss"');
+    const merged = (path: string): Load => {
+      const list = runs[path]!;
+      const sum = (f: (l: Load) => number) => list.reduce((s, l) => s + f(l), 0);
+      return {
+        path,
+        rps: sum((l) => l.rps) / list.length,
+        p50: sum((l) => l.p50) / list.length,
+        p99: sum((l) => l.p99) / list.length,
+        requests: sum((l) => l.requests),
+        non2xx: sum((l) => l.non2xx),
+        errors: sum((l) => l.errors),
+      };
+    };
+    const healthz = merged('/healthz');
+    const me = merged('/api/me');
+    const check = merged('/auth/check');
+    for (const l of [healthz, me, check]) {
+      if (l.non2xx > 0 || l.errors > 0) throw new Error(`${l.path}: ${l.non2xx} non-2xx, ${l.errors} errors`);
+    }
+    const figures: AuthFigures = {
+      engine,
+      logLevel,
+      healthz,
+      me,
+      check,
+      meRatio: me.rps / healthz.rps,
+      checkRatio: check.rps / healthz.rps,
+      lastUsedWritesPerSecond: flushes / elapsed,
+      tokensPerWrite: flushes ? flushed / flushes : 0,
+    };
+    const row = (l: Load) =>
+      `${l.path.padEnd(12)} ${String(Math.round(l.rps)).padStart(7)} req/s   p50 ${l.p50} ms   p99 ${l.p99} ms   (${l.requests} requests)`;
+    line(`1,000 distinct tokens, ${ROUNDS} interleaved rounds of ${SECONDS} s per path, 16 connections`);
+    line(row(healthz));
+    line(row(me));
+    line(row(check));
+    line(
+      `GET /api/me     / GET /healthz: ${round(figures.meRatio, 3)}  (goal >= 0.85: ${verdict(figures.meRatio >= 0.85)})`,
+    );
+    line(
+      `GET /auth/check / GET /healthz: ${round(figures.checkRatio, 3)}  (goal >= 0.85: ${verdict(figures.checkRatio >= 0.85)})`,
+    );
+    line(
+      `verification cache: ${hits} hits, ${misses} misses (the misses are the warm-up's first look at each token)`,
+    );
+    line(
+      `last-used writes: ${round(figures.lastUsedWritesPerSecond, 2)} per second over ${round(elapsed)} s, ` +
+        `${round(figures.tokensPerWrite)} tokens per write (goal <= 1/s: ${verdict(figures.lastUsedWritesPerSecond <= 1.0001)})`,
+    );
+    return figures;
+  } finally {
+    await node.stop();
+    await database.dispose();
+  }
+}
+
+if (import.meta.main) {
+  const engine = process.argv[2] === 'postgres' ? 'postgres' : 'pglite';
+  await benchAuth(engine, process.argv[3] ?? 'info');
+  process.exit(0);
+}

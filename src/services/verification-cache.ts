@@ -1,0 +1,193 @@
+import type { PrincipalAccountRow, TokenPrincipalRow, TokenRow } from '../db/queries/principals.ts';
+import type { Change } from './change-feed.ts';
+
+/** What a cached verification holds: the token row and its owner as of the last lookup or change. */
+export interface CachedVerification {
+  token: TokenRow;
+  account: PrincipalAccountRow;
+}
+
+interface Entry extends CachedVerification {
+  hash: string;
+  cachedAt: number;
+}
+
+/** The hashes cached for one owner, so a role, team or deactivation change drops them all at once. */
+interface OwnerEntry {
+  account: PrincipalAccountRow;
+  hashes: Set<string>;
+}
+
+export interface VerificationCacheOptions {
+  /** Most verified tokens kept; the least recently used goes first. 0 turns the cache off. */
+  maxEntries: number;
+  /** Longest an entry is trusted without a change notice (0: no limit). A backstop for hand edits. */
+  ttlMs: number;
+  /** How long an unknown secret (with a valid checksum) is remembered as unknown (0: never). */
+  negativeTtlMs: number;
+  /** Most unknown secrets remembered at once. */
+  maxNegative?: number;
+  /** Monotonic milliseconds; tests may pass their own. */
+  now?: () => number;
+}
+
+export const UNKNOWN = Symbol('unknown');
+
+const DEFAULT_MAX_NEGATIVE = 10_000;
+
+/**
+ * In-process cache of token verifications, keyed by the SHA-256 of the secret. It stores facts (the
+ * token's timestamps, the owner's role, teams and deactivation), never decisions: status and expiry are
+ * worked out again on every request against the current time.
+ *
+ * Staleness is ruled out by invalidation, not by time: every change that matters is published on the
+ * ChangeFeed after its transaction commits (and reaches other nodes through NOTIFY), and drops the
+ * entries it touches. A lookup that was already on its way to the database when a change arrived could
+ * bring back the state from before it; the epoch, bumped by every invalidation, tells `remember` to
+ * throw such a result away instead of caching it.
+ */
+export class VerificationCache {
+  readonly #maxEntries: number;
+  readonly #ttlMs: number;
+  readonly #negativeTtlMs: number;
+  readonly #maxNegative: number;
+  readonly #now: () => number;
+  readonly #entries = new Map<string, Entry>();
+  readonly #hashByTokenId = new Map<string, string>();
+  readonly #owners = new Map<string, OwnerEntry>();
+  /** Unknown secrets: hash → when to forget it. */
+  readonly #unknown = new Map<string, number>();
+  #epoch = 0;
+  #available = true;
+
+  constructor(options: VerificationCacheOptions) {
+    this.#maxEntries = options.maxEntries;
+    this.#ttlMs = options.ttlMs;
+    this.#negativeTtlMs = options.negativeTtlMs;
+    this.#maxNegative = Math.min(options.maxNegative ?? DEFAULT_MAX_NEGATIVE, options.maxEntries);
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /** Changes whenever anything is invalidated; read it before a database lookup, pass it to `remember`. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get unknownSize(): number {
+    return this.#unknown.size;
+  }
+
+  /** False while change notices cannot arrive (the listener is down): nothing is served or stored. */
+  get available(): boolean {
+    return this.#available && this.#maxEntries > 0;
+  }
+
+  /** A cached verification, UNKNOWN for a secret recently found not to exist, or undefined. */
+  lookup(hash: string): CachedVerification | typeof UNKNOWN | undefined {
+    if (!this.available) return undefined;
+    const entry = this.#entries.get(hash);
+    if (entry) {
+      if (this.#ttlMs > 0 && this.#now() - entry.cachedAt > this.#ttlMs) {
+        this.#drop(hash);
+        return undefined;
+      }
+      // Most recently used goes to the end, so eviction takes the coldest first.
+      this.#entries.delete(hash);
+      this.#entries.set(hash, entry);
+      return entry;
+    }
+    const forgetAt = this.#unknown.get(hash);
+    if (forgetAt !== undefined) {
+      if (this.#now() < forgetAt) return UNKNOWN;
+      this.#unknown.delete(hash);
+    }
+    return undefined;
+  }
+
+  /**
+   * Store what the database said (a row, or nothing for an unknown secret), unless something was
+   * invalidated since `epoch` was read: then the answer may predate that change and is not kept.
+   */
+  remember(hash: string, found: TokenPrincipalRow | undefined, epoch: number): void {
+    if (!this.available || epoch !== this.#epoch) return;
+    if (!found) {
+      if (this.#negativeTtlMs <= 0 || this.#maxNegative <= 0) return;
+      this.#unknown.delete(hash);
+      this.#unknown.set(hash, this.#now() + this.#negativeTtlMs);
+      while (this.#unknown.size > this.#maxNegative) this.#unknown.delete(this.#unknown.keys().next().value!);
+      return;
+    }
+    this.#unknown.delete(hash);
+    this.#drop(hash);
+    // An owner already cached is as current as this row: any change since would have dropped it.
+    let owner = this.#owners.get(found.account.id);
+    if (!owner) {
+      owner = { account: found.account, hashes: new Set() };
+      this.#owners.set(found.account.id, owner);
+    }
+    owner.hashes.add(hash);
+    // Entries of one owner share the account object (one copy of role and teams per account).
+    this.#entries.set(hash, { hash, token: found.token, account: owner.account, cachedAt: this.#now() });
+    this.#hashByTokenId.set(found.token.id, hash);
+    while (this.#entries.size > this.#maxEntries) this.#drop(this.#entries.keys().next().value!);
+  }
+
+  /** Keep the cached row's last use current, so `GET /api/me` shows it without reading the database. */
+  noteUse(verification: CachedVerification, at: Date, ip: string, userAgent: string | null): void {
+    const token = verification.token;
+    if (token.last_used_at && token.last_used_at > at) return;
+    token.last_used_at = at;
+    token.last_used_ip = ip;
+    token.last_used_user_agent = userAgent;
+  }
+
+  apply(change: Change): void {
+    this.#epoch++;
+    switch (change.type) {
+      case 'token': {
+        const hash = this.#hashByTokenId.get(change.id);
+        if (hash) this.#drop(hash);
+        break;
+      }
+      case 'account': {
+        const owner = this.#owners.get(change.id);
+        if (owner) for (const hash of [...owner.hashes]) this.#drop(hash);
+        break;
+      }
+      case 'secret':
+        this.#unknown.delete(change.hash);
+        this.#drop(change.hash);
+        break;
+    }
+  }
+
+  clear(): void {
+    this.#epoch++;
+    this.#entries.clear();
+    this.#hashByTokenId.clear();
+    this.#owners.clear();
+    this.#unknown.clear();
+  }
+
+  /** While change notices cannot arrive, serve nothing; when they can again, start from empty. */
+  setAvailable(available: boolean): void {
+    this.clear();
+    this.#available = available;
+  }
+
+  #drop(hash: string): void {
+    const entry = this.#entries.get(hash);
+    if (!entry) return;
+    this.#entries.delete(hash);
+    if (this.#hashByTokenId.get(entry.token.id) === hash) this.#hashByTokenId.delete(entry.token.id);
+    const owner = this.#owners.get(entry.account.id);
+    if (owner) {
+      owner.hashes.delete(hash);
+      if (owner.hashes.size === 0) this.#owners.delete(entry.account.id);
+    }
+  }
+}

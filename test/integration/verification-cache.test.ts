@@ -1,0 +1,343 @@
+import type { KyselyPlugin } from 'kysely';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { generateSecret, secretHint } from '../../src/core/secret.ts';
+import { findTokenPrincipal } from '../../src/db/queries/principals.ts';
+import { buildApp } from '../../src/http/app.ts';
+import type { App } from '../../src/http/types.ts';
+import type { Change } from '../../src/services/change-feed.ts';
+import { ChangeNotifier } from '../../src/services/change-notifier.ts';
+import { sha256Hex } from '../../src/services/hashing.ts';
+import { createServices, type Services } from '../../src/services/index.ts';
+import type { AccountView } from '../../src/services/views.ts';
+import { DAY, TestClock } from '../support/clock.ts';
+import { createTestDatabase, type TestDatabase, testEngine } from '../support/database.ts';
+
+// The verification cache on one node: a hit costs no query at all, and every change that matters is
+// obeyed on the very next request. Queries are counted by a Kysely plugin on the services' database.
+
+const PASSWORD = 'correct horse battery staple';
+let database: TestDatabase;
+let services: Services;
+let app: App;
+let queries = 0;
+const clock = new TestClock();
+
+const counting: KyselyPlugin = {
+  transformQuery(args) {
+    queries++;
+    return args.node;
+  },
+  async transformResult(args) {
+    return args.result;
+  },
+};
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  services = createServices({
+    db: database.handle.db.withPlugin(counting),
+    clock,
+    lastUsedFlushMs: 1000,
+    sessionTtlHours: 24 * 400,
+    onBackgroundError: (error) => {
+      throw error;
+    },
+  });
+  app = await buildApp({ services, config: loadConfig({ TESSERA_WEB_DIR: 'test/no-console' }) });
+});
+
+beforeEach(async () => {
+  await services.lastUsed.flush();
+  await services.audit.flushFailures();
+  await database.reset();
+  services.authCache.clear();
+  clock.set(new Date('2026-11-22T12:00:00.000Z'));
+});
+
+afterAll(async () => {
+  await app?.close();
+  await services?.lastUsed.stop().catch(() => {});
+  await database?.dispose();
+});
+
+let counter = 0;
+async function person(role: 'admin' | 'manager' | 'member' = 'member'): Promise<AccountView> {
+  counter++;
+  const { account } = await services.accounts.createHuman(null, {
+    email: `cache${counter}@example.com`,
+    name: `Cache ${counter}`,
+    password: PASSWORD,
+    role,
+  });
+  return account;
+}
+
+async function signIn(account: AccountView) {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: { email: account.email, password: PASSWORD },
+  });
+  const cookie = response.cookies.find((c) => c.name === 'tessera_session')!.value;
+  return { cookie: `tessera_session=${cookie}`, 'x-csrf-token': response.json().csrf_token as string };
+}
+
+async function tokenOf(account: AccountView) {
+  const headers = await signIn(account);
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/tokens',
+    headers,
+    payload: { name: `t${++counter}`, kind: 'personal', expires_in_days: 30 },
+  });
+  expect(response.statusCode).toBe(201);
+  const body = response.json();
+  return { id: body.token.id as string, secret: body.secret as string, headers };
+}
+
+const bearer = (secret: string, url = '/auth/check') =>
+  app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${secret}` } });
+
+async function asAdmin(method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) {
+  const admin = await signIn(await person('admin'));
+  const response = await app.inject({ method, url, headers: admin, ...(payload ? { payload } : {}) });
+  expect(response.statusCode, response.body).toBeLessThan(300);
+  return response;
+}
+
+/** Authenticate once so the token is cached, then count the queries of the next request. */
+async function warm(secret: string) {
+  await bearer(secret);
+  queries = 0;
+}
+
+describe('the verification cache on one node', () => {
+  it('answers GET /auth/check and GET /api/me on a hit without a single query', async () => {
+    const { id, secret } = await tokenOf(await person());
+    await warm(secret);
+    clock.advance(5000);
+    const check = await bearer(secret);
+    expect(check.statusCode).toBe(200);
+    const me = await app.inject({
+      method: 'GET',
+      url: '/api/me',
+      headers: { authorization: `Bearer ${secret}`, 'user-agent': 'cached/1' },
+    });
+    expect(me.statusCode).toBe(200);
+    expect(queries).toBe(0);
+    // /api/me still shows this very request as the last use, as before the cache.
+    expect(me.json().token).toMatchObject({
+      id,
+      status: 'active',
+      last_used_at: clock.now().toISOString(),
+      last_used_user_agent: 'cached/1',
+    });
+    expect(services.metrics.authCache.get({ result: 'hit' })).toBeGreaterThanOrEqual(2);
+    // Last use is still recorded on every hit, for the batched write.
+    expect(services.lastUsed.pending(id)?.userAgent).toBe('cached/1');
+  });
+
+  it('checks expiry against the cached expires_at on every request', async () => {
+    const { secret } = await tokenOf(await person());
+    await warm(secret);
+    clock.advance(30 * DAY - 1);
+    expect((await bearer(secret)).statusCode).toBe(200);
+    clock.advance(1);
+    const expired = await bearer(secret);
+    expect(expired.json().code).toBe('token_expired');
+    expect(queries).toBe(0);
+  });
+
+  it('obeys a revoke, a restore and a delete on the very next request', async () => {
+    const { id, secret, headers } = await tokenOf(await person());
+    await warm(secret);
+    await app.inject({ method: 'POST', url: `/api/tokens/${id}/revoke`, headers, payload: {} });
+    expect((await bearer(secret)).json().code).toBe('token_revoked');
+    // A cached failure is still counted and audited.
+    const revokedBefore = services.metrics.authentications.get({ result: 'token_revoked' });
+    queries = 0;
+    expect((await bearer(secret)).json().code).toBe('token_revoked');
+    expect(queries).toBe(0);
+    expect(services.metrics.authentications.get({ result: 'token_revoked' })).toBe(revokedBefore + 1);
+    await app.inject({ method: 'POST', url: `/api/tokens/${id}/restore`, headers });
+    expect((await bearer(secret)).statusCode).toBe(200);
+    await app.inject({ method: 'POST', url: `/api/tokens/${id}/revoke`, headers, payload: {} });
+    expect((await bearer(secret)).json().code).toBe('token_revoked');
+    const deleted = await app.inject({ method: 'DELETE', url: `/api/tokens/${id}`, headers });
+    expect(deleted.statusCode).toBe(204);
+    expect((await bearer(secret)).json().code).toBe('token_unknown');
+  });
+
+  it('obeys a role change and a team change on the very next request', async () => {
+    const member = await person('member');
+    const { secret } = await tokenOf(member);
+    await warm(secret);
+    expect((await bearer(secret, '/api/users')).statusCode).toBe(403);
+    await asAdmin('PATCH', `/api/users/${member.id}`, { role: 'manager' });
+    expect((await bearer(secret, '/api/users')).statusCode).toBe(200);
+    expect((await bearer(secret)).headers['x-tessera-role']).toBe('manager');
+
+    const team = (await asAdmin('POST', '/api/teams', { name: 'Data' })).json();
+    expect((await bearer(secret)).headers['x-tessera-teams']).toBe('Public');
+    await asAdmin('PATCH', `/api/users/${member.id}`, { team_ids: [team.id] });
+    expect((await bearer(secret)).headers['x-tessera-teams']).toBe('Data,Public');
+    await asAdmin('PATCH', `/api/users/${member.id}`, { role: 'member', name: 'Renamed' });
+    expect((await bearer(secret, '/api/users')).statusCode).toBe(403);
+    expect((await bearer(secret, '/api/me')).json().account.name).toBe('Renamed');
+  });
+
+  it('obeys a deactivation and a reactivation on the very next request', async () => {
+    const owner = await person();
+    const { secret } = await tokenOf(owner);
+    await warm(secret);
+    await asAdmin('POST', `/api/users/${owner.id}/deactivate`);
+    expect((await bearer(secret)).json().code).toBe('token_revoked');
+
+    // A service user's token, with the owner deactivated behind the service's back and then reactivated.
+    const svc = await services.accounts.createServiceUser(null, { name: 'svc-cache', role: 'member' });
+    const admin = await person('admin');
+    const adminHeaders = await signIn(admin);
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      headers: adminHeaders,
+      payload: { name: 'Pipeline', kind: 'service', service_user_id: svc.id, expires_in_days: 30 },
+    });
+    const svcSecret = created.json().secret as string;
+    await sql`update accounts set deactivated_at = now() where id = ${svc.id}`.execute(database.handle.db);
+    expect((await bearer(svcSecret)).json().code).toBe('owner_deactivated');
+    const reactivated = await app.inject({
+      method: 'POST',
+      url: `/api/users/${svc.id}/reactivate`,
+      headers: adminHeaders,
+    });
+    expect(reactivated.statusCode).toBe(200);
+    expect((await bearer(svcSecret)).statusCode).toBe(200);
+  });
+
+  it('remembers an unknown secret briefly, without a query, and counts each failure', async () => {
+    const secret = generateSecret('personal');
+    expect((await bearer(secret)).json().code).toBe('token_unknown');
+    queries = 0;
+    const before = services.metrics.authentications.get({ result: 'token_unknown' });
+    expect((await bearer(secret)).json().code).toBe('token_unknown');
+    expect(queries).toBe(0);
+    expect(services.metrics.authentications.get({ result: 'token_unknown' })).toBe(before + 1);
+    expect(services.metrics.authCache.get({ result: 'unknown_hit' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('never refuses a token created after its secret was remembered as unknown', async () => {
+    const owner = await person();
+    const secret = generateSecret('personal');
+    const hash = sha256Hex(secret);
+    expect((await bearer(secret)).json().code).toBe('token_unknown');
+    // Stands in for a token generated with exactly this secret: the row, then the change that
+    // TokenService.generate publishes after its commit.
+    await insertToken(owner.id, secret);
+    await services.changes.publish({ type: 'secret', hash });
+    expect((await bearer(secret)).statusCode).toBe(200);
+  });
+
+  it('does not cache a miss that raced with the creation of the token', async () => {
+    const owner = await person();
+    const secret = generateSecret('personal');
+    const hash = sha256Hex(secret);
+    // A lookup reads the epoch and finds nothing; meanwhile the token is created and published.
+    const epoch = services.authCache.epoch;
+    const row = await findTokenPrincipal(database.handle.db, hash);
+    expect(row).toBeUndefined();
+    await insertToken(owner.id, secret);
+    await services.changes.publish({ type: 'secret', hash });
+    services.authCache.remember(hash, row, epoch);
+    expect((await bearer(secret)).statusCode).toBe(200);
+  });
+
+  it('publishes the hash of every generated secret, before the secret is returned', async () => {
+    const seen: Change[] = [];
+    const stop = services.changes.subscribe((change) => seen.push(change));
+    try {
+      const { secret } = await tokenOf(await person());
+      expect(seen).toContainEqual({ type: 'secret', hash: sha256Hex(secret) });
+    } finally {
+      stop();
+    }
+  });
+
+  it("carries changes through NOTIFY: its own come back, another node's invalidate here", async () => {
+    const notifier = new ChangeNotifier({
+      db: database.handle.db,
+      feed: services.changes,
+      cache: services.authCache,
+      listen: database.handle.listen,
+      onError: () => {},
+    });
+    await notifier.start();
+    try {
+      expect(notifier.listening).toBe(true);
+      const { id, secret } = await tokenOf(await person());
+      await warm(secret);
+      // A revoke on "another node": the row changes behind this node's back, then its notice arrives.
+      await sql`update tokens set revoked_at = now() where id = ${id}`.execute(database.handle.db);
+      expect((await bearer(secret)).statusCode).toBe(200);
+      const notice = JSON.stringify({ n: 'another-node', s: 1, c: { type: 'token', id } });
+      await sql`select pg_notify('tessera_changes', ${notice})`.execute(database.handle.db);
+      const deadline = Date.now() + 1000;
+      while (notifier.received === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect((await bearer(secret)).json().code).toBe('token_revoked');
+      // This node's own change waits for its notice to come back, not for the 1 s time-out.
+      const started = performance.now();
+      await services.changes.publish({ type: 'account', id: 'b1e0f6a2-0000-4000-8000-000000000000' });
+      expect(performance.now() - started).toBeLessThan(900);
+    } finally {
+      await notifier.stop();
+      services.authCache.setAvailable(true);
+    }
+  });
+
+  it.skipIf(testEngine() !== 'postgres')(
+    'stops serving from the cache while the LISTEN connection is down, and starts empty when back',
+    async () => {
+      const notifier = new ChangeNotifier({
+        db: database.handle.db,
+        feed: services.changes,
+        cache: services.authCache,
+        listen: database.handle.listen,
+        onError: () => {},
+      });
+      await notifier.start();
+      try {
+        expect(notifier.listening).toBe(true);
+        const { secret } = await tokenOf(await person());
+        await warm(secret);
+        await bearer(secret);
+        expect(queries).toBe(0);
+        const states: boolean[] = [];
+        const poll = setInterval(() => states.push(services.authCache.available), 5);
+        await sql`select pg_terminate_backend(pid) from pg_stat_activity
+                  where datname = current_database() and query ilike 'listen%'`.execute(database.handle.db);
+        const deadline = Date.now() + 5000;
+        while ((states.at(-1) !== true || !states.includes(false)) && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        clearInterval(poll);
+        expect(states).toContain(false);
+        expect(notifier.listening).toBe(true);
+        expect(services.authCache.size).toBe(0);
+        queries = 0;
+        expect((await bearer(secret)).statusCode).toBe(200);
+        expect(queries).toBeGreaterThan(0);
+      } finally {
+        await notifier.stop();
+        services.authCache.setAvailable(true);
+      }
+    },
+  );
+});
+
+async function insertToken(ownerId: string, secret: string) {
+  await sql`insert into tokens (kind, owner_id, name, secret_hash, hint, expires_at)
+    values ('personal', ${ownerId}, ${`raced ${++counter}`}, ${sha256Hex(secret)}, ${secretHint(secret)},
+            ${new Date(clock.now().getTime() + DAY)})`.execute(database.handle.db);
+}
