@@ -34,7 +34,8 @@ function filesUnder(dir: string): string[] {
     .filter((path) => statSync(path).isFile());
 }
 
-describe('tessera as a process', () => {
+// A process start is slow on a loaded machine: the tests wait as long as startTessera does (60 s), and more.
+describe('tessera as a process', { timeout: 120_000 }, () => {
   let secret = '';
   let tokenId = '';
   let password = '';
@@ -98,6 +99,7 @@ describe('tessera as a process', () => {
 
   it('keeps no secret anywhere in the data directory', () => {
     if (testEngine() === 'postgres') return;
+    expect(secret, 'the first test generated a token').toMatch(/^tsr_pat_/);
     const needle = Buffer.from(secret);
     const random = Buffer.from(secret.slice(8, -6));
     for (const file of filesUnder(dataDir)) {
