@@ -88,6 +88,13 @@ function originHost(origin: string): string | undefined {
   }
 }
 
+const LIMITED: Record<LimitName, string> = {
+  auth_address: 'Too many failed authentications from this address',
+  auth_token: 'Too many failed attempts with this token',
+  sign_in_address: 'Too many failed sign-ins from this address',
+  sign_in_email: 'Too many failed sign-ins for this account',
+};
+
 /** 429 with Retry-After; counted in /metrics and summed into the audit log like other failures. */
 export function rateLimited(
   services: Services,
@@ -104,7 +111,7 @@ export function rateLimited(
   return new AppError(
     429,
     'rate_limited',
-    `Too many failed attempts from here; try again in ${blocked.retryAfter} s.`,
+    `${LIMITED[blocked.limit]}; try again in ${blocked.retryAfter} s.`,
     { retry_after: blocked.retryAfter },
     { 'retry-after': String(blocked.retryAfter) },
   );

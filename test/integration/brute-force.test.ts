@@ -72,7 +72,11 @@ describe('failed token authentications', () => {
     await h.request({ url: '/auth/check', token: generateSecret('service'), remoteAddress: address });
     await h.request({ url: '/api/introspect', body: { token: 'nope' }, remoteAddress: address });
     await h.request({ url: '/api/me', token: 'tsr_pat_x', remoteAddress: address });
-    expectLimited(await h.request({ url: '/auth/check', token: 'tsr_pat_x', remoteAddress: address }));
+    // Forward auth says 401 (nginx's auth_request makes a 500 of a 429), still rate_limited, with Retry-After.
+    const check = await h.request({ url: '/auth/check', token: 'tsr_pat_x', remoteAddress: address });
+    expect(check.statusCode).toBe(401);
+    expect(check.json().code).toBe('rate_limited');
+    expect(Number(check.headers['retry-after'])).toBeGreaterThan(0);
     expectLimited(await h.request({ url: '/api/introspect', body: { token: 'x' }, remoteAddress: address }));
     expectLimited(
       await h.request({ url: '/api/me', headers: { cookie: 'tessera_session=x' }, remoteAddress: address }),

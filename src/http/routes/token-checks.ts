@@ -23,6 +23,17 @@ const Introspection = z
   })
   .meta({ id: 'Introspection' });
 
+/**
+ * nginx's auth_request turns any answer but 2xx, 401 and 403 into a 500 for the client, so a rate limit
+ * on forward auth is a 401 — still `rate_limited`, with `Retry-After` for proxies that pass it on.
+ */
+function asDenial(error: AppError): AppError {
+  return new AppError(401, error.code, error.message, error.details, {
+    ...error.headers,
+    'www-authenticate': `Bearer realm="tessera", error="invalid_token", error_description="${error.message}"`,
+  });
+}
+
 /** The two endpoints other services call with nothing but the token: forward auth and introspection. */
 export function tokenCheckRoutes(app: App, services: Services): void {
   app.route({
@@ -36,8 +47,9 @@ export function tokenCheckRoutes(app: App, services: Services): void {
         'For nginx `auth_request`, Traefik ForwardAuth and Caddy `forward_auth`. 200 with `X-Tessera-User`, ' +
         '`X-Tessera-Kind`, `X-Tessera-Role`, `X-Tessera-Teams` and `X-Tessera-Token-Id`; 401 or 403 with the ' +
         'error body otherwise. A SCIM-only token passes only when the proxied path (`X-Forwarded-Uri`, ' +
-        '`X-Original-URI`) is under /scim/v2/.',
-      response: { 200: z.null(), 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+        '`X-Original-URI`) is under /scim/v2/. Over the brute-force limits: 401 `rate_limited` with ' +
+        '`Retry-After` (nginx treats any other status as an error).',
+      response: { 200: z.null(), 401: ErrorBody, 403: ErrorBody },
     },
     handler: async (request, reply) => {
       const header = request.headers.authorization;
@@ -63,7 +75,9 @@ export function tokenCheckRoutes(app: App, services: Services): void {
         request,
         secret,
         typeof forwarded === 'string' ? forwarded : '/',
-      );
+      ).catch((error: unknown) => {
+        throw error instanceof AppError && error.status === 429 ? asDenial(error) : error;
+      });
       const { account, token } = principal;
       return reply
         .status(200)
