@@ -18,8 +18,8 @@ export interface AuthFigures {
   tokensPerWrite: number;
 }
 
-const SECONDS = 5;
-const ROUNDS = 2;
+const SECONDS = 2;
+const ROUNDS = 5;
 
 export async function benchAuth(
   engine: 'pglite' | 'postgres' = 'pglite',
