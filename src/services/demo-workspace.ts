@@ -171,7 +171,8 @@ const TOKENS: DemoToken[] = [
   {
     owner: 'admin',
     name: 'CI/CD Pipeline Token',
-    createdAgo: 29 * DAY,
+    // 65 days left: "Expires in 2 months", the reference pages' own example.
+    createdAgo: 25 * DAY,
     days: 90,
     lastUsedAgo: 26 * HOUR,
     ip: '10.20.4.17',
