@@ -303,7 +303,9 @@ export function GenerateTokenDialog({
                     {(serviceUsers.data ?? []).map((account) => (
                       <option key={account.id} value={account.id}>
                         {accountLabel(account)}
-                        {account.internal_id && account.internal_id !== accountLabel(account)
+                        {account.internal_id &&
+                        account.internal_id !== accountLabel(account) &&
+                        account.internal_id !== `${accountLabel(account)}@service`
                           ? ` (${account.internal_id})`
                           : ''}
                       </option>
