@@ -87,7 +87,7 @@ export function RowActions({ token }: { token: Token }) {
         }
         footer={
           <>
-            <Button onClick={() => setConfirming(null)} disabled={action.isPending}>
+            <Button data-autofocus onClick={() => setConfirming(null)} disabled={action.isPending}>
               Cancel
             </Button>
             <Button variant="danger" busy={action.isPending} onClick={() => confirming && run(confirming)}>

@@ -33,6 +33,16 @@ export function Dialog({
         <RadixDialog.Content
           className="dialog"
           style={{ width: `min(${width}px, calc(100vw - 32px))` }}
+          onOpenAutoFocus={(event) => {
+            // A confirmation starts on its safe choice (marked data-autofocus), not on the close button.
+            const preferred = (event.currentTarget as HTMLElement | null)?.querySelector<HTMLElement>(
+              '[data-autofocus]',
+            );
+            if (preferred) {
+              event.preventDefault();
+              preferred.focus();
+            }
+          }}
           onCloseAutoFocus={(event) => {
             if (returnFocusTo?.current) {
               event.preventDefault();
