@@ -244,3 +244,27 @@ test('relative times tick while the page stays open', async ({ page }) => {
   await page.clock.fastForward('02:00:00');
   await expect(lastUsed).toHaveText('Last used 2 hours ago');
 });
+
+test('opening a tooltip moves nothing on the page', async ({ page }) => {
+  await signIn(page, 'admin');
+  await page.goto('/settings/access-tokens/personal');
+  const rows = page.getByTestId('token-row');
+  await expect(rows.first()).toBeVisible();
+  const boxes = async () => Promise.all((await rows.all()).map((row) => row.boundingBox()));
+  const before = await boxes();
+  await tokenRow(page, 'CI/CD Pipeline Token').getByTestId('expiration').getByRole('button').hover();
+  await expect(openTooltip(page)).toBeVisible();
+  expect(await boxes()).toEqual(before);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+});
+
+test('at 800 px wide nothing overflows sideways', async ({ page }) => {
+  await page.setViewportSize({ width: 800, height: 900 });
+  await signIn(page, 'admin');
+  for (const path of ['/settings/access-tokens/personal', '/settings/access-tokens/service']) {
+    await page.goto(path);
+    await expect(page.getByTestId('token-row').first()).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800);
+    await expect(page.getByRole('button', { name: 'Generate Token' })).toBeInViewport();
+  }
+});
