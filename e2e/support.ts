@@ -134,9 +134,9 @@ export function byName(tokens: ApiToken[], name: string): ApiToken {
   return token;
 }
 
-/** The tooltip that is open (Radix renders one, with role tooltip, while it is open). */
+/** The tooltip that is open; one that is closing may still be in the page for a moment. */
 export function openTooltip(page: Page) {
-  return page.getByRole('tooltip');
+  return page.getByRole('tooltip').and(page.locator('[data-state$="-open"]'));
 }
 
 /** Press Tab until `target` has the focus, as a keyboard user would reach it. */

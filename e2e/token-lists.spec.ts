@@ -248,7 +248,11 @@ test('relative times tick while the page stays open', async ({ page }) => {
   await expect(lastUsed).toHaveText(/^Last used \d+ minutes ago$/);
   const before = Number((await lastUsed.textContent())!.match(/\d+/)![0]);
   await page.clock.fastForward('05:00');
-  await expect(lastUsed).toHaveText(`Last used ${before + 5} minutes ago`);
+  // The page's clock keeps running in real time too, so a slow machine may add a minute.
+  await expect
+    .poll(async () => Number((await lastUsed.textContent())!.match(/\d+/)![0]))
+    .toBeGreaterThanOrEqual(before + 5);
+  expect(Number((await lastUsed.textContent())!.match(/\d+/)![0])).toBeLessThanOrEqual(before + 7);
   await page.clock.fastForward('02:00:00');
   await expect(lastUsed).toHaveText('Last used 2 hours ago');
 });
