@@ -34,6 +34,12 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
+  // The screenshots first, one after another, so the README shows the demo workspace and nothing the other
+  // tests create.
+  projects: [
+    { name: 'screenshots', testMatch: 'screenshots.spec.ts' },
+    { name: 'console', testIgnore: 'screenshots.spec.ts', dependencies: ['screenshots'] },
+  ],
   webServer: {
     command: 'node e2e/server.ts',
     url: `${E2E_BASE_URL}/readyz`,

@@ -4,6 +4,7 @@ import { signIn, tokenRow } from './support.ts';
 // Screenshots of the token pages for the README (docs/screenshots/), taken from the demo workspace.
 
 const DIR = 'docs/screenshots';
+test.describe.configure({ mode: 'serial' });
 
 async function shoot(page: Page, name: string, fullPage = true) {
   // No blinking caret or half-finished animation in the pictures.
@@ -40,8 +41,8 @@ test('Generate Token, the form and the secret shown once', async ({ page }) => {
   await page.goto('/settings/access-tokens/service');
   await page.getByRole('button', { name: 'Generate Token' }).click();
   const dialog = page.getByRole('dialog', { name: 'Generate Token' });
-  await dialog.getByLabel('Name').fill('Airflow production');
-  await dialog.getByLabel('Service User').selectOption({ label: 'svc-airflow' });
+  await dialog.getByLabel('Name').fill('Terraform production');
+  await dialog.getByLabel('Service User').selectOption({ label: 'svc-terraform' });
   await dialog.getByRole('radio', { name: '90 days' }).check();
   await shoot(page, 'generate-token.png', false);
   await dialog.getByRole('button', { name: 'Generate Token' }).click();
