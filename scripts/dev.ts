@@ -1,6 +1,47 @@
-// `npm run dev`: the server, restarted when a source file changes.
+// `npm run dev`: the API server (restarted when a server source changes) and Vite's dev server in front
+// of it with hot reload for the console. Open the Vite URL; it proxies the API paths to the server.
 import { spawn } from 'node:child_process';
 
-const server = spawn('node', ['--watch-path=src', 'bin/tessera.js'], { stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
-server.on('exit', (code) => process.exit(code ?? 0));
+const apiPort = process.env.PORT ?? '8080';
+const webPort = process.env.TESSERA_DEV_PORT ?? '5173';
+
+const server = spawn(
+  process.execPath,
+  [
+    '--watch-path=src/cli',
+    '--watch-path=src/core',
+    '--watch-path=src/db',
+    '--watch-path=src/http',
+    '--watch-path=src/services',
+    '--watch-path=src/config.ts',
+    '--watch-path=src/server.ts',
+    'bin/tessera.js',
+  ],
+  { stdio: 'inherit', env: { ...process.env, PORT: apiPort } },
+);
+const web = spawn(
+  process.execPath,
+  ['node_modules/vite/bin/vite.js', '--host', process.env.HOST ?? '127.0.0.1'],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, TESSERA_DEV_API_PORT: apiPort, TESSERA_DEV_PORT: webPort },
+  },
+);
+process.stderr.write(`Console with hot reload: http://${process.env.HOST ?? '127.0.0.1'}:${webPort}\n`);
+
+const children = [server, web];
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    for (const child of children) child.kill(signal);
+  });
+}
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+});
+// When either stops, stop the other and exit with its code.
+for (const child of children) {
+  child.on('exit', (code) => {
+    for (const other of children) if (other !== child && other.exitCode === null) other.kill('SIGTERM');
+    process.exitCode = code ?? 0;
+  });
+}

@@ -13,6 +13,13 @@ const API_PREFIXES = ['/api/', '/auth/', '/scim/', '/metrics', '/healthz', '/rea
 export async function registerConsole(app: FastifyInstance, webDir: string): Promise<void> {
   const root = resolve(webDir);
   const built = existsSync(resolve(root, 'index.html'));
+  const isApiPath = (path: string) =>
+    API_PREFIXES.some((prefix) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix));
+  // The console's files are public: the sign-in page must load before anyone has signed in. Only the
+  // routes registered from here on (the static files) are marked; every API route keeps its own rule.
+  app.addHook('onRoute', (route) => {
+    if (!isApiPath(route.url)) route.config = { ...route.config, auth: 'public' };
+  });
   if (built) {
     await app.register(fastifyStatic, {
       root,
@@ -28,10 +35,7 @@ export async function registerConsole(app: FastifyInstance, webDir: string): Pro
   }
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
-    const isApi = API_PREFIXES.some(
-      (prefix) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix),
-    );
-    if ((request.method === 'GET' || request.method === 'HEAD') && !isApi) {
+    if ((request.method === 'GET' || request.method === 'HEAD') && !isApiPath(path)) {
       if (built) {
         // A file that looks like an asset (has an extension) and is missing is a real 404.
         if (/\.[a-z0-9]+$/i.test(path)) return reply.status(404).type('text/plain').send('Not found');

@@ -171,7 +171,8 @@ const TOKENS: DemoToken[] = [
   {
     owner: 'admin',
     name: 'CI/CD Pipeline Token',
-    createdAgo: 29 * DAY,
+    // 65 days left: "Expires in 2 months", the reference pages' own example.
+    createdAgo: 25 * DAY,
     days: 90,
     lastUsedAgo: 26 * HOUR,
     ip: '10.20.4.17',
@@ -287,7 +288,8 @@ const TOKENS: DemoToken[] = [
     owner: 'airflow',
     name: 'Airflow backfill',
     createdAgo: 300 * DAY,
-    lastUsedAgo: 2 * DAY,
+    // "Last used 1 day ago", the reference pages' example, on the Service tab too.
+    lastUsedAgo: 30 * HOUR,
     ip: '10.30.1.6',
     userAgent: 'apache-airflow/2.10.2',
   },

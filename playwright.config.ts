@@ -1,0 +1,52 @@
+import { defineConfig, devices } from '@playwright/test';
+import { E2E_BASE_URL } from './e2e/env.ts';
+
+// The console in Debian's Chromium (never a downloaded browser) against a real Tessera server started on
+// a fresh temporary database with the demo workspace (e2e/server.ts).
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  timeout: 60_000,
+  // Generous: the tests share a 2-core machine with other work.
+  expect: { timeout: 15_000 },
+  forbidOnly: !!process.env.CI,
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  outputDir: 'test-results',
+  use: {
+    baseURL: E2E_BASE_URL,
+    ...devices['Desktop Chrome'],
+    viewport: { width: 1280, height: 800 },
+    locale: 'en-US',
+    timezoneId: 'UTC',
+    launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  // The screenshots first, one after another, so the README shows the demo workspace and nothing the other
+  // tests create.
+  projects: [
+    { name: 'screenshots', testMatch: 'screenshots.spec.ts' },
+    { name: 'console', testIgnore: 'screenshots.spec.ts', dependencies: ['screenshots'] },
+  ],
+  webServer: {
+    command: 'node e2e/server.ts',
+    url: `${E2E_BASE_URL}/readyz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+  },
+});

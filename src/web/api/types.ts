@@ -1,0 +1,85 @@
+// The API's JSON, as documented in docs/API.md and served at /api/docs. The console talks to the server
+// only over HTTP, so these mirror src/http/schemas.ts rather than import it.
+import type { Role } from '../../core/roles.ts';
+import type { AccountKind, TokenKind } from '../../core/token-kind.ts';
+import type { TokenStatus } from '../../core/token-status.ts';
+
+export interface TeamRef {
+  id: string;
+  name: string;
+}
+
+export interface Owner {
+  id: string;
+  kind: AccountKind;
+  name: string | null;
+  email: string | null;
+  internal_id: string | null;
+  avatar_url: string | null;
+}
+
+export interface Token {
+  id: string;
+  kind: TokenKind;
+  name: string;
+  status: TokenStatus;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  revoked_reason: string | null;
+  last_used_at: string | null;
+  last_used_ip: string | null;
+  last_used_user_agent: string | null;
+  hint: string;
+  scim_only: boolean;
+  owner: Owner;
+}
+
+export interface Account extends Owner {
+  role: Role;
+  teams: TeamRef[];
+  status: 'active' | 'deactivated';
+  created_at: string;
+  last_active_at: string | null;
+  deactivated_at: string | null;
+  active_token_count: number;
+}
+
+export interface Team {
+  id: string;
+  name: string;
+  builtin: boolean;
+  member_count: number;
+  created_at: string;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: string;
+  action: string;
+  actor: { id: string; label: string | null; token_id: string | null } | null;
+  target: { type: string; id: string | null; label: string | null } | null;
+  ip: string | null;
+  user_agent: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface Me {
+  account: Owner & { role: Role; teams: TeamRef[] };
+  via: 'session' | 'token';
+  token: Token | null;
+  csrf_token: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface GeneratedToken {
+  token: Token;
+  secret: string;
+}
+
+export type TokenSort = 'name' | 'created_at' | 'expires_at' | 'last_used_at';
+export type SortOrder = 'asc' | 'desc';

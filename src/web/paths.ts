@@ -1,0 +1,10 @@
+// Every console URL in one place, so links and routes cannot drift apart.
+export const paths = {
+  signIn: '/sign-in',
+  personalTokens: '/settings/access-tokens/personal',
+  serviceTokens: '/settings/access-tokens/service',
+  users: '/settings/security/users',
+  audit: '/settings/audit-log',
+  /** What the arrow in the Service tab opens: Users filtered to one account (SPEC §5). */
+  usersFilteredTo: (id: string) => `/settings/security/users?user=${encodeURIComponent(id)}`,
+} as const;

@@ -1,0 +1,377 @@
+import { Check, CircleAlert, Copy, Download, TriangleAlert } from 'lucide-react';
+import { type FormEvent, useEffect, useId, useState } from 'react';
+import { EXPIRATION_PRESETS, expiresAt } from '../../core/expiration.ts';
+import { checkTokenName, TOKEN_NAME_MAX, tokenFileName } from '../../core/names.ts';
+import { exactTime } from '../../core/time-phrases.ts';
+import type { TokenKind } from '../../core/token-kind.ts';
+import { ApiError } from '../api/client.ts';
+import { useMe } from '../api/session.ts';
+import type { GeneratedToken } from '../api/types.ts';
+import { Button } from '../ui/Button.tsx';
+import { Dialog } from '../ui/Dialog.tsx';
+import { useToast } from '../ui/Toast.tsx';
+import { accountLabel, useGenerateToken, useServiceUsers } from './api.ts';
+
+export interface GenerateTokenDialogProps {
+  open: boolean;
+  onOpenChange(open: boolean): void;
+  initialKind?: 'personal' | 'service';
+  /** Generate for this service user: the type and the service user are fixed (Users page, Add → Service User). */
+  serviceUser?: { id: string; label: string };
+}
+
+type Field = 'name' | 'kind' | 'service_user_id' | 'expires_in_days' | 'scim_only';
+type FieldErrors = Partial<Record<Field, string>>;
+const FIELDS: readonly string[] = ['name', 'kind', 'service_user_id', 'expires_in_days', 'scim_only'];
+const DEFAULT_DAYS = 30;
+
+/** Saves the secret as `<slug-of-name>-token.txt`, e.g. ci-cd-pipeline-token.txt. */
+function downloadSecret(tokenName: string, secret: string): void {
+  const url = URL.createObjectURL(new Blob([`${secret}\n`], { type: 'text/plain' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = tokenFileName(tokenName);
+  document.body.append(link);
+  link.click();
+  link.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+async function copyText(text: string): Promise<void> {
+  if (navigator.clipboard?.writeText) {
+    await navigator.clipboard.writeText(text);
+    return;
+  }
+  // Without the async clipboard (an insecure origin), the old way still works from a click.
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.append(area);
+  area.select();
+  const ok = document.execCommand('copy');
+  area.remove();
+  if (!ok) throw new Error('copy refused');
+}
+
+function SecretView({ generated }: { generated: GeneratedToken }) {
+  const toast = useToast();
+  const [copied, setCopied] = useState(false);
+  const secretId = useId();
+  return (
+    <>
+      <div className="notice notice-warning" role="note">
+        <TriangleAlert size={18} aria-hidden="true" style={{ flex: 'none' }} />
+        <span>
+          Copy or download this token now. Tessera keeps only a hash of it: you will not be able to see it
+          again.
+        </span>
+      </div>
+      <div className="field" style={{ marginTop: 'var(--space-5)' }}>
+        <span className="field-label" id={`${secretId}-label`}>
+          {generated.token.name}
+        </span>
+        <div className="secret-box">
+          <code className="secret-value" data-testid="token-secret">
+            {generated.secret}
+          </code>
+        </div>
+        <div className="secret-actions">
+          <Button
+            icon={copied ? <Check size={16} aria-hidden="true" /> : <Copy size={16} aria-hidden="true" />}
+            onClick={() =>
+              copyText(generated.secret).then(
+                () => {
+                  setCopied(true);
+                  toast.success('Token copied to the clipboard.');
+                },
+                () => toast.error('The browser refused to copy; select the token and copy it yourself.'),
+              )
+            }
+          >
+            {copied ? 'Copied' : 'Copy'}
+          </Button>
+          <Button
+            icon={<Download size={16} aria-hidden="true" />}
+            onClick={() => downloadSecret(generated.token.name, generated.secret)}
+          >
+            Download
+          </Button>
+        </div>
+        <span className="field-hint">
+          Download saves <code>{tokenFileName(generated.token.name)}</code>.
+        </span>
+      </div>
+    </>
+  );
+}
+
+function FieldError({ id, message }: { id: string; message: string | undefined }) {
+  if (!message) return null;
+  return (
+    <span className="field-error" id={id}>
+      <CircleAlert size={14} aria-hidden="true" />
+      {message}
+    </span>
+  );
+}
+
+/**
+ * Generate Token: Name, Type (Admins), Service User (service tokens), Expiration preset, SCIM-only
+ * (Admins). Errors show next to their field, the server's included; on success the secret is shown
+ * once, with Copy and Download.
+ */
+export function GenerateTokenDialog({
+  open,
+  onOpenChange,
+  initialKind,
+  serviceUser,
+}: GenerateTokenDialogProps) {
+  const me = useMe();
+  const isAdmin = me.data?.account.role === 'admin';
+  const toast = useToast();
+  const generate = useGenerateToken();
+  const ids = useId();
+
+  const startKind: TokenKind = serviceUser ? 'service' : isAdmin ? (initialKind ?? 'personal') : 'personal';
+  const [name, setName] = useState('');
+  const [kind, setKind] = useState<TokenKind>(startKind);
+  const [serviceUserId, setServiceUserId] = useState(serviceUser?.id ?? '');
+  const [days, setDays] = useState<number | null>(DEFAULT_DAYS);
+  const [scimOnly, setScimOnly] = useState(false);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [generated, setGenerated] = useState<GeneratedToken | null>(null);
+  const serviceUsers = useServiceUsers(open && isAdmin && kind === 'service' && !serviceUser);
+
+  // Every opening starts from a clean form; the secret of the last one is gone for good.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset only when the dialog opens.
+  useEffect(() => {
+    if (!open) return;
+    setName('');
+    setKind(startKind);
+    setServiceUserId(serviceUser?.id ?? '');
+    setDays(DEFAULT_DAYS);
+    setScimOnly(false);
+    setErrors({});
+    setFormError(null);
+    setGenerated(null);
+    generate.reset();
+  }, [open]);
+
+  const close = () => onOpenChange(false);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const found: FieldErrors = {};
+    const checked = checkTokenName(name);
+    if (!checked.ok) found.name = checked.message;
+    if (kind === 'service' && !serviceUserId)
+      found.service_user_id = 'Choose the service user this token is for.';
+    setErrors(found);
+    setFormError(null);
+    if (Object.keys(found).length > 0) {
+      document.getElementById(`${ids}-${Object.keys(found)[0]}`)?.focus();
+      return;
+    }
+    generate.mutate(
+      {
+        name: checked.ok ? checked.name : name,
+        kind,
+        expires_in_days: days,
+        ...(kind === 'service' ? { service_user_id: serviceUserId } : {}),
+        ...(isAdmin ? { scim_only: scimOnly } : {}),
+      },
+      {
+        onSuccess: (result) => {
+          setGenerated(result);
+          toast.success(`Token “${result.token.name}” generated.`);
+        },
+        onError: (error) => {
+          const field = error instanceof ApiError ? error.field : undefined;
+          if (error instanceof ApiError && field && FIELDS.includes(field)) {
+            setErrors({ [field]: error.fieldMessage });
+            document.getElementById(`${ids}-${field}`)?.focus();
+          } else {
+            setFormError(error.message);
+          }
+        },
+      },
+    );
+  };
+
+  const preview = days === null ? null : expiresAt(new Date(), days);
+  const describedBy = (field: Field, hint?: string) =>
+    [errors[field] ? `${ids}-${field}-error` : '', hint ?? ''].filter(Boolean).join(' ') || undefined;
+
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(next) => {
+        if (!generate.isPending) onOpenChange(next);
+      }}
+      title={generated ? 'Token generated' : 'Generate Token'}
+      width={520}
+      footer={
+        generated ? (
+          <Button variant="primary" onClick={close}>
+            Done
+          </Button>
+        ) : (
+          <>
+            <Button onClick={close} disabled={generate.isPending}>
+              Cancel
+            </Button>
+            <Button type="submit" form={`${ids}-form`} variant="primary" busy={generate.isPending}>
+              Generate Token
+            </Button>
+          </>
+        )
+      }
+    >
+      {generated ? (
+        <SecretView generated={generated} />
+      ) : (
+        <form id={`${ids}-form`} onSubmit={submit} noValidate aria-label="Generate Token">
+          {formError ? (
+            <div className="form-error" role="alert" style={{ marginBottom: 'var(--space-4)' }}>
+              <CircleAlert size={16} aria-hidden="true" />
+              {formError}
+            </div>
+          ) : null}
+          <div className="field">
+            <label className="field-label" htmlFor={`${ids}-name`}>
+              Name
+            </label>
+            <input
+              id={`${ids}-name`}
+              className="input"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="e.g. CI/CD Pipeline"
+              maxLength={TOKEN_NAME_MAX + 20}
+              aria-invalid={errors.name ? true : undefined}
+              aria-describedby={describedBy('name', `${ids}-name-hint`)}
+              autoComplete="off"
+              autoFocus
+            />
+            <FieldError id={`${ids}-name-error`} message={errors.name} />
+            <span className="field-hint" id={`${ids}-name-hint`}>
+              What the token is for. Unique among your{kind === 'service' ? ' service user’s' : ''} tokens.
+            </span>
+          </div>
+
+          {isAdmin && !serviceUser ? (
+            <div className="field">
+              <span className="field-label" id={`${ids}-kind-label`}>
+                Type
+              </span>
+              <div className="segmented" role="radiogroup" aria-labelledby={`${ids}-kind-label`}>
+                {(['personal', 'service'] as const).map((value) => (
+                  <label key={value}>
+                    <input
+                      type="radio"
+                      name={`${ids}-kind`}
+                      id={value === kind ? `${ids}-kind` : undefined}
+                      value={value}
+                      checked={kind === value}
+                      onChange={() => {
+                        setKind(value);
+                        setErrors({});
+                      }}
+                    />
+                    <span>{value === 'personal' ? 'Personal' : 'Service'}</span>
+                  </label>
+                ))}
+              </div>
+              <FieldError id={`${ids}-kind-error`} message={errors.kind} />
+            </div>
+          ) : null}
+
+          {kind === 'service' ? (
+            <div className="field">
+              <label className="field-label" htmlFor={`${ids}-service_user_id`}>
+                Service User
+              </label>
+              {serviceUser ? (
+                <input id={`${ids}-service_user_id`} className="input" value={serviceUser.label} readOnly />
+              ) : (
+                <select
+                  id={`${ids}-service_user_id`}
+                  className="select"
+                  value={serviceUserId}
+                  onChange={(e) => setServiceUserId(e.target.value)}
+                  aria-invalid={errors.service_user_id ? true : undefined}
+                  aria-describedby={describedBy('service_user_id')}
+                >
+                  <option value="">
+                    {serviceUsers.isPending ? 'Loading service users…' : 'Choose a service user'}
+                  </option>
+                  {(serviceUsers.data ?? []).map((account) => (
+                    <option key={account.id} value={account.id}>
+                      {accountLabel(account)}
+                      {account.internal_id &&
+                      account.internal_id !== accountLabel(account) &&
+                      account.internal_id !== `${accountLabel(account)}@service`
+                        ? ` (${account.internal_id})`
+                        : ''}
+                    </option>
+                  ))}
+                </select>
+              )}
+              <FieldError id={`${ids}-service_user_id-error`} message={errors.service_user_id} />
+            </div>
+          ) : null}
+
+          <div className="field">
+            <span className="field-label" id={`${ids}-expires-label`}>
+              Expiration
+            </span>
+            <div className="segmented" role="radiogroup" aria-labelledby={`${ids}-expires-label`}>
+              {EXPIRATION_PRESETS.map((preset) => (
+                <label key={preset.label}>
+                  <input
+                    type="radio"
+                    name={`${ids}-expires`}
+                    id={preset.days === days ? `${ids}-expires_in_days` : undefined}
+                    checked={preset.days === days}
+                    onChange={() => setDays(preset.days)}
+                  />
+                  <span>{preset.label}</span>
+                </label>
+              ))}
+            </div>
+            <FieldError id={`${ids}-expires_in_days-error`} message={errors.expires_in_days} />
+            <span className="field-hint" data-testid="expiration-preview">
+              {preview
+                ? `Expires ${exactTime(preview)}.`
+                : 'Never expires. It works until someone revokes it; prefer an expiration when you can.'}
+            </span>
+          </div>
+
+          {isAdmin ? (
+            <div className="field">
+              <label className="checkbox">
+                <input
+                  id={`${ids}-scim_only`}
+                  type="checkbox"
+                  checked={scimOnly}
+                  onChange={(e) => setScimOnly(e.target.checked)}
+                />
+                <span>
+                  <span className="field-label">SCIM only</span>
+                  <span className="field-hint" style={{ display: 'block' }}>
+                    The token may call nothing but the SCIM API (<code>/scim/v2/</code>), for identity
+                    providers such as Okta or Entra ID.
+                  </span>
+                </span>
+              </label>
+              <FieldError id={`${ids}-scim_only-error`} message={errors.scim_only} />
+            </div>
+          ) : null}
+        </form>
+      )}
+    </Dialog>
+  );
+}

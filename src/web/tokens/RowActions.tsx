@@ -1,0 +1,101 @@
+import { MoreHorizontal, RotateCcw, ShieldOff, Trash2 } from 'lucide-react';
+import { useRef, useState } from 'react';
+import { allowedActions } from '../../core/token-status.ts';
+import type { Token } from '../api/types.ts';
+import { Button, IconButton } from '../ui/Button.tsx';
+import { Dialog } from '../ui/Dialog.tsx';
+import { DropdownMenu, MenuItem } from '../ui/DropdownMenu.tsx';
+import { useToast } from '../ui/Toast.tsx';
+import { type TokenAction, useTokenAction } from './api.ts';
+
+const DONE: Record<TokenAction, (name: string) => string> = {
+  revoke: (name) => `Token “${name}” revoked. It no longer authenticates.`,
+  restore: (name) => `Token “${name}” restored. It authenticates again.`,
+  delete: (name) => `Token “${name}” deleted.`,
+};
+
+/**
+ * The row menu: Revoke (Active), Restore (Revoked), Delete (Revoked, Expired). Revoke and Delete ask
+ * first, in a dialog naming the token; Restore is harmless and happens at once.
+ */
+export function RowActions({ token }: { token: Token }) {
+  const [confirming, setConfirming] = useState<'revoke' | 'delete' | null>(null);
+  const action = useTokenAction();
+  const toast = useToast();
+  const actions = allowedActions(token.status);
+  const triggerRef = useRef<HTMLButtonElement>(null);
+
+  const run = (which: TokenAction) =>
+    action.mutate(
+      { token, action: which },
+      {
+        onSuccess: () => {
+          setConfirming(null);
+          toast.success(DONE[which](token.name));
+        },
+        onError: (error) => {
+          setConfirming(null);
+          toast.error(error.message);
+        },
+      },
+    );
+
+  return (
+    <>
+      <DropdownMenu
+        label={`Actions for ${token.name}`}
+        trigger={
+          <IconButton ref={triggerRef} label={`Actions for ${token.name}`} size="sm">
+            <MoreHorizontal size={16} aria-hidden="true" />
+          </IconButton>
+        }
+      >
+        {actions.includes('revoke') ? (
+          <MenuItem
+            icon={<ShieldOff size={15} aria-hidden="true" />}
+            onSelect={() => setConfirming('revoke')}
+          >
+            Revoke
+          </MenuItem>
+        ) : null}
+        {actions.includes('restore') ? (
+          <MenuItem icon={<RotateCcw size={15} aria-hidden="true" />} onSelect={() => run('restore')}>
+            Restore
+          </MenuItem>
+        ) : null}
+        {actions.includes('delete') ? (
+          <MenuItem
+            icon={<Trash2 size={15} aria-hidden="true" />}
+            tone="danger"
+            onSelect={() => setConfirming('delete')}
+          >
+            Delete
+          </MenuItem>
+        ) : null}
+      </DropdownMenu>
+      <Dialog
+        returnFocusTo={triggerRef}
+        open={confirming !== null}
+        onOpenChange={(open) => {
+          if (!open && !action.isPending) setConfirming(null);
+        }}
+        title={confirming === 'delete' ? `Delete “${token.name}”?` : `Revoke “${token.name}”?`}
+        description={
+          confirming === 'delete'
+            ? `The token “${token.name}” will be removed for good. The audit log keeps a record of it. This cannot be undone.`
+            : `Anything using “${token.name}” will stop authenticating at once. You can restore it later, until it expires.`
+        }
+        footer={
+          <>
+            <Button data-autofocus onClick={() => setConfirming(null)} disabled={action.isPending}>
+              Cancel
+            </Button>
+            <Button variant="danger" busy={action.isPending} onClick={() => confirming && run(confirming)}>
+              {confirming === 'delete' ? 'Delete token' : 'Revoke token'}
+            </Button>
+          </>
+        }
+      />
+    </>
+  );
+}

@@ -1,0 +1,106 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { TokenKind } from '../../core/token-kind.ts';
+import type { TokenStatus } from '../../core/token-status.ts';
+import { api } from '../api/client.ts';
+import type { Account, GeneratedToken, Page, SortOrder, Token, TokenSort } from '../api/types.ts';
+
+export const PAGE_SIZE = 25;
+
+export interface TokenListParams {
+  kind: TokenKind;
+  q: string;
+  status: TokenStatus | '';
+  serviceUserId: string;
+  sort: TokenSort;
+  order: SortOrder;
+}
+
+export const tokensKey = (params?: TokenListParams) => (params ? ['tokens', params] : ['tokens']);
+
+/** One list, page after page with the API's keyset cursor ("Load more"). */
+export function useTokenList(params: TokenListParams) {
+  return useInfiniteQuery({
+    queryKey: tokensKey(params),
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam, signal }) =>
+      api<Page<Token>>('/api/tokens', {
+        signal,
+        query: {
+          kind: params.kind,
+          q: params.q.trim(),
+          status: params.status,
+          service_user_id: params.kind === 'service' ? params.serviceUserId : undefined,
+          sort: params.sort,
+          order: params.order,
+          limit: PAGE_SIZE,
+          cursor: pageParam,
+        },
+      }),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    placeholderData: (previous) => previous,
+  });
+}
+
+export type TokenAction = 'revoke' | 'restore' | 'delete';
+
+/** Revoke, Restore or Delete; every list refetches, so the row changes without a reload. */
+export function useTokenAction() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ token, action }: { token: Token; action: TokenAction }): Promise<unknown> =>
+      action === 'delete'
+        ? api<void>(`/api/tokens/${token.id}`, { method: 'DELETE' })
+        : api<Token>(`/api/tokens/${token.id}/${action}`, { method: 'POST' }),
+    onSettled: () => client.invalidateQueries({ queryKey: tokensKey() }),
+  });
+}
+
+export interface GenerateTokenInput {
+  name: string;
+  kind: TokenKind;
+  expires_in_days: number | null;
+  service_user_id?: string;
+  scim_only?: boolean;
+}
+
+export function useGenerateToken() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: GenerateTokenInput) =>
+      api<GeneratedToken>('/api/tokens', { method: 'POST', body: input }),
+    onSuccess: () => {
+      client.invalidateQueries({ queryKey: tokensKey() });
+      client.invalidateQueries({ queryKey: ['users'] });
+    },
+  });
+}
+
+/** Active service users (for Generate Token and the Service tab's filter); Admins only. */
+export function useServiceUsers(enabled: boolean, includeDeactivated = false) {
+  return useQuery({
+    queryKey: ['users', 'service-options', includeDeactivated],
+    enabled,
+    staleTime: 30_000,
+    queryFn: ({ signal }) =>
+      api<Page<Account>>('/api/users', {
+        signal,
+        query: {
+          type: 'service',
+          sort: 'name',
+          limit: 100,
+          include_deactivated: includeDeactivated || undefined,
+        },
+      }),
+    select: (page) => page.items,
+  });
+}
+
+/** How a service user is named in a list or a select: name, else email, else the internal ID. */
+export function accountLabel(account: {
+  id: string;
+  name: string | null;
+  email: string | null;
+  internal_id: string | null;
+}): string {
+  return account.name || account.email || account.internal_id || account.id;
+}

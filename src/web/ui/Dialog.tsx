@@ -1,0 +1,69 @@
+import * as RadixDialog from '@radix-ui/react-dialog';
+import { X } from 'lucide-react';
+import type { ReactNode, RefObject } from 'react';
+
+/**
+ * A modal dialog: focus is trapped inside, Escape and the close button dismiss it, and focus goes back
+ * to whatever opened it.
+ */
+export function Dialog({
+  open,
+  onOpenChange,
+  title,
+  description,
+  children,
+  footer,
+  width = 480,
+  returnFocusTo,
+}: {
+  open: boolean;
+  onOpenChange(open: boolean): void;
+  title: ReactNode;
+  description?: ReactNode;
+  children?: ReactNode;
+  footer?: ReactNode;
+  width?: number;
+  /** Where the focus goes when the dialog closes, when it was not opened by a trigger of its own. */
+  returnFocusTo?: RefObject<HTMLElement | null>;
+}) {
+  return (
+    <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
+      <RadixDialog.Portal>
+        <RadixDialog.Overlay className="dialog-overlay" />
+        <RadixDialog.Content
+          className="dialog"
+          style={{ width: `min(${width}px, calc(100vw - 32px))` }}
+          onOpenAutoFocus={(event) => {
+            // A confirmation starts on its safe choice (marked data-autofocus), not on the close button.
+            const preferred = (event.currentTarget as HTMLElement | null)?.querySelector<HTMLElement>(
+              '[data-autofocus]',
+            );
+            if (preferred) {
+              event.preventDefault();
+              preferred.focus();
+            }
+          }}
+          onCloseAutoFocus={(event) => {
+            if (returnFocusTo?.current) {
+              event.preventDefault();
+              returnFocusTo.current.focus();
+            }
+          }}
+          {...(description ? {} : { 'aria-describedby': undefined })}
+        >
+          <header className="dialog-header">
+            <RadixDialog.Title className="dialog-title">{title}</RadixDialog.Title>
+            <RadixDialog.Close className="btn btn-ghost btn-icon btn-sm" aria-label="Close">
+              <X size={16} aria-hidden="true" />
+            </RadixDialog.Close>
+          </header>
+          {description ? (
+            <RadixDialog.Description className="dialog-description">{description}</RadixDialog.Description>
+          ) : null}
+          {children ? <div className="dialog-body">{children}</div> : null}
+          {footer ? <footer className="dialog-footer">{footer}</footer> : null}
+        </RadixDialog.Content>
+      </RadixDialog.Portal>
+    </RadixDialog.Root>
+  );
+}
