@@ -1,5 +1,5 @@
 import { Bot, ChevronDown, Plus, Search, SearchX, UserPlus, Users, X } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { ROLE_LABELS, ROLES, type Role } from '../../../core/roles.ts';
 import { useAccount, useCan } from '../../api/session.ts';
@@ -25,17 +25,6 @@ import { DeactivateDialog } from '../../users/DeactivateDialog.tsx';
 import { EditAccountDialog } from '../../users/EditAccountDialog.tsx';
 import { type RowAction, UserRowActions } from '../../users/UserRowActions.tsx';
 import '../../users/users.css';
-
-const SORTS: { value: `${UserSort}:${SortOrder}`; label: string }[] = [
-  { value: 'name:asc', label: 'Name A–Z' },
-  { value: 'name:desc', label: 'Name Z–A' },
-  { value: 'created_at:desc', label: 'Newest first' },
-  { value: 'created_at:asc', label: 'Oldest first' },
-  { value: 'last_active_at:desc', label: 'Recently active' },
-  { value: 'last_active_at:asc', label: 'Least recently active' },
-  { value: 'role:asc', label: 'Role: Admins first' },
-  { value: 'role:desc', label: 'Role: Members first' },
-];
 
 // The server's defaults: names and roles ascending, times newest first.
 const DEFAULT_ORDER: Record<UserSort, SortOrder> = {
@@ -106,6 +95,36 @@ function UserFilterBanner({ id, onClear }: { id: string; onClear(): void }) {
   );
 }
 
+/**
+ * A checkbox filter kept in the URL. The router applies URL changes in a transition, so the box holds
+ * its own state meanwhile instead of flicking back until the new URL lands.
+ */
+function FilterCheck({
+  label,
+  checked,
+  onChange,
+}: {
+  label: string;
+  checked: boolean;
+  onChange(checked: boolean): void;
+}) {
+  const [value, setValue] = useState(checked);
+  useEffect(() => setValue(checked), [checked]);
+  return (
+    <label className="checkbox toolbar-check">
+      <input
+        type="checkbox"
+        checked={value}
+        onChange={(e) => {
+          setValue(e.target.checked);
+          onChange(e.target.checked);
+        }}
+      />
+      <span>{label}</span>
+    </label>
+  );
+}
+
 function SkeletonRows({ columns }: { columns: number }) {
   return (
     <>
@@ -156,6 +175,18 @@ export function UsersPage() {
     setQuery('');
     update({ q: null, role: null, team: null, type: null, user: null });
   };
+  // A dialog opened from a menu would hand focus back to the menu item, which is gone by then: give it
+  // to the row's menu button (or the Add button) instead, unless another dialog took over.
+  const addRef = useRef<HTMLButtonElement>(null);
+  const restoreFocus = (accountId?: string) =>
+    window.setTimeout(() => {
+      if (document.querySelector('[role="dialog"]')) return;
+      if (document.activeElement && document.activeElement !== document.body) return;
+      const rowButton = accountId
+        ? document.querySelector<HTMLElement>(`[data-user-id="${accountId}"] .col-actions button`)
+        : null;
+      (rowButton ?? addRef.current)?.focus();
+    }, 30);
   const onAction = (action: RowAction, account: Account) => {
     if (action === 'edit') setEditing(account);
     else if (action === 'deactivate') setDeactivating(account);
@@ -183,7 +214,7 @@ export function UsersPage() {
           <DropdownMenu
             label="Add"
             trigger={
-              <Button variant="primary" icon={<Plus size={16} aria-hidden="true" />}>
+              <Button ref={addRef} variant="primary" icon={<Plus size={16} aria-hidden="true" />}>
                 Add
                 <ChevronDown size={15} aria-hidden="true" />
               </Button>
@@ -214,70 +245,40 @@ export function UsersPage() {
             maxLength={100}
           />
         </label>
-        <label>
-          <span className="visually-hidden">Role</span>
-          <select
-            className="select"
-            value={params.role}
-            onChange={(e) => update({ role: e.target.value || null })}
-          >
-            <option value="">All roles</option>
-            {[...ROLES].reverse().map((role) => (
-              <option key={role} value={role}>
-                {ROLE_LABELS[role]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span className="visually-hidden">Team</span>
-          <select
-            className="select"
-            value={params.team}
-            onChange={(e) => update({ team: e.target.value || null })}
-          >
-            <option value="">All teams</option>
-            {(teams.data ?? []).map((team) => (
-              <option key={team.id} value={team.id}>
-                {team.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="checkbox toolbar-check">
-          <input
-            type="checkbox"
-            checked={params.serviceOnly}
-            onChange={(e) => update({ type: e.target.checked ? 'service' : null })}
-          />
-          <span>Only service users</span>
-        </label>
-        <label className="checkbox toolbar-check">
-          <input
-            type="checkbox"
-            checked={params.showDeactivated}
-            onChange={(e) => update({ deactivated: e.target.checked ? '1' : null })}
-          />
-          <span>Show deactivated</span>
-        </label>
-        <span className="toolbar-spacer" />
-        <label>
-          <span className="visually-hidden">Sort</span>
-          <select
-            className="select"
-            value={`${params.sort}:${params.order}`}
-            onChange={(e) => {
-              const [field, order] = e.target.value.split(':');
-              update({ sort: field ?? null, order: order ?? null });
-            }}
-          >
-            {SORTS.map((option) => (
-              <option key={option.value} value={option.value}>
-                Sort: {option.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <select
+          className="select"
+          value={params.role}
+          onChange={(e) => update({ role: e.target.value || null })}
+        >
+          <option value="">All roles</option>
+          {[...ROLES].reverse().map((role) => (
+            <option key={role} value={role}>
+              {ROLE_LABELS[role]}
+            </option>
+          ))}
+        </select>
+        <select
+          className="select"
+          value={params.team}
+          onChange={(e) => update({ team: e.target.value || null })}
+        >
+          <option value="">All teams</option>
+          {(teams.data ?? []).map((team) => (
+            <option key={team.id} value={team.id}>
+              {team.name}
+            </option>
+          ))}
+        </select>
+        <FilterCheck
+          label="Only service users"
+          checked={params.serviceOnly}
+          onChange={(checked) => update({ type: checked ? 'service' : null })}
+        />
+        <FilterCheck
+          label="Show deactivated"
+          checked={params.showDeactivated}
+          onChange={(checked) => update({ deactivated: checked ? '1' : null })}
+        />
       </div>
 
       <Table label="Users">
@@ -385,18 +386,41 @@ export function UsersPage() {
         <>
           <AddServiceUserDialog
             open={adding === 'service'}
-            onOpenChange={(open) => setAdding(open ? 'service' : null)}
+            onOpenChange={(open) => {
+              setAdding(open ? 'service' : null);
+              if (!open) restoreFocus();
+            }}
             onGenerateToken={generateFor}
           />
           <AddUserDialog
             open={adding === 'human'}
-            onOpenChange={(open) => setAdding(open ? 'human' : null)}
+            onOpenChange={(open) => {
+              setAdding(open ? 'human' : null);
+              if (!open) restoreFocus();
+            }}
           />
-          <EditAccountDialog account={editing} onOpenChange={(open) => !open && setEditing(null)} />
-          <DeactivateDialog account={deactivating} onOpenChange={(open) => !open && setDeactivating(null)} />
+          <EditAccountDialog
+            account={editing}
+            onOpenChange={(open) => {
+              if (open) return;
+              restoreFocus(editing?.id);
+              setEditing(null);
+            }}
+          />
+          <DeactivateDialog
+            account={deactivating}
+            onOpenChange={(open) => {
+              if (open) return;
+              restoreFocus(deactivating?.id);
+              setDeactivating(null);
+            }}
+          />
           <GenerateTokenDialog
             open={generating && tokenFor !== null}
-            onOpenChange={setGenerating}
+            onOpenChange={(open) => {
+              setGenerating(open);
+              if (!open) restoreFocus(tokenFor?.id);
+            }}
             initialKind="service"
             {...(tokenFor ? { serviceUser: tokenFor } : {})}
           />
