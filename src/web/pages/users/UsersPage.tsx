@@ -247,6 +247,7 @@ export function UsersPage() {
         </label>
         <select
           className="select"
+          aria-label="Role"
           value={params.role}
           onChange={(e) => update({ role: e.target.value || null })}
         >
@@ -259,6 +260,7 @@ export function UsersPage() {
         </select>
         <select
           className="select"
+          aria-label="Team"
           value={params.team}
           onChange={(e) => update({ team: e.target.value || null })}
         >
