@@ -32,7 +32,9 @@ test('an action done here appears with actor, target, time and origin; filter by
   await expect(row.locator('.col-target')).toHaveText(`Account${name}@service`);
   await expect(row.locator('.col-action')).toContainText('Service user · member');
   await expect(row.locator('.col-from')).toContainText('127.0.0.1');
-  await expect(row.locator('.col-from')).toContainText('Mozilla/5.0');
+  await expect(row.locator('.col-from')).toContainText(/Chrome \d+ · Windows/);
+  await row.locator('.col-from').getByRole('button').focus();
+  await expect(page.getByRole('tooltip')).toContainText('Mozilla/5.0 (Windows NT 10.0');
   await row.locator('.audit-when').getByRole('button').focus();
   await expect(page.getByRole('tooltip')).toContainText(/\d{4} at \d{1,2}:\d{2}:\d{2}.*UTC/);
   await expect(row.locator('.audit-when')).toHaveText(/^(Less than a minute|\d+ minutes?) ago$/);

@@ -7,7 +7,9 @@ import { Button } from '../../ui/Button.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
 import { RelativeTime } from '../../ui/RelativeTime.tsx';
 import { HeaderCell, Table, TableMessage } from '../../ui/Table.tsx';
+import { Tooltip } from '../../ui/Tooltip.tsx';
 import { type AuditListParams, displayName, useAllAccounts, useAuditLog } from '../../users/api.ts';
+import { describeUserAgent } from '../../users/user-agent.ts';
 import '../../users/users.css';
 
 /** What each recorded action reads as; the server's names are the keys (src/services/audit.ts). */
@@ -342,9 +344,11 @@ function AuditRow({
           <span className="audit-from">
             {event.ip ? <span className="mono">{event.ip}</span> : null}
             {event.user_agent ? (
-              <span className="cell-secondary cell-truncate audit-agent" title={event.user_agent}>
-                {event.user_agent}
-              </span>
+              <Tooltip content={event.user_agent}>
+                <button type="button" className="reltime cell-secondary audit-agent">
+                  {describeUserAgent(event.user_agent)}
+                </button>
+              </Tooltip>
             ) : null}
           </span>
         ) : (
