@@ -43,6 +43,12 @@ async function accountByName(name: string): Promise<ApiAccount> {
   return found!;
 }
 
+/** Open the Users page and wait for its first rows: a first load on a busy machine can take a while. */
+async function openUsers(page: Page, url = USERS) {
+  await page.goto(url);
+  await expect(page.getByTestId('user-row').first()).toBeVisible({ timeout: 30_000 });
+}
+
 async function openRowMenu(page: Page, name: string) {
   await userRow(page, name)
     .getByRole('button', { name: `Actions for ${name}` })
@@ -61,7 +67,7 @@ test.describe('as an Admin', () => {
   test('the list shows avatar with status, name and email, type, role, teams and last active', async ({
     page,
   }) => {
-    await page.goto(USERS);
+    await openUsers(page, USERS);
     const table = page.getByRole('table', { name: 'Users' });
     await expect(table.getByRole('columnheader')).toHaveText([
       'User',
@@ -91,7 +97,7 @@ test.describe('as an Admin', () => {
 
     // Last active: "Never" until the first sign-in, then a relative time with the exact one on focus.
     const person = await freshPerson('member');
-    await page.goto(`${USERS}?q=${encodeURIComponent(person.name)}`);
+    await openUsers(page, `${USERS}?q=${encodeURIComponent(person.name)}`);
     await expect(userRow(page, person.name).locator('.col-last-active')).toHaveText('Never');
     await (await Api.as({ email: person.email })).dispose();
     await page.reload();
@@ -102,13 +108,13 @@ test.describe('as an Admin', () => {
     await expect(page.getByRole('tooltip')).toContainText(/\d{4} at \d{1,2}:\d{2}:\d{2}.*UTC/);
 
     await page.setViewportSize({ width: 800, height: 900 });
-    await page.goto(USERS);
+    await openUsers(page, USERS);
     await expect(userRow(page, PEOPLE.manager.name)).toBeVisible();
     await page.screenshot({ path: 'test-results/users-800.png', fullPage: true });
   });
 
   test('filters: role, team, only service users, show deactivated', async ({ page }) => {
-    await page.goto(USERS);
+    await openUsers(page, USERS);
     await expect(userRow(page, PEOPLE.manager.name)).toBeVisible();
 
     await page.getByRole('combobox', { name: 'Role' }).selectOption({ label: 'Admin' });
@@ -148,6 +154,9 @@ test.describe('as an Admin', () => {
   }) => {
     const airflow = await accountByName('svc-airflow');
     await page.goto('/settings/access-tokens/service');
+    await expect(page.getByRole('link', { name: 'Open svc-airflow in Users' }).first()).toBeVisible({
+      timeout: 30_000,
+    });
     await page.getByRole('link', { name: 'Open svc-airflow in Users' }).first().click();
     await expect(page).toHaveURL(new RegExp(`${USERS}\\?user=${airflow.id}$`));
     await expect(page.getByTestId('user-filter')).toContainText('Showing only svc-airflow');
@@ -161,7 +170,7 @@ test.describe('as an Admin', () => {
   });
 
   test('sorts by name, role, last active and created', async ({ page }) => {
-    await page.goto(USERS);
+    await openUsers(page, USERS);
     const rows = page.getByTestId('user-row');
     await expect(rows.first()).toBeVisible();
     const ascending = await visibleNames(page);
@@ -210,7 +219,7 @@ test.describe('as an Admin', () => {
 
   test('Add → Service User without a first token: Skip finishes', async ({ page }) => {
     const name = `svc-e2e-${tag()}`;
-    await page.goto(USERS);
+    await openUsers(page, USERS);
     await page.getByRole('button', { name: 'Add' }).click();
     await page.getByRole('menuitem', { name: 'Service User' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add Service User' });
@@ -238,7 +247,7 @@ test.describe('as an Admin', () => {
 
   test('Add → Service User with its first token shows the secret once', async ({ page }) => {
     const name = `svc-e2e-${tag()}`;
-    await page.goto(USERS);
+    await openUsers(page, USERS);
     await page.getByRole('button', { name: 'Add' }).click();
     await page.getByRole('menuitem', { name: 'Service User' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add Service User' });
@@ -265,7 +274,7 @@ test.describe('as an Admin', () => {
   });
 
   test('Add → Service User shows a taken internal ID next to its field', async ({ page }) => {
-    await page.goto(USERS);
+    await openUsers(page, USERS);
     await page.getByRole('button', { name: 'Add' }).click();
     await page.getByRole('menuitem', { name: 'Service User' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add Service User' });
@@ -284,7 +293,7 @@ test.describe('as an Admin', () => {
   }) => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     const name = `E2E Person ${tag()}`;
-    await page.goto(USERS);
+    await openUsers(page, USERS);
     await page.getByRole('button', { name: 'Add' }).click();
     await page.getByRole('menuitem', { name: 'User', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Add User' });
@@ -317,7 +326,7 @@ test.describe('as an Admin', () => {
 
   test('Edit changes role, teams and name; the row updates without a reload', async ({ page }) => {
     const person = await freshPerson('member');
-    await page.goto(`${USERS}?q=${encodeURIComponent(person.name)}`);
+    await openUsers(page, `${USERS}?q=${encodeURIComponent(person.name)}`);
     await openRowMenu(page, person.name);
     await page.getByRole('menuitem', { name: 'Edit' }).click();
     const dialog = page.getByRole('dialog', { name: `Edit ${person.name}` });
@@ -337,7 +346,7 @@ test.describe('as an Admin', () => {
   });
 
   test('nobody changes their own role: the role is locked in Edit for yourself', async ({ page }) => {
-    await page.goto(USERS);
+    await openUsers(page, USERS);
     await openRowMenu(page, PEOPLE.admin.name);
     await page.getByRole('menuitem', { name: 'Edit' }).click();
     const dialog = page.getByRole('dialog', { name: `Edit ${PEOPLE.admin.name}` });
@@ -350,7 +359,7 @@ test.describe('as an Admin', () => {
   test('Deactivate asks to type "deactivate"; Reactivate brings the account back', async ({ page }) => {
     const person = await freshPerson('member');
     await generateToken({ email: person.email }, { name: 'Laptop' });
-    await page.goto(`${USERS}?q=${encodeURIComponent(person.name)}`);
+    await openUsers(page, `${USERS}?q=${encodeURIComponent(person.name)}`);
     await openRowMenu(page, person.name);
     await page.getByRole('menuitem', { name: 'Deactivate' }).click();
     const dialog = page.getByRole('dialog', { name: `Deactivate ${person.name}?` });
@@ -379,7 +388,7 @@ test.describe('as an Admin', () => {
   }) => {
     const service = await newServiceUser();
     await generateToken('admin', { name: 'Pipeline', kind: 'service', service_user_id: service.id });
-    await page.goto(`${USERS}?user=${service.id}`);
+    await openUsers(page, `${USERS}?user=${service.id}`);
     await openRowMenu(page, service.name);
     await page.getByRole('menuitem', { name: 'Deactivate' }).click();
     const dialog = page.getByRole('dialog', { name: `Deactivate ${service.name}?` });
@@ -395,7 +404,7 @@ test.describe('as an Admin', () => {
 
   test('Generate Token for a service user from its row', async ({ page }) => {
     const service = await newServiceUser();
-    await page.goto(`${USERS}?q=${service.name}`);
+    await openUsers(page, `${USERS}?q=${service.name}`);
     await page.getByLabel('Only service users').check();
     await openRowMenu(page, service.name);
     await page.getByRole('menuitem', { name: 'Generate Token' }).click();
@@ -410,7 +419,7 @@ test.describe('as an Admin', () => {
   });
 
   test('works from the keyboard: Add menu, dialog focus, Escape', async ({ page }) => {
-    await page.goto(USERS);
+    await openUsers(page, USERS);
     await expect(page.getByTestId('user-row').first()).toBeVisible();
     await page.getByRole('button', { name: 'Add' }).focus();
     await page.keyboard.press('Enter');
@@ -427,7 +436,7 @@ test.describe('as an Admin', () => {
 
 test('a Manager reads the list without admin actions', async ({ page }) => {
   await signIn(page, 'manager');
-  await page.goto(USERS);
+  await openUsers(page, USERS);
   await expect(userRow(page, PEOPLE.member.name)).toBeVisible();
   await expect(page.getByRole('table', { name: 'Users' }).getByRole('columnheader')).toHaveText([
     'User',
