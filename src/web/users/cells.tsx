@@ -102,7 +102,7 @@ export function TeamsCell({ account }: { account: Account }) {
 export function LastActiveCell({ account }: { account: Account }) {
   if (!account.last_active_at) return <span className="muted">Never</span>;
   return (
-    <span className="last-used">
+    <span className="last-active">
       <RelativeTime
         at={account.last_active_at}
         phrase={(now) => {

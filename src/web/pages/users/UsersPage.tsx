@@ -283,93 +283,95 @@ export function UsersPage() {
         />
       </div>
 
-      <Table label="Users">
-        <thead>
-          <tr>
-            <HeaderCell field="name" sort={sort} onSort={onSort} className="col-user">
-              User
-            </HeaderCell>
-            <HeaderCell className="col-type">Type</HeaderCell>
-            <HeaderCell field="role" sort={sort} onSort={onSort} className="col-role">
-              Role
-            </HeaderCell>
-            <HeaderCell className="col-teams">Teams</HeaderCell>
-            <HeaderCell field="last_active_at" sort={sort} onSort={onSort} className="col-last-active">
-              Last Active
-            </HeaderCell>
-            <HeaderCell field="created_at" sort={sort} onSort={onSort} className="col-created">
-              Created
-            </HeaderCell>
-            {can.isAdmin ? (
-              <th scope="col" className="col-actions">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            ) : null}
-          </tr>
-        </thead>
-        <tbody aria-busy={list.isFetching || undefined}>
-          {list.isPending ? <SkeletonRows columns={columns} /> : null}
-          {list.isError && !list.data ? (
-            <TableMessage columns={columns}>
-              <EmptyState
-                title="The users could not be loaded"
-                action={<Button onClick={() => list.refetch()}>Try again</Button>}
-              >
-                {list.error.message}
-              </EmptyState>
-            </TableMessage>
-          ) : null}
-          {list.isSuccess && accounts.length === 0 ? (
-            <TableMessage columns={columns}>
-              {filtered ? (
-                <EmptyState
-                  icon={<SearchX size={22} />}
-                  title="No users match"
-                  action={<Button onClick={clearFilters}>Clear search and filters</Button>}
-                >
-                  {params.showDeactivated
-                    ? 'Nobody matches these filters.'
-                    : 'Nobody active matches these filters. Deactivated accounts are hidden unless you show them.'}
-                </EmptyState>
-              ) : (
-                <EmptyState icon={<Users size={22} />} title="No users yet" />
-              )}
-            </TableMessage>
-          ) : null}
-          {accounts.map((account) => (
-            <tr
-              key={account.id}
-              data-testid="user-row"
-              data-user-id={account.id}
-              className={account.status === 'deactivated' ? 'row-deactivated' : undefined}
-            >
-              <td className="col-user">
-                <UserCell account={account} isMe={account.id === me.id} />
-              </td>
-              <td className="col-type">
-                <TypeCell account={account} />
-              </td>
-              <td className="col-role">
-                <RoleBadge role={account.role} />
-              </td>
-              <td className="col-teams">
-                <TeamsCell account={account} />
-              </td>
-              <td className="col-last-active">
-                <LastActiveCell account={account} />
-              </td>
-              <td className="col-created">
-                <CreatedCell at={account.created_at} />
-              </td>
+      <div className="users-list">
+        <Table label="Users">
+          <thead>
+            <tr>
+              <HeaderCell field="name" sort={sort} onSort={onSort} className="col-user">
+                User
+              </HeaderCell>
+              <HeaderCell className="col-type">Type</HeaderCell>
+              <HeaderCell field="role" sort={sort} onSort={onSort} className="col-role">
+                Role
+              </HeaderCell>
+              <HeaderCell className="col-teams">Teams</HeaderCell>
+              <HeaderCell field="last_active_at" sort={sort} onSort={onSort} className="col-last-active">
+                Last Active
+              </HeaderCell>
+              <HeaderCell field="created_at" sort={sort} onSort={onSort} className="col-created">
+                Created
+              </HeaderCell>
               {can.isAdmin ? (
-                <td className="col-actions">
-                  <UserRowActions account={account} isMe={account.id === me.id} onAction={onAction} />
-                </td>
+                <th scope="col" className="col-actions">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               ) : null}
             </tr>
-          ))}
-        </tbody>
-      </Table>
+          </thead>
+          <tbody aria-busy={list.isFetching || undefined}>
+            {list.isPending ? <SkeletonRows columns={columns} /> : null}
+            {list.isError && !list.data ? (
+              <TableMessage columns={columns}>
+                <EmptyState
+                  title="The users could not be loaded"
+                  action={<Button onClick={() => list.refetch()}>Try again</Button>}
+                >
+                  {list.error.message}
+                </EmptyState>
+              </TableMessage>
+            ) : null}
+            {list.isSuccess && accounts.length === 0 ? (
+              <TableMessage columns={columns}>
+                {filtered ? (
+                  <EmptyState
+                    icon={<SearchX size={22} />}
+                    title="No users match"
+                    action={<Button onClick={clearFilters}>Clear search and filters</Button>}
+                  >
+                    {params.showDeactivated
+                      ? 'Nobody matches these filters.'
+                      : 'Nobody active matches these filters. Deactivated accounts are hidden unless you show them.'}
+                  </EmptyState>
+                ) : (
+                  <EmptyState icon={<Users size={22} />} title="No users yet" />
+                )}
+              </TableMessage>
+            ) : null}
+            {accounts.map((account) => (
+              <tr
+                key={account.id}
+                data-testid="user-row"
+                data-user-id={account.id}
+                className={account.status === 'deactivated' ? 'row-deactivated' : undefined}
+              >
+                <td className="col-user">
+                  <UserCell account={account} isMe={account.id === me.id} />
+                </td>
+                <td className="col-type">
+                  <TypeCell account={account} />
+                </td>
+                <td className="col-role">
+                  <RoleBadge role={account.role} />
+                </td>
+                <td className="col-teams">
+                  <TeamsCell account={account} />
+                </td>
+                <td className="col-last-active">
+                  <LastActiveCell account={account} />
+                </td>
+                <td className="col-created">
+                  <CreatedCell at={account.created_at} />
+                </td>
+                {can.isAdmin ? (
+                  <td className="col-actions">
+                    <UserRowActions account={account} isMe={account.id === me.id} onAction={onAction} />
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      </div>
       {accounts.length > 0 ? (
         <div className="table-footer">
           <span aria-live="polite">
