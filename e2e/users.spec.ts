@@ -93,6 +93,8 @@ test.describe('as an Admin', () => {
     await expect(userRow(page, PEOPLE.admin.name)).toContainText('You');
     // Deactivated accounts are hidden until asked for.
     await expect(userRow(page, 'Jordan Lee')).toHaveCount(0);
+    // Every column, the row menu included, fits at 1280 px without scrolling sideways.
+    await expect(maya.getByRole('button', { name: `Actions for ${PEOPLE.manager.name}` })).toBeInViewport();
     await page.screenshot({ path: 'docs/screenshots/users.png', fullPage: true });
 
     // Last active: "Never" until the first sign-in, then a relative time with the exact one on focus.
@@ -111,6 +113,13 @@ test.describe('as an Admin', () => {
     await openUsers(page, USERS);
     await expect(userRow(page, PEOPLE.manager.name)).toBeVisible();
     await page.screenshot({ path: 'test-results/users-800.png', fullPage: true });
+    await expect(
+      userRow(page, PEOPLE.manager.name).getByRole('button', { name: `Actions for ${PEOPLE.manager.name}` }),
+    ).toBeInViewport();
+    await userRow(page, PEOPLE.manager.name)
+      .getByRole('button', { name: `Actions for ${PEOPLE.manager.name}` })
+      .click();
+    await expect(page.getByRole('menuitem', { name: 'Edit' })).toBeInViewport();
   });
 
   test('filters: role, team, only service users, show deactivated', async ({ page }) => {
