@@ -113,6 +113,10 @@ test.describe('as an Admin', () => {
     await openUsers(page, USERS);
     await expect(userRow(page, PEOPLE.manager.name)).toBeVisible();
     await page.screenshot({ path: 'test-results/users-800.png', fullPage: true });
+    // Narrow, the Created column gives way to a sort menu.
+    await expect(page.getByRole('columnheader', { name: 'Created' })).toBeHidden();
+    await page.getByRole('combobox', { name: 'Sort' }).selectOption({ label: 'Sort: Oldest first' });
+    await expect(page).toHaveURL(/sort=created_at&order=asc/);
     await expect(
       userRow(page, PEOPLE.manager.name).getByRole('button', { name: `Actions for ${PEOPLE.manager.name}` }),
     ).toBeInViewport();
@@ -229,7 +233,7 @@ test.describe('as an Admin', () => {
   test('Add → Service User without a first token: Skip finishes', async ({ page }) => {
     const name = `svc-e2e-${tag()}`;
     await openUsers(page, USERS);
-    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByRole('menuitem', { name: 'Service User' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add Service User' });
     await dialog.getByLabel('Name').fill(name);
@@ -257,7 +261,7 @@ test.describe('as an Admin', () => {
   test('Add → Service User with its first token shows the secret once', async ({ page }) => {
     const name = `svc-e2e-${tag()}`;
     await openUsers(page, USERS);
-    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByRole('menuitem', { name: 'Service User' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add Service User' });
     await dialog.getByLabel('Name').fill(name);
@@ -284,7 +288,7 @@ test.describe('as an Admin', () => {
 
   test('Add → Service User shows a taken internal ID next to its field', async ({ page }) => {
     await openUsers(page, USERS);
-    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByRole('menuitem', { name: 'Service User' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add Service User' });
     await dialog.getByLabel('Name').fill('Another Airflow');
@@ -303,7 +307,7 @@ test.describe('as an Admin', () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     const name = `E2E Person ${tag()}`;
     await openUsers(page, USERS);
-    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByRole('menuitem', { name: 'User', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Add User' });
     await dialog.getByLabel('Name').fill(name);
@@ -430,7 +434,7 @@ test.describe('as an Admin', () => {
   test('works from the keyboard: Add menu, dialog focus, Escape', async ({ page }) => {
     await openUsers(page, USERS);
     await expect(page.getByTestId('user-row').first()).toBeVisible();
-    await page.getByRole('button', { name: 'Add' }).focus();
+    await page.getByRole('button', { name: 'Add', exact: true }).focus();
     await page.keyboard.press('Enter');
     await expect(page.getByRole('menuitem', { name: 'Service User' })).toBeFocused();
     await page.keyboard.press('ArrowDown');
@@ -439,7 +443,7 @@ test.describe('as an Admin', () => {
     await expect(dialog.getByLabel('Name')).toBeFocused();
     await page.keyboard.press('Escape');
     await expect(dialog).toBeHidden();
-    await expect(page.getByRole('button', { name: 'Add' })).toBeFocused();
+    await expect(page.getByRole('button', { name: 'Add', exact: true })).toBeFocused();
   });
 });
 
@@ -455,7 +459,7 @@ test('a Manager reads the list without admin actions', async ({ page }) => {
     'Last Active',
     'Created',
   ]);
-  await expect(page.getByRole('button', { name: 'Add' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Add', exact: true })).toHaveCount(0);
   await expect(page.getByRole('button', { name: /^Actions for/ })).toHaveCount(0);
 });
 

@@ -26,6 +26,17 @@ import { EditAccountDialog } from '../../users/EditAccountDialog.tsx';
 import { type RowAction, UserRowActions } from '../../users/UserRowActions.tsx';
 import '../../users/users.css';
 
+const SORTS: { value: `${UserSort}:${SortOrder}`; label: string }[] = [
+  { value: 'name:asc', label: 'Name A–Z' },
+  { value: 'name:desc', label: 'Name Z–A' },
+  { value: 'created_at:desc', label: 'Newest first' },
+  { value: 'created_at:asc', label: 'Oldest first' },
+  { value: 'last_active_at:desc', label: 'Recently active' },
+  { value: 'last_active_at:asc', label: 'Least recently active' },
+  { value: 'role:asc', label: 'Role: Admins first' },
+  { value: 'role:desc', label: 'Role: Members first' },
+];
+
 // The server's defaults: names and roles ascending, times newest first.
 const DEFAULT_ORDER: Record<UserSort, SortOrder> = {
   name: 'asc',
@@ -281,6 +292,21 @@ export function UsersPage() {
           checked={params.showDeactivated}
           onChange={(checked) => update({ deactivated: checked ? '1' : null })}
         />
+        <select
+          className="select narrow-only"
+          aria-label="Sort"
+          value={`${params.sort}:${params.order}`}
+          onChange={(e) => {
+            const [field, order] = e.target.value.split(':');
+            update({ sort: field ?? null, order: order ?? null });
+          }}
+        >
+          {SORTS.map((option) => (
+            <option key={option.value} value={option.value}>
+              Sort: {option.label}
+            </option>
+          ))}
+        </select>
       </div>
 
       <div className="users-list">
