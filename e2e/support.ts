@@ -4,13 +4,25 @@ import { E2E_BASE_URL, E2E_PASSWORD, PEOPLE, type Person } from './env.ts';
 
 export { PEOPLE } from './env.ts';
 
-/** Sign the page's browser context in (the cookie lands in the context), without going through the form. */
+type Cookies = Awaited<ReturnType<ReturnType<Page['context']>['cookies']>>;
+const sessions = new Map<string, Cookies>();
+
+/**
+ * Sign the page's browser context in without going through the form (the form has its own test). A
+ * worker signs each person in once and reuses the session cookie: hashing a password is deliberately slow.
+ */
 export async function signIn(page: Page, who: Person | { email: string }): Promise<void> {
   const email = typeof who === 'string' ? PEOPLE[who].email : who.email;
+  const cached = sessions.get(email);
+  if (cached) {
+    await page.context().addCookies(cached);
+    return;
+  }
   const response = await page.context().request.post('/api/auth/login', {
     data: { email, password: E2E_PASSWORD },
   });
   expect(response.status(), `sign in as ${email}`).toBe(200);
+  sessions.set(email, await page.context().cookies());
 }
 
 /** A signed-in API client of its own (not the page's), for setting up data. */
@@ -102,4 +114,49 @@ export async function generateToken(
 /** The row of the token named `name` in the visible list. */
 export function tokenRow(page: Page, name: string) {
   return page.getByTestId('token-row').filter({ has: page.getByText(name, { exact: true }) });
+}
+
+/** The tokens of a list as the API gives them (`kind=personal` is the signed-in person's own). */
+export async function listTokens(
+  who: Person | { email: string },
+  kind: 'personal' | 'service',
+  extra = '',
+): Promise<ApiToken[]> {
+  const api = await Api.as(who);
+  const page = await api.get<{ items: ApiToken[] }>(`/api/tokens?kind=${kind}&limit=100${extra}`);
+  await api.dispose();
+  return page.items;
+}
+
+export function byName(tokens: ApiToken[], name: string): ApiToken {
+  const token = tokens.find((t) => t.name === name);
+  if (!token) throw new Error(`no token named ${name}`);
+  return token;
+}
+
+/** The tooltip that is open (Radix renders one, with role tooltip, while it is open). */
+export function openTooltip(page: Page) {
+  return page.getByRole('tooltip');
+}
+
+/** Press Tab until `target` has the focus, as a keyboard user would reach it. */
+export async function tabTo(page: Page, target: ReturnType<Page['locator']>, maxPresses = 80): Promise<void> {
+  for (let i = 0; i < maxPresses; i++) {
+    await page.keyboard.press('Tab');
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+  }
+  throw new Error('Tab never reached the element');
+}
+
+/** A page-load marker: still there after an action means the page was not reloaded. */
+export async function markPage(page: Page): Promise<() => Promise<void>> {
+  await page.evaluate(() => {
+    (window as unknown as { __tesseraMark: boolean }).__tesseraMark = true;
+  });
+  return async () => {
+    expect(
+      await page.evaluate(() => (window as unknown as { __tesseraMark?: boolean }).__tesseraMark === true),
+      'the page was not reloaded',
+    ).toBe(true);
+  };
 }

@@ -288,7 +288,8 @@ const TOKENS: DemoToken[] = [
     owner: 'airflow',
     name: 'Airflow backfill',
     createdAgo: 300 * DAY,
-    lastUsedAgo: 2 * DAY,
+    // "Last used 1 day ago", the reference pages' example, on the Service tab too.
+    lastUsedAgo: 30 * HOUR,
     ip: '10.30.1.6',
     userAgent: 'apache-airflow/2.10.2',
   },

@@ -55,61 +55,54 @@ async function copyText(text: string): Promise<void> {
   if (!ok) throw new Error('copy refused');
 }
 
-function SecretView({ generated, onDone }: { generated: GeneratedToken; onDone(): void }) {
+function SecretView({ generated }: { generated: GeneratedToken }) {
   const toast = useToast();
   const [copied, setCopied] = useState(false);
   const secretId = useId();
   return (
     <>
-      <div className="dialog-body">
-        <div className="notice notice-warning" role="note">
-          <TriangleAlert size={18} aria-hidden="true" style={{ flex: 'none' }} />
-          <span>
-            Copy or download this token now. Tessera keeps only a hash of it: you will not be able to see it
-            again.
-          </span>
-        </div>
-        <div className="field" style={{ marginTop: 'var(--space-5)' }}>
-          <span className="field-label" id={`${secretId}-label`}>
-            {generated.token.name}
-          </span>
-          <div className="secret-box">
-            <code className="secret-value" data-testid="token-secret">
-              {generated.secret}
-            </code>
-          </div>
-          <div className="secret-actions">
-            <Button
-              icon={copied ? <Check size={16} aria-hidden="true" /> : <Copy size={16} aria-hidden="true" />}
-              onClick={() =>
-                copyText(generated.secret).then(
-                  () => {
-                    setCopied(true);
-                    toast.success('Token copied to the clipboard.');
-                  },
-                  () => toast.error('The browser refused to copy; select the token and copy it yourself.'),
-                )
-              }
-            >
-              {copied ? 'Copied' : 'Copy'}
-            </Button>
-            <Button
-              icon={<Download size={16} aria-hidden="true" />}
-              onClick={() => downloadSecret(generated.token.name, generated.secret)}
-            >
-              Download
-            </Button>
-          </div>
-          <span className="field-hint">
-            Download saves <code>{tokenFileName(generated.token.name)}</code>.
-          </span>
-        </div>
+      <div className="notice notice-warning" role="note">
+        <TriangleAlert size={18} aria-hidden="true" style={{ flex: 'none' }} />
+        <span>
+          Copy or download this token now. Tessera keeps only a hash of it: you will not be able to see it
+          again.
+        </span>
       </div>
-      <footer className="dialog-footer">
-        <Button variant="primary" onClick={onDone}>
-          Done
-        </Button>
-      </footer>
+      <div className="field" style={{ marginTop: 'var(--space-5)' }}>
+        <span className="field-label" id={`${secretId}-label`}>
+          {generated.token.name}
+        </span>
+        <div className="secret-box">
+          <code className="secret-value" data-testid="token-secret">
+            {generated.secret}
+          </code>
+        </div>
+        <div className="secret-actions">
+          <Button
+            icon={copied ? <Check size={16} aria-hidden="true" /> : <Copy size={16} aria-hidden="true" />}
+            onClick={() =>
+              copyText(generated.secret).then(
+                () => {
+                  setCopied(true);
+                  toast.success('Token copied to the clipboard.');
+                },
+                () => toast.error('The browser refused to copy; select the token and copy it yourself.'),
+              )
+            }
+          >
+            {copied ? 'Copied' : 'Copy'}
+          </Button>
+          <Button
+            icon={<Download size={16} aria-hidden="true" />}
+            onClick={() => downloadSecret(generated.token.name, generated.secret)}
+          >
+            Download
+          </Button>
+        </div>
+        <span className="field-hint">
+          Download saves <code>{tokenFileName(generated.token.name)}</code>.
+        </span>
+      </div>
     </>
   );
 }
@@ -220,155 +213,163 @@ export function GenerateTokenDialog({
       }}
       title={generated ? 'Token generated' : 'Generate Token'}
       width={520}
-    >
-      {generated ? (
-        <SecretView generated={generated} onDone={close} />
-      ) : (
-        <form onSubmit={submit} noValidate aria-label="Generate Token">
-          <div className="dialog-body" style={{ paddingTop: 'var(--space-4)' }}>
-            {formError ? (
-              <div className="form-error" role="alert" style={{ marginBottom: 'var(--space-4)' }}>
-                <CircleAlert size={16} aria-hidden="true" />
-                {formError}
-              </div>
-            ) : null}
-            <div className="field">
-              <label className="field-label" htmlFor={`${ids}-name`}>
-                Name
-              </label>
-              <input
-                id={`${ids}-name`}
-                className="input"
-                value={name}
-                onChange={(e) => setName(e.target.value)}
-                placeholder="e.g. CI/CD Pipeline"
-                maxLength={TOKEN_NAME_MAX + 20}
-                aria-invalid={errors.name ? true : undefined}
-                aria-describedby={describedBy('name', `${ids}-name-hint`)}
-                autoComplete="off"
-                autoFocus
-              />
-              <FieldError id={`${ids}-name-error`} message={errors.name} />
-              <span className="field-hint" id={`${ids}-name-hint`}>
-                What the token is for. Unique among your{kind === 'service' ? ' service user’s' : ''} tokens.
-              </span>
-            </div>
-
-            {isAdmin && !serviceUser ? (
-              <div className="field">
-                <span className="field-label" id={`${ids}-kind-label`}>
-                  Type
-                </span>
-                <div className="segmented" role="radiogroup" aria-labelledby={`${ids}-kind-label`}>
-                  {(['personal', 'service'] as const).map((value) => (
-                    <label key={value}>
-                      <input
-                        type="radio"
-                        name={`${ids}-kind`}
-                        id={value === kind ? `${ids}-kind` : undefined}
-                        value={value}
-                        checked={kind === value}
-                        onChange={() => {
-                          setKind(value);
-                          setErrors({});
-                        }}
-                      />
-                      <span>{value === 'personal' ? 'Personal' : 'Service'}</span>
-                    </label>
-                  ))}
-                </div>
-                <FieldError id={`${ids}-kind-error`} message={errors.kind} />
-              </div>
-            ) : null}
-
-            {kind === 'service' ? (
-              <div className="field">
-                <label className="field-label" htmlFor={`${ids}-service_user_id`}>
-                  Service User
-                </label>
-                {serviceUser ? (
-                  <input id={`${ids}-service_user_id`} className="input" value={serviceUser.label} readOnly />
-                ) : (
-                  <select
-                    id={`${ids}-service_user_id`}
-                    className="select"
-                    value={serviceUserId}
-                    onChange={(e) => setServiceUserId(e.target.value)}
-                    aria-invalid={errors.service_user_id ? true : undefined}
-                    aria-describedby={describedBy('service_user_id')}
-                  >
-                    <option value="">
-                      {serviceUsers.isPending ? 'Loading service users…' : 'Choose a service user'}
-                    </option>
-                    {(serviceUsers.data ?? []).map((account) => (
-                      <option key={account.id} value={account.id}>
-                        {accountLabel(account)}
-                        {account.internal_id && account.internal_id !== accountLabel(account)
-                          ? ` (${account.internal_id})`
-                          : ''}
-                      </option>
-                    ))}
-                  </select>
-                )}
-                <FieldError id={`${ids}-service_user_id-error`} message={errors.service_user_id} />
-              </div>
-            ) : null}
-
-            <div className="field">
-              <span className="field-label" id={`${ids}-expires-label`}>
-                Expiration
-              </span>
-              <div className="segmented" role="radiogroup" aria-labelledby={`${ids}-expires-label`}>
-                {EXPIRATION_PRESETS.map((preset) => (
-                  <label key={preset.label}>
-                    <input
-                      type="radio"
-                      name={`${ids}-expires`}
-                      id={preset.days === days ? `${ids}-expires_in_days` : undefined}
-                      checked={preset.days === days}
-                      onChange={() => setDays(preset.days)}
-                    />
-                    <span>{preset.label}</span>
-                  </label>
-                ))}
-              </div>
-              <FieldError id={`${ids}-expires_in_days-error`} message={errors.expires_in_days} />
-              <span className="field-hint" data-testid="expiration-preview">
-                {preview
-                  ? `Expires ${exactTime(preview)}.`
-                  : 'Never expires. It works until someone revokes it; prefer an expiration when you can.'}
-              </span>
-            </div>
-
-            {isAdmin ? (
-              <div className="field">
-                <label className="checkbox">
-                  <input
-                    id={`${ids}-scim_only`}
-                    type="checkbox"
-                    checked={scimOnly}
-                    onChange={(e) => setScimOnly(e.target.checked)}
-                  />
-                  <span>
-                    <span className="field-label">SCIM only</span>
-                    <span className="field-hint" style={{ display: 'block' }}>
-                      The token may call nothing but the SCIM API (<code>/scim/v2/</code>), for identity
-                      providers such as Okta or Entra ID.
-                    </span>
-                  </span>
-                </label>
-                <FieldError id={`${ids}-scim_only-error`} message={errors.scim_only} />
-              </div>
-            ) : null}
-          </div>
-          <footer className="dialog-footer">
+      footer={
+        generated ? (
+          <Button variant="primary" onClick={close}>
+            Done
+          </Button>
+        ) : (
+          <>
             <Button onClick={close} disabled={generate.isPending}>
               Cancel
             </Button>
-            <Button type="submit" variant="primary" busy={generate.isPending}>
+            <Button type="submit" form={`${ids}-form`} variant="primary" busy={generate.isPending}>
               Generate Token
             </Button>
-          </footer>
+          </>
+        )
+      }
+    >
+      {generated ? (
+        <SecretView generated={generated} />
+      ) : (
+        <form id={`${ids}-form`} onSubmit={submit} noValidate aria-label="Generate Token">
+          {formError ? (
+            <div className="form-error" role="alert" style={{ marginBottom: 'var(--space-4)' }}>
+              <CircleAlert size={16} aria-hidden="true" />
+              {formError}
+            </div>
+          ) : null}
+          <div className="field">
+            <label className="field-label" htmlFor={`${ids}-name`}>
+              Name
+            </label>
+            <input
+              id={`${ids}-name`}
+              className="input"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="e.g. CI/CD Pipeline"
+              maxLength={TOKEN_NAME_MAX + 20}
+              aria-invalid={errors.name ? true : undefined}
+              aria-describedby={describedBy('name', `${ids}-name-hint`)}
+              autoComplete="off"
+              autoFocus
+            />
+            <FieldError id={`${ids}-name-error`} message={errors.name} />
+            <span className="field-hint" id={`${ids}-name-hint`}>
+              What the token is for. Unique among your{kind === 'service' ? ' service user’s' : ''} tokens.
+            </span>
+          </div>
+
+          {isAdmin && !serviceUser ? (
+            <div className="field">
+              <span className="field-label" id={`${ids}-kind-label`}>
+                Type
+              </span>
+              <div className="segmented" role="radiogroup" aria-labelledby={`${ids}-kind-label`}>
+                {(['personal', 'service'] as const).map((value) => (
+                  <label key={value}>
+                    <input
+                      type="radio"
+                      name={`${ids}-kind`}
+                      id={value === kind ? `${ids}-kind` : undefined}
+                      value={value}
+                      checked={kind === value}
+                      onChange={() => {
+                        setKind(value);
+                        setErrors({});
+                      }}
+                    />
+                    <span>{value === 'personal' ? 'Personal' : 'Service'}</span>
+                  </label>
+                ))}
+              </div>
+              <FieldError id={`${ids}-kind-error`} message={errors.kind} />
+            </div>
+          ) : null}
+
+          {kind === 'service' ? (
+            <div className="field">
+              <label className="field-label" htmlFor={`${ids}-service_user_id`}>
+                Service User
+              </label>
+              {serviceUser ? (
+                <input id={`${ids}-service_user_id`} className="input" value={serviceUser.label} readOnly />
+              ) : (
+                <select
+                  id={`${ids}-service_user_id`}
+                  className="select"
+                  value={serviceUserId}
+                  onChange={(e) => setServiceUserId(e.target.value)}
+                  aria-invalid={errors.service_user_id ? true : undefined}
+                  aria-describedby={describedBy('service_user_id')}
+                >
+                  <option value="">
+                    {serviceUsers.isPending ? 'Loading service users…' : 'Choose a service user'}
+                  </option>
+                  {(serviceUsers.data ?? []).map((account) => (
+                    <option key={account.id} value={account.id}>
+                      {accountLabel(account)}
+                      {account.internal_id &&
+                      account.internal_id !== accountLabel(account) &&
+                      account.internal_id !== `${accountLabel(account)}@service`
+                        ? ` (${account.internal_id})`
+                        : ''}
+                    </option>
+                  ))}
+                </select>
+              )}
+              <FieldError id={`${ids}-service_user_id-error`} message={errors.service_user_id} />
+            </div>
+          ) : null}
+
+          <div className="field">
+            <span className="field-label" id={`${ids}-expires-label`}>
+              Expiration
+            </span>
+            <div className="segmented" role="radiogroup" aria-labelledby={`${ids}-expires-label`}>
+              {EXPIRATION_PRESETS.map((preset) => (
+                <label key={preset.label}>
+                  <input
+                    type="radio"
+                    name={`${ids}-expires`}
+                    id={preset.days === days ? `${ids}-expires_in_days` : undefined}
+                    checked={preset.days === days}
+                    onChange={() => setDays(preset.days)}
+                  />
+                  <span>{preset.label}</span>
+                </label>
+              ))}
+            </div>
+            <FieldError id={`${ids}-expires_in_days-error`} message={errors.expires_in_days} />
+            <span className="field-hint" data-testid="expiration-preview">
+              {preview
+                ? `Expires ${exactTime(preview)}.`
+                : 'Never expires. It works until someone revokes it; prefer an expiration when you can.'}
+            </span>
+          </div>
+
+          {isAdmin ? (
+            <div className="field">
+              <label className="checkbox">
+                <input
+                  id={`${ids}-scim_only`}
+                  type="checkbox"
+                  checked={scimOnly}
+                  onChange={(e) => setScimOnly(e.target.checked)}
+                />
+                <span>
+                  <span className="field-label">SCIM only</span>
+                  <span className="field-hint" style={{ display: 'block' }}>
+                    The token may call nothing but the SCIM API (<code>/scim/v2/</code>), for identity
+                    providers such as Okta or Entra ID.
+                  </span>
+                </span>
+              </label>
+              <FieldError id={`${ids}-scim_only-error`} message={errors.scim_only} />
+            </div>
+          ) : null}
         </form>
       )}
     </Dialog>

@@ -1,5 +1,5 @@
 import { MoreHorizontal, RotateCcw, ShieldOff, Trash2 } from 'lucide-react';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { allowedActions } from '../../core/token-status.ts';
 import type { Token } from '../api/types.ts';
 import { Button, IconButton } from '../ui/Button.tsx';
@@ -23,6 +23,7 @@ export function RowActions({ token }: { token: Token }) {
   const action = useTokenAction();
   const toast = useToast();
   const actions = allowedActions(token.status);
+  const triggerRef = useRef<HTMLButtonElement>(null);
 
   const run = (which: TokenAction) =>
     action.mutate(
@@ -44,7 +45,7 @@ export function RowActions({ token }: { token: Token }) {
       <DropdownMenu
         label={`Actions for ${token.name}`}
         trigger={
-          <IconButton label={`Actions for ${token.name}`} size="sm">
+          <IconButton ref={triggerRef} label={`Actions for ${token.name}`} size="sm">
             <MoreHorizontal size={16} aria-hidden="true" />
           </IconButton>
         }
@@ -73,6 +74,7 @@ export function RowActions({ token }: { token: Token }) {
         ) : null}
       </DropdownMenu>
       <Dialog
+        returnFocusTo={triggerRef}
         open={confirming !== null}
         onOpenChange={(open) => {
           if (!open && !action.isPending) setConfirming(null);
@@ -85,7 +87,7 @@ export function RowActions({ token }: { token: Token }) {
         }
         footer={
           <>
-            <Button onClick={() => setConfirming(null)} disabled={action.isPending}>
+            <Button data-autofocus onClick={() => setConfirming(null)} disabled={action.isPending}>
               Cancel
             </Button>
             <Button variant="danger" busy={action.isPending} onClick={() => confirming && run(confirming)}>

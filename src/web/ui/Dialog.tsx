@@ -1,6 +1,6 @@
 import * as RadixDialog from '@radix-ui/react-dialog';
 import { X } from 'lucide-react';
-import type { ReactNode } from 'react';
+import type { ReactNode, RefObject } from 'react';
 
 /**
  * A modal dialog: focus is trapped inside, Escape and the close button dismiss it, and focus goes back
@@ -14,6 +14,7 @@ export function Dialog({
   children,
   footer,
   width = 480,
+  returnFocusTo,
 }: {
   open: boolean;
   onOpenChange(open: boolean): void;
@@ -22,6 +23,8 @@ export function Dialog({
   children?: ReactNode;
   footer?: ReactNode;
   width?: number;
+  /** Where the focus goes when the dialog closes, when it was not opened by a trigger of its own. */
+  returnFocusTo?: RefObject<HTMLElement | null>;
 }) {
   return (
     <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
@@ -30,6 +33,22 @@ export function Dialog({
         <RadixDialog.Content
           className="dialog"
           style={{ width: `min(${width}px, calc(100vw - 32px))` }}
+          onOpenAutoFocus={(event) => {
+            // A confirmation starts on its safe choice (marked data-autofocus), not on the close button.
+            const preferred = (event.currentTarget as HTMLElement | null)?.querySelector<HTMLElement>(
+              '[data-autofocus]',
+            );
+            if (preferred) {
+              event.preventDefault();
+              preferred.focus();
+            }
+          }}
+          onCloseAutoFocus={(event) => {
+            if (returnFocusTo?.current) {
+              event.preventDefault();
+              returnFocusTo.current.focus();
+            }
+          }}
           {...(description ? {} : { 'aria-describedby': undefined })}
         >
           <header className="dialog-header">

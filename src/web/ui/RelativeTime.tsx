@@ -26,9 +26,8 @@ export function RelativeTime({
     <Tooltip
       content={
         <span className="tooltip-time">
-          <span className="tooltip-caption">{caption}</span>
-          <span>{exactTime(at)}</span>
-          {extra ? <span className="tooltip-caption">{extra}</span> : null}
+          <span className="tooltip-caption">{caption}</span> <span>{exactTime(at)}</span>
+          {extra ? <span className="tooltip-caption"> {extra}</span> : null}
         </span>
       }
     >

@@ -1,0 +1,70 @@
+import { expect, type Page, test } from '@playwright/test';
+import { signIn, tokenRow } from './support.ts';
+
+// Screenshots of the token pages for the README (docs/screenshots/), taken from the demo workspace.
+
+const DIR = 'docs/screenshots';
+
+async function shoot(page: Page, name: string, fullPage = true) {
+  // No blinking caret or half-finished animation in the pictures.
+  await page.addStyleTag({ content: '*{caret-color:transparent!important;animation:none!important}' });
+  await page.screenshot({ path: `${DIR}/${name}`, fullPage, animations: 'disabled' });
+}
+
+test('personal and service token lists, with a tooltip open', async ({ page }) => {
+  await signIn(page, 'admin');
+  await page.goto('/settings/access-tokens/personal');
+  const row = tokenRow(page, 'CI/CD Pipeline Token');
+  await row.getByTestId('expiration').getByRole('button').hover();
+  await expect(page.getByRole('tooltip')).toBeVisible();
+  await shoot(page, 'personal-tokens.png');
+
+  await page.mouse.move(1, 1, { steps: 10 });
+  await page.goto('/settings/access-tokens/service');
+  await tokenRow(page, 'Release workflow').getByTestId('last-used').getByRole('button').hover();
+  await expect(page.getByRole('tooltip')).toContainText('Created');
+  await shoot(page, 'service-tokens.png');
+});
+
+test('the Service tab at 800 px wide', async ({ page }) => {
+  await page.setViewportSize({ width: 800, height: 900 });
+  await signIn(page, 'admin');
+  await page.goto('/settings/access-tokens/service');
+  await expect(page.getByTestId('token-row').first()).toBeVisible();
+  await shoot(page, 'service-tokens-800.png');
+});
+
+test('Generate Token, the form and the secret shown once', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await signIn(page, 'admin');
+  await page.goto('/settings/access-tokens/service');
+  await page.getByRole('button', { name: 'Generate Token' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Generate Token' });
+  await dialog.getByLabel('Name').fill('Airflow production');
+  await dialog.getByLabel('Service User').selectOption({ label: 'svc-airflow' });
+  await dialog.getByRole('radio', { name: '90 days' }).check();
+  await shoot(page, 'generate-token.png', false);
+  await dialog.getByRole('button', { name: 'Generate Token' }).click();
+  await expect(page.getByRole('dialog', { name: 'Token generated' })).toBeVisible();
+  await shoot(page, 'generate-token-secret.png', false);
+});
+
+test('the row menu and the delete confirmation', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await signIn(page, 'admin');
+  await page.goto('/settings/access-tokens/personal');
+  await tokenRow(page, 'Old laptop').getByRole('button', { name: 'Actions for Old laptop' }).click();
+  await expect(page.getByRole('menu')).toBeVisible();
+  await shoot(page, 'row-menu.png', false);
+  await page.getByRole('menuitem', { name: 'Delete' }).click();
+  await expect(page.getByRole('dialog', { name: 'Delete “Old laptop”?' })).toBeVisible();
+  await shoot(page, 'delete-token.png', false);
+});
+
+test('a Member at the Service URL', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 600 });
+  await signIn(page, 'member');
+  await page.goto('/settings/access-tokens/service');
+  await expect(page.getByText('403 · Forbidden')).toBeVisible();
+  await shoot(page, 'service-tokens-forbidden.png');
+});
