@@ -4,7 +4,7 @@ import { Api, freshPerson, generateToken, PEOPLE, signIn } from './support.ts';
 
 // The machine is shared while the suite runs: give a page's first load room, and each test time.
 const expect = baseExpect.configure({ timeout: 10_000 });
-test.describe.configure({ timeout: 60_000 });
+test.describe.configure({ timeout: 90_000 });
 
 // The audit log: who did what to which token or account, when and from where; filters by actor and target.
 
