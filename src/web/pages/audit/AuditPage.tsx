@@ -185,65 +185,67 @@ export function AuditPage() {
         </div>
       ) : null}
 
-      <Table label="Audit log">
-        <thead>
-          <tr>
-            <HeaderCell className="col-when">When</HeaderCell>
-            <HeaderCell className="col-actor">Actor</HeaderCell>
-            <HeaderCell className="col-action">Action</HeaderCell>
-            <HeaderCell className="col-target">Target</HeaderCell>
-            <HeaderCell className="col-from">From</HeaderCell>
-          </tr>
-        </thead>
-        <tbody aria-busy={log.isFetching || undefined}>
-          {log.isPending ? (
-            <TableMessage columns={5}>
-              <div className="loading-page" style={{ minHeight: 160 }}>
-                <span className="spinner" aria-hidden="true" />
-              </div>
-            </TableMessage>
-          ) : null}
-          {log.isError && !log.data ? (
-            <TableMessage columns={5}>
-              <EmptyState
-                title="The audit log could not be loaded"
-                action={<Button onClick={() => log.refetch()}>Try again</Button>}
-              >
-                {log.error.message}
-              </EmptyState>
-            </TableMessage>
-          ) : null}
-          {log.isSuccess && events.length === 0 ? (
-            <TableMessage columns={5}>
-              {filtered ? (
+      <div className="audit-list">
+        <Table label="Audit log">
+          <thead>
+            <tr>
+              <HeaderCell className="col-when">When</HeaderCell>
+              <HeaderCell className="col-actor">Actor</HeaderCell>
+              <HeaderCell className="col-action">Action</HeaderCell>
+              <HeaderCell className="col-target">Target</HeaderCell>
+              <HeaderCell className="col-from">From</HeaderCell>
+            </tr>
+          </thead>
+          <tbody aria-busy={log.isFetching || undefined}>
+            {log.isPending ? (
+              <TableMessage columns={5}>
+                <div className="loading-page" style={{ minHeight: 160 }}>
+                  <span className="spinner" aria-hidden="true" />
+                </div>
+              </TableMessage>
+            ) : null}
+            {log.isError && !log.data ? (
+              <TableMessage columns={5}>
                 <EmptyState
-                  icon={<SearchX size={22} />}
-                  title="No events match"
-                  action={
-                    <Button onClick={() => update({ actor: null, target: null, action: null })}>
-                      Clear filters
-                    </Button>
-                  }
+                  title="The audit log could not be loaded"
+                  action={<Button onClick={() => log.refetch()}>Try again</Button>}
                 >
-                  Nothing was recorded for these filters.
+                  {log.error.message}
                 </EmptyState>
-              ) : (
-                <EmptyState icon={<ScrollText size={22} />} title="Nothing recorded yet">
-                  Every change to a token or an account, and every failed authentication, shows up here.
-                </EmptyState>
-              )}
-            </TableMessage>
-          ) : null}
-          {events.map((event) => (
-            <AuditRow
-              key={event.id}
-              event={event}
-              onActor={(id) => update({ actor: id })}
-              onTarget={(id) => update({ target: id })}
-            />
-          ))}
-        </tbody>
-      </Table>
+              </TableMessage>
+            ) : null}
+            {log.isSuccess && events.length === 0 ? (
+              <TableMessage columns={5}>
+                {filtered ? (
+                  <EmptyState
+                    icon={<SearchX size={22} />}
+                    title="No events match"
+                    action={
+                      <Button onClick={() => update({ actor: null, target: null, action: null })}>
+                        Clear filters
+                      </Button>
+                    }
+                  >
+                    Nothing was recorded for these filters.
+                  </EmptyState>
+                ) : (
+                  <EmptyState icon={<ScrollText size={22} />} title="Nothing recorded yet">
+                    Every change to a token or an account, and every failed authentication, shows up here.
+                  </EmptyState>
+                )}
+              </TableMessage>
+            ) : null}
+            {events.map((event) => (
+              <AuditRow
+                key={event.id}
+                event={event}
+                onActor={(id) => update({ actor: id })}
+                onTarget={(id) => update({ target: id })}
+              />
+            ))}
+          </tbody>
+        </Table>
+      </div>
       {events.length > 0 ? (
         <div className="table-footer">
           <span aria-live="polite">
@@ -275,7 +277,7 @@ function AuditRow({
   const systemRevoke = event.action === 'token.revoked' && event.details.by === 'system';
   return (
     <tr data-testid="audit-row" data-action={event.action}>
-      <td className="audit-when">
+      <td className="col-when audit-when">
         <RelativeTime
           at={event.at}
           phrase={(now) => {
