@@ -121,8 +121,12 @@ test('the audit log page, as an Admin sees it', async ({ page }) => {
   await openAudit(page);
   await expect(page.getByTestId('audit-row').first()).toBeVisible();
   await expect(page.getByText(/\d+ events shown/)).toBeVisible();
+  // Every column fits without scrolling sideways, at 1280 and at 800 px.
+  const from = page.getByTestId('audit-row').first().locator('.col-from');
+  await expect(from).toBeInViewport({ ratio: 1 });
   await page.screenshot({ path: 'docs/screenshots/audit-log.png' });
   await page.setViewportSize({ width: 800, height: 900 });
+  await expect(from).toBeInViewport({ ratio: 1 });
   await page.screenshot({ path: 'test-results/audit-800.png' });
 });
 

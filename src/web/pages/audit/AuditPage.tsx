@@ -67,6 +67,19 @@ function actionDetail(event: AuditEvent): string | null {
   }
 }
 
+/** A label that may break before an "@" (emails, internal IDs) rather than mid-word. */
+function Breakable({ text }: { text: string }) {
+  const at = text.indexOf('@');
+  if (at <= 0) return <>{text}</>;
+  return (
+    <>
+      {text.slice(0, at)}
+      <wbr />
+      {text.slice(at)}
+    </>
+  );
+}
+
 function useAuditParams() {
   const [search, setSearch] = useSearchParams();
   const params: AuditListParams = {
@@ -296,7 +309,7 @@ function AuditRow({
               title="Show only events by this actor"
               onClick={() => onActor(event.actor!.id)}
             >
-              {event.actor.label ?? event.actor.id}
+              <Breakable text={event.actor.label ?? event.actor.id} />
             </button>
             {event.actor.token_id ? <span className="cell-secondary">with a token</span> : null}
             {systemRevoke ? <span className="cell-secondary">by the system</span> : null}
@@ -331,7 +344,7 @@ function AuditRow({
                 title="Show only events on this target"
                 onClick={() => onTarget(event.target!.id!)}
               >
-                {event.target.label ?? event.target.id}
+                <Breakable text={event.target.label ?? event.target.id} />
               </button>
             ) : (
               <span>{event.target.label}</span>
