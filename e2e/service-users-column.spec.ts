@@ -1,29 +1,39 @@
-import { expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
+import { E2E_BASE_URL } from './env.ts';
 import { byName, listTokens, signIn, tokenRow } from './support.ts';
 
-// The Service tab's leftmost column (service-tokens-list-columns: Service User).
+// The Service tab's leftmost column (service-tokens-list-columns: Service User). One page for the
+// whole file (nothing here changes data); the arrow test, which leaves the page, comes last.
 
-test.beforeEach(async ({ page }) => {
+test.describe.configure({ mode: 'serial' });
+let page: Page;
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage({ baseURL: E2E_BASE_URL, viewport: { width: 1280, height: 800 } });
   await signIn(page, 'admin');
   await page.goto('/settings/access-tokens/service');
-  await expect(page.getByTestId('token-row').first()).toBeVisible();
+  await expect(page.getByTestId('token-row').first()).toBeVisible({ timeout: 30_000 });
 });
 
-test('a service user with a picture shows it, with the name and the email', async ({ page }) => {
+test.afterAll(async () => {
+  await page?.close();
+});
+
+test('a service user with a picture shows it, with the name and the email', async () => {
   const row = tokenRow(page, 'Deploy to production');
   await expect(row.locator('img.avatar')).toHaveAttribute('src', '/avatars/github-actions.svg');
   await expect(row.getByRole('cell').first()).toContainText('GitHub Actions');
   await expect(row.getByRole('cell').first()).toContainText('ci@example.com');
 });
 
-test('a service user without a picture shows initials, the name and the email', async ({ page }) => {
+test('a service user without a picture shows initials, the name and the email', async () => {
   const row = tokenRow(page, 'Airflow DAG Orchestration');
   await expect(row.locator('.avatar-initials')).toHaveText('SA');
   await expect(row.getByRole('cell').first()).toContainText('svc-airflow');
   await expect(row.getByRole('cell').first()).toContainText('svc-airflow@example.com');
 });
 
-test('when name and email are both missing, the internal ID is shown instead', async ({ page }) => {
+test('when name and email are both missing, the internal ID is shown instead', async () => {
   const row = tokenRow(page, 'Legacy ETL loader');
   await expect(row.getByTestId('service-user-internal-id')).toHaveText('svc-legacy-etl@service');
   // A name without an email shows just the name, not the internal ID.
@@ -32,16 +42,16 @@ test('when name and email are both missing, the internal ID is shown instead', a
   await expect(dbt.getByTestId('service-user-internal-id')).toHaveCount(0);
 });
 
-test('the arrow opens Settings → Security → Users filtered to that service user', async ({ page }) => {
+test('the internal-ID-only service user’s arrow is named by that ID', async () => {
+  const row = tokenRow(page, 'Legacy ETL loader');
+  await expect(row.getByRole('link', { name: 'Open svc-legacy-etl@service in Users' })).toBeVisible();
+});
+
+test('the arrow opens Settings → Security → Users filtered to that service user', async () => {
   const token = byName(await listTokens('admin', 'service'), 'Airflow DAG Orchestration');
   const arrow = tokenRow(page, token.name).getByRole('link', { name: 'Open svc-airflow in Users' });
   await expect(arrow).toHaveAttribute('href', `/settings/security/users?user=${token.owner.id}`);
   await arrow.click();
   await expect(page).toHaveURL(`/settings/security/users?user=${token.owner.id}`);
   await expect(page.getByRole('link', { name: 'Users' })).toHaveAttribute('aria-current', 'page');
-});
-
-test('the internal-ID-only service user’s arrow is named by that ID', async ({ page }) => {
-  const row = tokenRow(page, 'Legacy ETL loader');
-  await expect(row.getByRole('link', { name: 'Open svc-legacy-etl@service in Users' })).toBeVisible();
 });

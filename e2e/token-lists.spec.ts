@@ -1,5 +1,6 @@
-import { expect, type Page, test } from '@playwright/test';
+import { type Browser, expect, type Page, test } from '@playwright/test';
 import { exactTime, expirationPhrase, lastUsedPhrase } from '../src/core/time-phrases.ts';
+import { E2E_BASE_URL } from './env.ts';
 import { type ApiToken, byName, listTokens, openTooltip, signIn, tabTo, tokenRow } from './support.ts';
 
 // Every scenario of the two reference pages (personal-tokens-list-columns, service-tokens-list-columns),
@@ -58,21 +59,42 @@ const GREEN = 'rgb(28, 138, 74)';
 const ORANGE = 'rgb(194, 90, 10)';
 const RED = 'rgb(207, 47, 47)';
 
-async function openList(page: Page, tab: Tab) {
+/**
+ * One page per tab for the read-only scenario tests: loading the console once and asserting scenario by
+ * scenario keeps the suite fast on a busy machine. Nothing here changes data.
+ */
+async function openList(browser: Browser, tab: Tab): Promise<Page> {
+  const page = await browser.newPage({
+    baseURL: E2E_BASE_URL,
+    viewport: { width: 1280, height: 800 },
+    locale: 'en-US',
+    timezoneId: 'UTC',
+  });
   await signIn(page, 'admin');
   await page.goto(tab.path);
-  await expect(page.getByTestId('token-row').first()).toBeVisible();
+  await expect(page.getByTestId('token-row').first()).toBeVisible({ timeout: 30_000 });
+  return page;
 }
 
 for (const tab of TABS) {
   test.describe(`${tab.kind} tokens list`, () => {
+    test.describe.configure({ mode: 'serial' });
     let tokens: ApiToken[];
-    test.beforeAll(async () => {
+    let page: Page;
+    test.beforeAll(async ({ browser }) => {
       tokens = await listTokens('admin', tab.kind);
+      page = await openList(browser, tab);
+    });
+    test.afterAll(async () => {
+      await page?.close();
+    });
+    test.afterEach(async () => {
+      // Leave no tooltip open for the next scenario.
+      await page.mouse.move(1, 1, { steps: 10 });
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     });
 
-    test('columns, left to right, as the reference page lists them', async ({ page }) => {
-      await openList(page, tab);
+    test('columns, left to right, as the reference page lists them', async () => {
       const headers = page.getByRole('table', { name: tab.table }).getByRole('columnheader');
       await expect(headers).toHaveText(
         tab.kind === 'service'
@@ -81,10 +103,7 @@ for (const tab of TABS) {
       );
     });
 
-    test('key icon: green for Active, orange for Revoked, red for Expired, named by the status', async ({
-      page,
-    }) => {
-      await openList(page, tab);
+    test('key icon: green for Active, orange for Revoked, red for Expired, named by the status', async () => {
       for (const [name, status, colour] of [
         [tab.active, 'Active', GREEN],
         [tab.revokedUsed, 'Revoked', ORANGE],
@@ -96,8 +115,7 @@ for (const tab of TABS) {
       }
     });
 
-    test('name, and under it "Expires in …" with the exact date and time on hover', async ({ page }) => {
-      await openList(page, tab);
+    test('name, and under it "Expires in …" with the exact date and time on hover', async () => {
       const token = byName(tokens, tab.expiresInMonths);
       const expiration = tokenRow(page, token.name).getByTestId('expiration');
       await expect(expiration).toHaveText('Expires in 2 months');
@@ -111,16 +129,12 @@ for (const tab of TABS) {
       await expect(tokenRow(page, soon.name).getByTestId('expiration')).toHaveText(/^Expires in \d+ days?$/);
     });
 
-    test('a token that never expires says Never', async ({ page }) => {
-      await openList(page, tab);
+    test('a token that never expires says Never', async () => {
       await expect(tokenRow(page, tab.neverExpires).getByTestId('expiration')).toHaveText(/^Never/);
       expect(byName(tokens, tab.neverExpires).expires_at).toBeNull();
     });
 
-    test('an expired token says "Expired 3 months ago" and its tooltip keeps the original date', async ({
-      page,
-    }) => {
-      await openList(page, tab);
+    test('an expired token says "Expired 3 months ago" and its tooltip keeps the original date', async () => {
       const token = byName(tokens, tab.expired);
       const expiration = tokenRow(page, token.name).getByTestId('expiration');
       await expect(expiration).toHaveText('Expired 3 months ago');
@@ -128,8 +142,7 @@ for (const tab of TABS) {
       await expect(openTooltip(page)).toContainText(`Expired ${exactTime(token.expires_at!, 'UTC')}`);
     });
 
-    test('Last Used: "Last used 1 day ago" with the exact time on hover', async ({ page }) => {
-      await openList(page, tab);
+    test('Last Used: "Last used 1 day ago" with the exact time on hover', async () => {
       const token = byName(tokens, tab.usedOneDayAgo);
       const lastUsed = tokenRow(page, token.name).getByTestId('last-used');
       await expect(lastUsed).toHaveText('Last used 1 day ago');
@@ -137,8 +150,7 @@ for (const tab of TABS) {
       await expect(openTooltip(page)).toContainText(`Last used ${exactTime(token.last_used_at!, 'UTC')}`);
     });
 
-    test('Not used yet, with the creation date on hover', async ({ page }) => {
-      await openList(page, tab);
+    test('Not used yet, with the creation date on hover', async () => {
       const token = byName(tokens, tab.notUsed);
       expect(token.last_used_at).toBeNull();
       const lastUsed = tokenRow(page, token.name).getByTestId('last-used');
@@ -147,8 +159,7 @@ for (const tab of TABS) {
       await expect(openTooltip(page)).toContainText(`Created ${exactTime(token.created_at, 'UTC')}`);
     });
 
-    test('revoked and expired tokens keep their last use', async ({ page }) => {
-      await openList(page, tab);
+    test('revoked and expired tokens keep their last use', async () => {
       for (const name of [tab.revokedUsed, tab.expired]) {
         const token = byName(tokens, name);
         expect(token.last_used_at).not.toBeNull();
@@ -158,8 +169,7 @@ for (const tab of TABS) {
       }
     });
 
-    test('status badge: Active green, Revoked orange, Expired red', async ({ page }) => {
-      await openList(page, tab);
+    test('status badge: Active green, Revoked orange, Expired red', async () => {
       for (const [name, status, colour] of [
         [tab.active, 'Active', 'rgb(20, 108, 57)'],
         [tab.revokedUsed, 'Revoked', 'rgb(154, 69, 7)'],
@@ -171,8 +181,7 @@ for (const tab of TABS) {
       }
     });
 
-    test('every row shows the phrases core gives for the API’s timestamps', async ({ page }) => {
-      await openList(page, tab);
+    test('every row shows the phrases core gives for the API’s timestamps', async () => {
       const now = new Date();
       for (const token of tokens) {
         const row = tokenRow(page, token.name);
@@ -184,8 +193,7 @@ for (const tab of TABS) {
       }
     });
 
-    test('keyboard focus opens the tooltip too', async ({ page }) => {
-      await openList(page, tab);
+    test('keyboard focus opens the tooltip too', async () => {
       const token = byName(tokens, tab.expired);
       // Start from the row above (its last control), then go on with the keyboard.
       const rows = page.getByTestId('token-row');
@@ -243,4 +251,28 @@ test('relative times tick while the page stays open', async ({ page }) => {
   await expect(lastUsed).toHaveText(`Last used ${before + 5} minutes ago`);
   await page.clock.fastForward('02:00:00');
   await expect(lastUsed).toHaveText('Last used 2 hours ago');
+});
+
+test('opening a tooltip moves nothing on the page', async ({ page }) => {
+  await signIn(page, 'admin');
+  await page.goto('/settings/access-tokens/personal');
+  const rows = page.getByTestId('token-row');
+  await expect(rows.first()).toBeVisible();
+  const boxes = async () => Promise.all((await rows.all()).map((row) => row.boundingBox()));
+  const before = await boxes();
+  await tokenRow(page, 'CI/CD Pipeline Token').getByTestId('expiration').getByRole('button').hover();
+  await expect(openTooltip(page)).toBeVisible();
+  expect(await boxes()).toEqual(before);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+});
+
+test('at 800 px wide nothing overflows sideways', async ({ page }) => {
+  await page.setViewportSize({ width: 800, height: 900 });
+  await signIn(page, 'admin');
+  for (const path of ['/settings/access-tokens/personal', '/settings/access-tokens/service']) {
+    await page.goto(path);
+    await expect(page.getByTestId('token-row').first()).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800);
+    await expect(page.getByRole('button', { name: 'Generate Token' })).toBeInViewport();
+  }
 });

@@ -17,12 +17,12 @@ export function App() {
           <Route index element={<Navigate to={paths.personalTokens} replace />} />
           <Route path="/settings" element={<Navigate to={paths.personalTokens} replace />} />
           <Route path="/settings/access-tokens" element={<Navigate to={paths.personalTokens} replace />} />
-          <Route path={paths.personalTokens} element={<TokensPage kind="personal" />} />
+          <Route path={paths.personalTokens} element={<TokensPage key="personal" kind="personal" />} />
           <Route
             path={paths.serviceTokens}
             element={
               <RequireRole minRole="admin" what="Service tokens">
-                <TokensPage kind="service" />
+                <TokensPage key="service" kind="service" />
               </RequireRole>
             }
           />
