@@ -1,0 +1,216 @@
+import { Bot, KeyRound } from 'lucide-react';
+import { type FormEvent, useEffect, useId, useState } from 'react';
+import { serviceInternalId, slugify } from '../../core/names.ts';
+import type { Role } from '../../core/roles.ts';
+import type { Account } from '../api/types.ts';
+import { Avatar } from '../ui/Avatar.tsx';
+import { Button } from '../ui/Button.tsx';
+import { Dialog } from '../ui/Dialog.tsx';
+import { useToast } from '../ui/Toast.tsx';
+import { displayName, useCreateServiceUser } from './api.ts';
+import { FormError, RoleField, TeamsField, TextField, useFieldErrors } from './fields.tsx';
+
+const FIELDS = ['name', 'email', 'internal_id', 'role', 'team_ids'] as const;
+type Field = (typeof FIELDS)[number];
+
+function Steps({ step }: { step: 1 | 2 }) {
+  return (
+    <ol className="steps" aria-label="Steps">
+      <li
+        className={step === 1 ? 'step step-current' : 'step step-done'}
+        aria-current={step === 1 ? 'step' : undefined}
+      >
+        <span className="step-number" aria-hidden="true">
+          1
+        </span>
+        Account
+      </li>
+      <li
+        className={step === 2 ? 'step step-current' : 'step'}
+        aria-current={step === 2 ? 'step' : undefined}
+      >
+        <span className="step-number" aria-hidden="true">
+          2
+        </span>
+        First token <span className="field-optional">(optional)</span>
+      </li>
+    </ol>
+  );
+}
+
+/**
+ * Add → Service User, in two steps: 1. the account (name, optional email, optional internal ID, role,
+ * teams); 2. optionally its first token — "Generate first token" hands over to the Generate Token dialog
+ * with this service user fixed, "Skip" finishes.
+ */
+export function AddServiceUserDialog({
+  open,
+  onOpenChange,
+  onGenerateToken,
+}: {
+  open: boolean;
+  onOpenChange(open: boolean): void;
+  onGenerateToken(account: Account): void;
+}) {
+  const ids = useId();
+  const idOf = (field: Field) => `${ids}-${field}`;
+  const create = useCreateServiceUser();
+  const toast = useToast();
+  const form = useFieldErrors(FIELDS, idOf);
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [internalId, setInternalId] = useState('');
+  const [role, setRole] = useState<Role>('member');
+  const [teamIds, setTeamIds] = useState<string[]>([]);
+  const [created, setCreated] = useState<Account | null>(null);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset only when the dialog opens.
+  useEffect(() => {
+    if (!open) return;
+    setName('');
+    setEmail('');
+    setInternalId('');
+    setRole('member');
+    setTeamIds([]);
+    setCreated(null);
+    form.reset();
+    create.reset();
+  }, [open]);
+
+  const slug = slugify(internalId.trim().replace(/@service$/, '') || name.trim());
+  const preview = slug ? serviceInternalId(slug) : null;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const found: Partial<Record<Field, string>> = {};
+    if (!name.trim() && !internalId.trim()) found.name = 'Give the service user a name (or an internal ID).';
+    else if (!slug)
+      found[internalId.trim() ? 'internal_id' : 'name'] = 'Must contain at least one letter or digit.';
+    if (email.trim() && !/^[^\s@]+@[^\s@]+$/.test(email.trim()))
+      found.email = 'Enter an email address, or leave it empty.';
+    if (!form.check(found)) return;
+    create.mutate(
+      {
+        name: name.trim() || null,
+        email: email.trim() || null,
+        ...(internalId.trim() ? { internal_id: internalId.trim() } : {}),
+        role,
+        team_ids: teamIds,
+      },
+      {
+        onSuccess: (account) => {
+          setCreated(account);
+          toast.success(`Service user “${displayName(account)}” added.`);
+        },
+        onError: (error) => form.fromServer(error),
+      },
+    );
+  };
+
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(next) => {
+        if (!create.isPending) onOpenChange(next);
+      }}
+      title="Add Service User"
+      width={540}
+    >
+      {created ? (
+        <>
+          <div className="dialog-body">
+            <Steps step={2} />
+            <div className="created-account">
+              <Avatar person={created} size={36} />
+              <div className="cell-lines">
+                <span className="cell-primary">{displayName(created)}</span>
+                <span className="cell-secondary mono" data-testid="created-internal-id">
+                  {created.internal_id}
+                </span>
+              </div>
+              <span className="badge badge-green">Added</span>
+            </div>
+            <p className="step-text">
+              Pipelines and integrations authenticate as <strong>{displayName(created)}</strong> with a
+              service token. Generate its first one now, or later from the user’s row menu.
+            </p>
+          </div>
+          <footer className="dialog-footer">
+            <Button onClick={() => onOpenChange(false)}>Skip</Button>
+            <Button
+              variant="primary"
+              icon={<KeyRound size={16} aria-hidden="true" />}
+              onClick={() => {
+                onOpenChange(false);
+                onGenerateToken(created);
+              }}
+            >
+              Generate first token
+            </Button>
+          </footer>
+        </>
+      ) : (
+        <form onSubmit={submit} noValidate aria-label="Add Service User">
+          <div className="dialog-body">
+            <Steps step={1} />
+            <FormError message={form.formError} />
+            <TextField
+              id={idOf('name')}
+              label="Name"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="e.g. svc-airflow"
+              error={form.errors.name}
+              maxLength={120}
+              autoFocus
+            />
+            <TextField
+              id={idOf('email')}
+              label="Email"
+              optional
+              type="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              placeholder="e.g. data-team@example.com"
+              error={form.errors.email}
+              hint="Who to contact about it. A service user never signs in."
+            />
+            <TextField
+              id={idOf('internal_id')}
+              label="Internal ID"
+              optional
+              value={internalId}
+              onChange={(e) => setInternalId(e.target.value)}
+              placeholder={preview ?? 'svc-airflow'}
+              error={form.errors.internal_id}
+              hint={
+                preview
+                  ? `It will be ${preview}.${internalId.trim() ? '' : ' Made from the name unless you set one.'}`
+                  : 'Made from the name unless you set one: <slug>@service.'
+              }
+              className="input mono"
+            />
+            <RoleField id={idOf('role')} value={role} onChange={setRole} error={form.errors.role} />
+            <TeamsField
+              id={idOf('team_ids')}
+              value={teamIds}
+              onChange={setTeamIds}
+              error={form.errors.team_ids}
+            />
+          </div>
+          <footer className="dialog-footer">
+            <span className="dialog-footer-note">
+              <Bot size={14} aria-hidden="true" /> Step 1 of 2
+            </span>
+            <Button onClick={() => onOpenChange(false)} disabled={create.isPending}>
+              Cancel
+            </Button>
+            <Button type="submit" variant="primary" busy={create.isPending}>
+              Add service user
+            </Button>
+          </footer>
+        </form>
+      )}
+    </Dialog>
+  );
+}

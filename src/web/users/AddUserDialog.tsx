@@ -1,0 +1,198 @@
+import { Check, Copy, TriangleAlert } from 'lucide-react';
+import { type FormEvent, useEffect, useId, useState } from 'react';
+import type { Role } from '../../core/roles.ts';
+import type { Account } from '../api/types.ts';
+import { Button } from '../ui/Button.tsx';
+import { Dialog } from '../ui/Dialog.tsx';
+import { useToast } from '../ui/Toast.tsx';
+import { displayName, useCreateHuman } from './api.ts';
+import { copyToClipboard } from './copy.ts';
+import { FormError, RoleField, TeamsField, TextField, useFieldErrors } from './fields.tsx';
+
+const FIELDS = ['name', 'email', 'password', 'role', 'team_ids'] as const;
+type Field = (typeof FIELDS)[number];
+const PASSWORD_MIN = 12;
+
+/** The password Tessera made up, shown this once with Copy. */
+function InitialPassword({
+  account,
+  password,
+  onDone,
+}: {
+  account: Account;
+  password: string;
+  onDone(): void;
+}) {
+  const toast = useToast();
+  const [copied, setCopied] = useState(false);
+  return (
+    <>
+      <div className="dialog-body">
+        <div className="notice notice-warning" role="note">
+          <TriangleAlert size={18} aria-hidden="true" style={{ flex: 'none' }} />
+          <span>
+            Give this password to {displayName(account)} through a safe channel. It is shown only this once;
+            Tessera keeps only a hash of it.
+          </span>
+        </div>
+        <div className="field" style={{ marginTop: 'var(--space-5)' }}>
+          <span className="field-label">Initial password for {account.email}</span>
+          <div className="secret-box">
+            <code className="secret-value" data-testid="initial-password">
+              {password}
+            </code>
+          </div>
+          <div className="secret-actions">
+            <Button
+              icon={copied ? <Check size={16} aria-hidden="true" /> : <Copy size={16} aria-hidden="true" />}
+              onClick={() =>
+                copyToClipboard(password).then(
+                  () => {
+                    setCopied(true);
+                    toast.success('Password copied to the clipboard.');
+                  },
+                  () => toast.error('The browser refused to copy; select the password and copy it yourself.'),
+                )
+              }
+            >
+              {copied ? 'Copied' : 'Copy'}
+            </Button>
+          </div>
+        </div>
+      </div>
+      <footer className="dialog-footer">
+        <Button variant="primary" onClick={onDone}>
+          Done
+        </Button>
+      </footer>
+    </>
+  );
+}
+
+/** Add → User: a person who signs in with email and password. Without a password, Tessera makes one. */
+export function AddUserDialog({ open, onOpenChange }: { open: boolean; onOpenChange(open: boolean): void }) {
+  const ids = useId();
+  const idOf = (field: Field) => `${ids}-${field}`;
+  const create = useCreateHuman();
+  const toast = useToast();
+  const form = useFieldErrors(FIELDS, idOf);
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState<Role>('member');
+  const [teamIds, setTeamIds] = useState<string[]>([]);
+  const [created, setCreated] = useState<{ account: Account; password: string } | null>(null);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset only when the dialog opens.
+  useEffect(() => {
+    if (!open) return;
+    setName('');
+    setEmail('');
+    setPassword('');
+    setRole('member');
+    setTeamIds([]);
+    setCreated(null);
+    form.reset();
+    create.reset();
+  }, [open]);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const found: Partial<Record<Field, string>> = {};
+    if (!email.trim()) found.email = 'A person needs an email address to sign in with.';
+    else if (!/^[^\s@]+@[^\s@]+$/.test(email.trim()))
+      found.email = 'Enter an email address like name@example.com.';
+    if (password && password.length < PASSWORD_MIN)
+      found.password = `At least ${PASSWORD_MIN} characters, or leave it empty to have one generated.`;
+    if (!form.check(found)) return;
+    create.mutate(
+      {
+        name: name.trim() || null,
+        email: email.trim(),
+        ...(password ? { password } : {}),
+        role,
+        team_ids: teamIds,
+      },
+      {
+        onSuccess: (result) => {
+          toast.success(`User “${displayName(result.account)}” added.`);
+          if (result.initial_password)
+            setCreated({ account: result.account, password: result.initial_password });
+          else onOpenChange(false);
+        },
+        onError: (error) => form.fromServer(error),
+      },
+    );
+  };
+
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(next) => {
+        if (!create.isPending) onOpenChange(next);
+      }}
+      title={created ? 'User added' : 'Add User'}
+      width={540}
+    >
+      {created ? (
+        <InitialPassword
+          account={created.account}
+          password={created.password}
+          onDone={() => onOpenChange(false)}
+        />
+      ) : (
+        <form onSubmit={submit} noValidate aria-label="Add User">
+          <div className="dialog-body">
+            <FormError message={form.formError} />
+            <TextField
+              id={idOf('name')}
+              label="Name"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="e.g. Maya Chen"
+              error={form.errors.name}
+              maxLength={120}
+              autoFocus
+            />
+            <TextField
+              id={idOf('email')}
+              label="Email"
+              type="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              placeholder="name@example.com"
+              error={form.errors.email}
+              hint="They sign in with it."
+            />
+            <RoleField id={idOf('role')} value={role} onChange={setRole} error={form.errors.role} />
+            <TeamsField
+              id={idOf('team_ids')}
+              value={teamIds}
+              onChange={setTeamIds}
+              error={form.errors.team_ids}
+            />
+            <TextField
+              id={idOf('password')}
+              label="Password"
+              optional
+              type="password"
+              autoComplete="new-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              error={form.errors.password}
+              hint={`At least ${PASSWORD_MIN} characters. Leave it empty and Tessera generates one, shown once.`}
+            />
+          </div>
+          <footer className="dialog-footer">
+            <Button onClick={() => onOpenChange(false)} disabled={create.isPending}>
+              Cancel
+            </Button>
+            <Button type="submit" variant="primary" busy={create.isPending}>
+              Add user
+            </Button>
+          </footer>
+        </form>
+      )}
+    </Dialog>
+  );
+}

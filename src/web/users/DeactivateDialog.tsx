@@ -1,0 +1,130 @@
+import { CircleAlert } from 'lucide-react';
+import { type FormEvent, useEffect, useId, useState } from 'react';
+import { Link } from 'react-router';
+import { isApiError } from '../api/client.ts';
+import type { Account } from '../api/types.ts';
+import { paths } from '../paths.ts';
+import { Button } from '../ui/Button.tsx';
+import { Dialog } from '../ui/Dialog.tsx';
+import { useToast } from '../ui/Toast.tsx';
+import { displayName, useSetActive } from './api.ts';
+
+const CONFIRM_WORD = 'deactivate';
+
+/**
+ * Deactivate behind typing `deactivate`. A service user that still has active tokens is refused by the
+ * server (409 `active_tokens`); its message stays in the dialog, with a link to those tokens.
+ */
+export function DeactivateDialog({
+  account,
+  onOpenChange,
+}: {
+  account: Account | null;
+  onOpenChange(open: boolean): void;
+}) {
+  const ids = useId();
+  const deactivate = useSetActive();
+  const toast = useToast();
+  const [typed, setTyped] = useState('');
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a fresh confirmation each time it opens.
+  useEffect(() => {
+    setTyped('');
+    deactivate.reset();
+  }, [account?.id]);
+
+  if (!account) return <Dialog open={false} onOpenChange={onOpenChange} title="Deactivate" />;
+  const label = displayName(account);
+  const confirmed = typed.trim().toLowerCase() === CONFIRM_WORD;
+  const refusal = deactivate.error;
+  const activeTokens = isApiError(refusal, 409) && refusal.code === 'active_tokens';
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!confirmed) return;
+    deactivate.mutate(
+      { id: account.id, active: false },
+      {
+        onSuccess: () => {
+          toast.success(`“${label}” deactivated.`);
+          onOpenChange(false);
+        },
+      },
+    );
+  };
+
+  return (
+    <Dialog
+      open
+      onOpenChange={(next) => {
+        if (!deactivate.isPending) onOpenChange(next);
+      }}
+      title={`Deactivate ${label}?`}
+      width={500}
+    >
+      <form onSubmit={submit} noValidate aria-label={`Deactivate ${label}`}>
+        <div className="dialog-body">
+          <p className="dialog-text">
+            {account.kind === 'human' ? (
+              <>
+                <strong>{label}</strong> will no longer be able to sign in, and their sessions end.
+                {account.active_token_count > 0
+                  ? ` Their ${account.active_token_count} active personal token${account.active_token_count === 1 ? ' is' : 's are'} revoked (“owner deactivated”).`
+                  : ''}{' '}
+                You can reactivate the account later; no token is restored.
+              </>
+            ) : (
+              <>
+                <strong>{label}</strong> is a service user: none of its tokens will authenticate. A service
+                user with active tokens cannot be deactivated — revoke them first. You can reactivate it
+                later.
+              </>
+            )}
+          </p>
+          {refusal ? (
+            <div className="form-error deactivate-refusal" role="alert">
+              <CircleAlert size={16} aria-hidden="true" style={{ flex: 'none' }} />
+              <span>
+                {activeTokens ? <strong>Cannot deactivate yet. </strong> : null}
+                {refusal.message}
+                {activeTokens ? (
+                  <>
+                    {' '}
+                    <Link
+                      to={`${paths.serviceTokens}?service_user=${encodeURIComponent(account.id)}&status=active`}
+                      onClick={() => onOpenChange(false)}
+                    >
+                      Show its active tokens
+                    </Link>
+                  </>
+                ) : null}
+              </span>
+            </div>
+          ) : null}
+          <div className="field" style={{ marginTop: 'var(--space-4)' }}>
+            <label className="field-label" htmlFor={`${ids}-confirm`}>
+              Type <code className="confirm-word">{CONFIRM_WORD}</code> to confirm
+            </label>
+            <input
+              id={`${ids}-confirm`}
+              className="input"
+              value={typed}
+              onChange={(e) => setTyped(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              autoFocus
+            />
+          </div>
+        </div>
+        <footer className="dialog-footer">
+          <Button onClick={() => onOpenChange(false)} disabled={deactivate.isPending}>
+            Cancel
+          </Button>
+          <Button type="submit" variant="danger" disabled={!confirmed} busy={deactivate.isPending}>
+            Deactivate
+          </Button>
+        </footer>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,144 @@
+import { type FormEvent, useEffect, useId, useState } from 'react';
+import type { Role } from '../../core/roles.ts';
+import { useAccount } from '../api/session.ts';
+import type { Account } from '../api/types.ts';
+import { Button } from '../ui/Button.tsx';
+import { Dialog } from '../ui/Dialog.tsx';
+import { useToast } from '../ui/Toast.tsx';
+import { type AccountChanges, displayName, useUpdateAccount } from './api.ts';
+import { FormError, RoleField, TeamsField, TextField, useFieldErrors } from './fields.tsx';
+
+const FIELDS = ['name', 'email', 'role', 'team_ids'] as const;
+type Field = (typeof FIELDS)[number];
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/** Edit: name, email, role (never your own) and teams. Only what changed is sent. */
+export function EditAccountDialog({
+  account,
+  onOpenChange,
+}: {
+  account: Account | null;
+  onOpenChange(open: boolean): void;
+}) {
+  const me = useAccount();
+  const ids = useId();
+  const idOf = (field: Field) => `${ids}-${field}`;
+  const update = useUpdateAccount();
+  const toast = useToast();
+  const form = useFieldErrors(FIELDS, idOf);
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<Role>('member');
+  const [teamIds, setTeamIds] = useState<string[]>([]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: start from the account each time it opens.
+  useEffect(() => {
+    if (!account) return;
+    setName(account.name ?? '');
+    setEmail(account.email ?? '');
+    setRole(account.role);
+    setTeamIds(account.teams.map((t) => t.id));
+    form.reset();
+    update.reset();
+  }, [account?.id]);
+
+  if (!account) return <Dialog open={false} onOpenChange={onOpenChange} title="Edit" />;
+  const isHuman = account.kind === 'human';
+  const own = account.id === me.id;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const found: Partial<Record<Field, string>> = {};
+    if (isHuman && !email.trim()) found.email = 'A person needs an email address to sign in with.';
+    else if (email.trim() && !/^[^\s@]+@[^\s@]+$/.test(email.trim()))
+      found.email = 'Enter an email address like name@example.com.';
+    if (!isHuman && !name.trim() && !email.trim() && !account.internal_id) found.name = 'Give it a name.';
+    if (!form.check(found)) return;
+    const changes: AccountChanges = {};
+    if (name.trim() !== (account.name ?? '')) changes.name = name.trim() || null;
+    if (email.trim() !== (account.email ?? '')) changes.email = email.trim() || null;
+    if (role !== account.role) changes.role = role;
+    const before = account.teams.map((t) => t.id);
+    if (!sameSet(teamIds, before)) changes.team_ids = teamIds;
+    if (Object.keys(changes).length === 0) {
+      onOpenChange(false);
+      return;
+    }
+    update.mutate(
+      { id: account.id, changes },
+      {
+        onSuccess: (saved) => {
+          toast.success(`Saved “${displayName(saved)}”.`);
+          onOpenChange(false);
+        },
+        onError: (error) => form.fromServer(error),
+      },
+    );
+  };
+
+  return (
+    <Dialog
+      open
+      onOpenChange={(next) => {
+        if (!update.isPending) onOpenChange(next);
+      }}
+      title={`Edit ${displayName(account)}`}
+      width={540}
+    >
+      <form onSubmit={submit} noValidate aria-label={`Edit ${displayName(account)}`}>
+        <div className="dialog-body">
+          <FormError message={form.formError} />
+          {account.internal_id ? (
+            <div className="field">
+              <span className="field-label">Internal ID</span>
+              <code className="readonly-value">{account.internal_id}</code>
+            </div>
+          ) : null}
+          <TextField
+            id={idOf('name')}
+            label="Name"
+            optional={!isHuman}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            error={form.errors.name}
+            maxLength={120}
+            autoFocus
+          />
+          <TextField
+            id={idOf('email')}
+            label="Email"
+            optional={!isHuman}
+            type="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            error={form.errors.email}
+          />
+          <RoleField
+            id={idOf('role')}
+            value={role}
+            onChange={setRole}
+            error={form.errors.role}
+            disabledReason={own ? 'Nobody changes their own role; ask another Admin.' : undefined}
+          />
+          <TeamsField
+            id={idOf('team_ids')}
+            value={teamIds}
+            onChange={setTeamIds}
+            error={form.errors.team_ids}
+          />
+        </div>
+        <footer className="dialog-footer">
+          <Button onClick={() => onOpenChange(false)} disabled={update.isPending}>
+            Cancel
+          </Button>
+          <Button type="submit" variant="primary" busy={update.isPending}>
+            Save changes
+          </Button>
+        </footer>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,84 @@
+import { KeyRound, MoreHorizontal, Pencil, RotateCcw, ScrollText, UserX } from 'lucide-react';
+import { useNavigate } from 'react-router';
+import type { Account } from '../api/types.ts';
+import { paths } from '../paths.ts';
+import { IconButton } from '../ui/Button.tsx';
+import { DropdownMenu, MenuItem, MenuSeparator } from '../ui/DropdownMenu.tsx';
+import { useToast } from '../ui/Toast.tsx';
+import { displayName, useSetActive } from './api.ts';
+
+export type RowAction = 'edit' | 'generate' | 'deactivate';
+
+/**
+ * An Admin's row menu: Edit; Generate Token (active service users); View in audit log; Deactivate, or
+ * Reactivate (harmless, so it happens at once).
+ */
+export function UserRowActions({
+  account,
+  isMe,
+  onAction,
+}: {
+  account: Account;
+  isMe: boolean;
+  onAction(action: RowAction, account: Account): void;
+}) {
+  const label = displayName(account);
+  const reactivate = useSetActive();
+  const toast = useToast();
+  const navigate = useNavigate();
+  const active = account.status === 'active';
+  return (
+    <DropdownMenu
+      label={`Actions for ${label}`}
+      trigger={
+        <IconButton label={`Actions for ${label}`} size="sm">
+          <MoreHorizontal size={16} aria-hidden="true" />
+        </IconButton>
+      }
+    >
+      <MenuItem icon={<Pencil size={15} aria-hidden="true" />} onSelect={() => onAction('edit', account)}>
+        Edit
+      </MenuItem>
+      {account.kind === 'service' && active ? (
+        <MenuItem
+          icon={<KeyRound size={15} aria-hidden="true" />}
+          onSelect={() => onAction('generate', account)}
+        >
+          Generate Token
+        </MenuItem>
+      ) : null}
+      <MenuItem
+        icon={<ScrollText size={15} aria-hidden="true" />}
+        onSelect={() => navigate(`${paths.audit}?target=${encodeURIComponent(account.id)}`)}
+      >
+        View in audit log
+      </MenuItem>
+      <MenuSeparator />
+      {active ? (
+        <MenuItem
+          icon={<UserX size={15} aria-hidden="true" />}
+          tone="danger"
+          disabled={isMe}
+          onSelect={() => onAction('deactivate', account)}
+        >
+          {isMe ? 'Deactivate (not yourself)' : 'Deactivate'}
+        </MenuItem>
+      ) : (
+        <MenuItem
+          icon={<RotateCcw size={15} aria-hidden="true" />}
+          onSelect={() =>
+            reactivate.mutate(
+              { id: account.id, active: true },
+              {
+                onSuccess: () => toast.success(`“${label}” reactivated. No token was restored.`),
+                onError: (error) => toast.error(error.message),
+              },
+            )
+          }
+        >
+          Reactivate
+        </MenuItem>
+      )}
+    </DropdownMenu>
+  );
+}

@@ -1,0 +1,180 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Role } from '../../core/roles.ts';
+import { api } from '../api/client.ts';
+import type { Account, AuditEvent, Page, SortOrder, Team } from '../api/types.ts';
+
+export const USERS_PAGE_SIZE = 25;
+
+export type UserSort = 'name' | 'created_at' | 'last_active_at' | 'role';
+
+export interface UserListParams {
+  q: string;
+  role: Role | '';
+  team: string;
+  serviceOnly: boolean;
+  showDeactivated: boolean;
+  /** The arrow link's filter: just this account. */
+  user: string;
+  sort: UserSort;
+  order: SortOrder;
+}
+
+/** Every account query starts with 'users', so one invalidation refreshes them all (tokens/api.ts too). */
+export const usersKey = (params?: UserListParams) => (params ? ['users', 'list', params] : ['users']);
+
+export function useUserList(params: UserListParams) {
+  return useInfiniteQuery({
+    queryKey: usersKey(params),
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam, signal }) =>
+      api<Page<Account>>('/api/users', {
+        signal,
+        query: {
+          q: params.q.trim(),
+          role: params.role,
+          team: params.team,
+          type: params.serviceOnly ? 'service' : undefined,
+          include_deactivated: params.showDeactivated || undefined,
+          id: params.user,
+          sort: params.sort,
+          order: params.order,
+          limit: USERS_PAGE_SIZE,
+          cursor: pageParam,
+        },
+      }),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    placeholderData: (previous) => previous,
+  });
+}
+
+/** One account, e.g. to name the one the `?user=` filter shows. */
+export function useAccountById(id: string) {
+  return useQuery({
+    queryKey: ['users', 'one', id],
+    enabled: id !== '',
+    queryFn: ({ signal }) => api<Account>(`/api/users/${encodeURIComponent(id)}`, { signal }),
+  });
+}
+
+/** Every account, for pickers (the audit log's actor filter); one page of 100 is plenty here. */
+export function useAllAccounts(enabled: boolean) {
+  return useQuery({
+    queryKey: ['users', 'all-options'],
+    enabled,
+    staleTime: 30_000,
+    queryFn: ({ signal }) =>
+      api<Page<Account>>('/api/users', {
+        signal,
+        query: { include_deactivated: true, sort: 'name', limit: 100 },
+      }),
+    select: (page) => page.items,
+  });
+}
+
+export function useTeams() {
+  return useQuery({
+    queryKey: ['teams'],
+    staleTime: 60_000,
+    queryFn: ({ signal }) => api<{ items: Team[] }>('/api/teams', { signal }),
+    select: (answer) => answer.items,
+  });
+}
+
+export interface NewServiceUserInput {
+  name?: string | null;
+  email?: string | null;
+  internal_id?: string;
+  role: Role;
+  team_ids: string[];
+}
+
+export interface NewHumanInput {
+  name?: string | null;
+  email: string;
+  password?: string;
+  role: Role;
+  team_ids: string[];
+}
+
+export interface AccountChanges {
+  name?: string | null;
+  email?: string | null;
+  role?: Role;
+  team_ids?: string[];
+}
+
+/** Changes to accounts refresh every account list, the token lists (owners) and the audit log. */
+function useAccountMutation<I, O>(run: (input: I) => Promise<O>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: run,
+    onSuccess: () => {
+      client.invalidateQueries({ queryKey: ['users'] });
+      client.invalidateQueries({ queryKey: ['tokens'] });
+      client.invalidateQueries({ queryKey: ['teams'] });
+      client.invalidateQueries({ queryKey: ['audit'] });
+    },
+  });
+}
+
+export function useCreateServiceUser() {
+  return useAccountMutation((input: NewServiceUserInput) =>
+    api<Account>('/api/service-users', { method: 'POST', body: input }),
+  );
+}
+
+export function useCreateHuman() {
+  return useAccountMutation((input: NewHumanInput) =>
+    api<{ account: Account; initial_password?: string }>('/api/users', { method: 'POST', body: input }),
+  );
+}
+
+export function useUpdateAccount() {
+  return useAccountMutation(({ id, changes }: { id: string; changes: AccountChanges }) =>
+    api<Account>(`/api/users/${id}`, { method: 'PATCH', body: changes }),
+  );
+}
+
+export function useSetActive() {
+  return useAccountMutation(({ id, active }: { id: string; active: boolean }) =>
+    api<Account>(`/api/users/${id}/${active ? 'reactivate' : 'deactivate'}`, { method: 'POST' }),
+  );
+}
+
+export interface AuditListParams {
+  actorId: string;
+  targetId: string;
+  action: string;
+}
+
+export const AUDIT_PAGE_SIZE = 50;
+
+export function useAuditLog(params: AuditListParams) {
+  return useInfiniteQuery({
+    queryKey: ['audit', params],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam, signal }) =>
+      api<Page<AuditEvent>>('/api/audit', {
+        signal,
+        query: {
+          actor_id: params.actorId,
+          target_id: params.targetId,
+          action: params.action,
+          limit: AUDIT_PAGE_SIZE,
+          cursor: pageParam,
+        },
+      }),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    placeholderData: (previous) => previous,
+  });
+}
+
+/** How an account is named: name, else email, else the internal ID (SPEC §1). */
+export function displayName(account: {
+  id: string;
+  name: string | null;
+  email: string | null;
+  internal_id: string | null;
+}): string {
+  return account.name || account.email || account.internal_id || account.id;
+}
