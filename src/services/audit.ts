@@ -22,6 +22,9 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/** Who acted: a caller, or for an anonymous request (a failed sign-in) only where it came from. */
+export type AuditActor = Caller | { ip: string; userAgent: string | null };
+
 export interface AuditTarget {
   type: 'token' | 'account' | 'team';
   id: string;
@@ -61,7 +64,7 @@ export class AuditLog {
   /** Record one event with `db` — pass the transaction that makes the change. */
   async record(
     db: Kysely<Database>,
-    caller: Caller | null,
+    caller: AuditActor | null,
     action: AuditAction,
     target: AuditTarget | null,
     details: Record<string, unknown> = {},
@@ -70,18 +73,19 @@ export class AuditLog {
   }
 
   #event(
-    caller: Caller | null,
+    caller: AuditActor | null,
     action: AuditAction,
     target: AuditTarget | null,
     details: Record<string, unknown>,
   ): NewAuditEvent {
-    const account = caller?.principal.account;
+    const principal = caller && 'principal' in caller ? caller.principal : undefined;
+    const account = principal?.account;
     return {
       at: this.#clock.now(),
       action,
       actor_id: account?.id ?? null,
       actor_label: account ? accountLabel(account) : null,
-      actor_token_id: caller?.principal.token?.id ?? null,
+      actor_token_id: principal?.token?.id ?? null,
       target_type: target?.type ?? null,
       target_id: target?.id ?? null,
       target_label: target?.label ?? null,

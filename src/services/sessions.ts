@@ -63,7 +63,7 @@ export class SessionService {
       this.#metrics.signIns.inc({ result: 'failure' });
       await this.#audit.record(
         this.#db,
-        null,
+        origin,
         'session.failed',
         account ? { type: 'account', id: account.id, label: account.email ?? email } : null,
         {

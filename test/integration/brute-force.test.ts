@@ -173,7 +173,11 @@ describe('failed sign-ins', () => {
     await signIn(person.email!, 'Tr0ub4dor&3-wrong', '10.1.3.1');
     const audit = (await h.request({ url: '/api/audit?action=session.failed', session: admin })).json();
     expect(audit.items).toHaveLength(1);
-    expect(audit.items[0]).toMatchObject({ details: { reason: 'wrong_password', email: person.email } });
+    expect(audit.items[0]).toMatchObject({
+      actor: null,
+      ip: '10.1.3.1',
+      details: { reason: 'wrong_password', email: person.email },
+    });
     expect(JSON.stringify(audit)).not.toContain('Tr0ub4dor');
   });
 });
