@@ -431,6 +431,13 @@ export async function seedDemoWorkspace(
     const email = account.key === 'admin' ? admin.adminEmail : account.email;
     const internalId = account.kind === 'service' ? `${account.internalId ?? account.name}@service` : null;
     const createdAt = ago(account.createdDaysAgo * DAY);
+    // Every use of a token moves its owner's last activity (the last-used flush does it): a service user
+    // whose tokens were used is not "Never" active.
+    const uses = TOKENS.filter((t) => t.owner === account.key && t.lastUsedAgo !== undefined).map(
+      (t) => t.lastUsedAgo!,
+    );
+    if (account.lastActiveAgo !== undefined) uses.push(account.lastActiveAgo);
+    const lastActiveAgo = uses.length > 0 ? Math.min(...uses) : undefined;
     const { id } = await insertAccount(db, {
       kind: account.kind,
       email,
@@ -441,7 +448,7 @@ export async function seedDemoWorkspace(
       password_hash: account.kind === 'human' ? admin.passwordHash : null,
       created_at: createdAt,
       created_by: ids.get('admin') ?? null,
-      last_active_at: account.lastActiveAgo === undefined ? null : ago(account.lastActiveAgo),
+      last_active_at: lastActiveAgo === undefined ? null : ago(lastActiveAgo),
       deactivated_at: account.deactivatedDaysAgo === undefined ? null : ago(account.deactivatedDaysAgo * DAY),
       deactivated_by: account.deactivatedDaysAgo === undefined ? null : (ids.get('admin') ?? null),
     });

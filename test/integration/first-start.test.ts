@@ -89,6 +89,23 @@ describe('first start', () => {
     expect(accounts.map((a) => a.internal_id)).toContain('svc-airflow@service');
   });
 
+  it("keeps each account's last activity at or after its tokens' last use, as the server does", async () => {
+    await bootstrap(h.database.handle.db, h.clock, { demo: true, adminPassword: PASSWORD });
+    const rows = await h.database.handle.db
+      .selectFrom('accounts as a')
+      .leftJoin('tokens as t', 't.owner_id', 'a.id')
+      .select(['a.internal_id', 'a.email', 'a.last_active_at'])
+      .select((eb) => eb.fn.max('t.last_used_at').as('last_use'))
+      .groupBy(['a.id', 'a.internal_id', 'a.email', 'a.last_active_at'])
+      .execute();
+    const used = rows.filter((r) => r.last_use !== null);
+    expect(used.some((r) => r.internal_id === 'svc-airflow@service')).toBe(true);
+    for (const row of used) {
+      expect(row.last_active_at, row.internal_id ?? row.email ?? '').not.toBeNull();
+      expect(row.last_active_at!.getTime()).toBeGreaterThanOrEqual(new Date(row.last_use!).getTime());
+    }
+  });
+
   it('creates only the Admin with TESSERA_DEMO=0, from TESSERA_ADMIN_EMAIL and _PASSWORD', async () => {
     const first = await bootstrap(h.database.handle.db, h.clock, {
       demo: false,
