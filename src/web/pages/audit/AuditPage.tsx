@@ -1,5 +1,4 @@
 import { ScrollText, SearchX, X } from 'lucide-react';
-import { useSearchParams } from 'react-router';
 import { timeAgo } from '../../../core/time-phrases.ts';
 import type { AuditEvent } from '../../api/types.ts';
 import { Badge } from '../../ui/Badge.tsx';
@@ -11,6 +10,7 @@ import { Tooltip } from '../../ui/Tooltip.tsx';
 import { type AuditListParams, displayName, useAllAccounts, useAuditLog } from '../../users/api.ts';
 import { describeUserAgent } from '../../users/user-agent.ts';
 import '../../users/users.css';
+import { useUrlParams } from '../../url-params.ts';
 
 /** What each recorded action reads as; the server's names are the keys (src/services/audit.ts). */
 const ACTIONS: Record<string, string> = {
@@ -81,24 +81,12 @@ function Breakable({ text }: { text: string }) {
 }
 
 function useAuditParams() {
-  const [search, setSearch] = useSearchParams();
+  const [search, update] = useUrlParams();
   const params: AuditListParams = {
     actorId: search.get('actor') ?? '',
     targetId: search.get('target') ?? '',
     action: search.get('action') ?? '',
   };
-  const update = (changes: Record<string, string | null>) =>
-    setSearch(
-      (current) => {
-        const next = new URLSearchParams(current);
-        for (const [key, value] of Object.entries(changes)) {
-          if (value) next.set(key, value);
-          else next.delete(key);
-        }
-        return next;
-      },
-      { replace: true },
-    );
   return { params, update };
 }
 

@@ -1,7 +1,7 @@
 import * as Tabs from '@radix-ui/react-tabs';
 import { KeyRound, Plus, Search, SearchX } from 'lucide-react';
 import { useEffect, useState } from 'react';
-import { useNavigate, useSearchParams } from 'react-router';
+import { useNavigate } from 'react-router';
 import type { TokenKind } from '../../../core/token-kind.ts';
 import { TOKEN_STATUSES, type TokenStatus } from '../../../core/token-status.ts';
 import { useCan } from '../../api/session.ts';
@@ -13,6 +13,7 @@ import { TokenTable } from '../../tokens/TokenTable.tsx';
 import { STATUS_LABEL } from '../../ui/Badge.tsx';
 import { Button } from '../../ui/Button.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
+import { useUrlParams } from '../../url-params.ts';
 
 const SORTS: { value: `${TokenSort}:${SortOrder}`; label: string }[] = [
   { value: 'created_at:desc', label: 'Newest first' },
@@ -42,7 +43,7 @@ function isStatus(value: string | null): value is TokenStatus {
 
 /** The list's search, filters and sort live in the URL, so a filtered list can be linked and reloaded. */
 function useListParams(kind: TokenKind) {
-  const [search, setSearch] = useSearchParams();
+  const [search, update] = useUrlParams();
   const sortParam = search.get('sort');
   const sort: TokenSort = isSort(sortParam) ? sortParam : 'created_at';
   const orderParam = search.get('order');
@@ -56,18 +57,6 @@ function useListParams(kind: TokenKind) {
     sort,
     order,
   };
-  const update = (changes: Record<string, string | null>) =>
-    setSearch(
-      (current) => {
-        const next = new URLSearchParams(current);
-        for (const [key, value] of Object.entries(changes)) {
-          if (value) next.set(key, value);
-          else next.delete(key);
-        }
-        return next;
-      },
-      { replace: true },
-    );
   return { params, update };
 }
 

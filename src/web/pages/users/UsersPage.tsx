@@ -1,6 +1,5 @@
 import { Bot, ChevronDown, Plus, Search, SearchX, UserPlus, Users, X } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
-import { useSearchParams } from 'react-router';
 import { ROLE_LABELS, ROLES, type Role } from '../../../core/roles.ts';
 import { useAccount, useCan } from '../../api/session.ts';
 import type { Account, SortOrder } from '../../api/types.ts';
@@ -25,6 +24,7 @@ import { DeactivateDialog } from '../../users/DeactivateDialog.tsx';
 import { EditAccountDialog } from '../../users/EditAccountDialog.tsx';
 import { type RowAction, UserRowActions } from '../../users/UserRowActions.tsx';
 import '../../users/users.css';
+import { useUrlParams } from '../../url-params.ts';
 
 const SORTS: { value: `${UserSort}:${SortOrder}`; label: string }[] = [
   { value: 'name:asc', label: 'Name A–Z' },
@@ -55,7 +55,7 @@ function isRole(value: string | null): value is Role {
 
 /** Filters and sort live in the URL (so the Service tab's arrow can link to `?user=<id>`). */
 function useUserParams() {
-  const [search, setSearch] = useSearchParams();
+  const [search, update] = useUrlParams();
   const sortParam = search.get('sort');
   const sort: UserSort = isSort(sortParam) ? sortParam : 'name';
   const orderParam = search.get('order');
@@ -70,18 +70,6 @@ function useUserParams() {
     sort,
     order: orderParam === 'asc' || orderParam === 'desc' ? orderParam : DEFAULT_ORDER[sort],
   };
-  const update = (changes: Record<string, string | null>) =>
-    setSearch(
-      (current) => {
-        const next = new URLSearchParams(current);
-        for (const [key, value] of Object.entries(changes)) {
-          if (value) next.set(key, value);
-          else next.delete(key);
-        }
-        return next;
-      },
-      { replace: true },
-    );
   return { params, update };
 }
 
