@@ -1,7 +1,7 @@
 import { expect, type Page, test } from '@playwright/test';
 import { signIn, tokenRow } from './support.ts';
 
-// Screenshots of the token pages for the README (docs/screenshots/), taken from the demo workspace.
+// Screenshots of the console for the README (docs/screenshots/), taken from the demo workspace.
 
 const DIR = 'docs/screenshots';
 test.describe.configure({ mode: 'serial' });
@@ -25,6 +25,16 @@ test('personal and service token lists, with a tooltip open', async ({ page }) =
   await tokenRow(page, 'Release workflow').getByTestId('last-used').getByRole('button').hover();
   await expect(page.getByRole('tooltip')).toContainText('Created');
   await shoot(page, 'service-tokens.png');
+});
+
+test('Users and the audit log', async ({ page }) => {
+  await signIn(page, 'admin');
+  await page.goto('/settings/security/users');
+  await expect(page.getByTestId('user-row').first()).toBeVisible({ timeout: 30_000 });
+  await shoot(page, 'users.png');
+  await page.goto('/settings/audit-log');
+  await expect(page.getByTestId('audit-row').first()).toBeVisible({ timeout: 30_000 });
+  await shoot(page, 'audit-log.png', false);
 });
 
 test('the Service tab at 800 px wide', async ({ page }) => {
