@@ -8,6 +8,7 @@ import { ApiError } from '../api/client.ts';
 import { useMe } from '../api/session.ts';
 import type { GeneratedToken } from '../api/types.ts';
 import { Button } from '../ui/Button.tsx';
+import { copyToClipboard } from '../ui/clipboard.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { accountLabel, useGenerateToken, useServiceUsers } from './api.ts';
@@ -37,24 +38,6 @@ function downloadSecret(tokenName: string, secret: string): void {
   window.setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-async function copyText(text: string): Promise<void> {
-  if (navigator.clipboard?.writeText) {
-    await navigator.clipboard.writeText(text);
-    return;
-  }
-  // Without the async clipboard (an insecure origin), the old way still works from a click.
-  const area = document.createElement('textarea');
-  area.value = text;
-  area.setAttribute('readonly', '');
-  area.style.position = 'fixed';
-  area.style.opacity = '0';
-  document.body.append(area);
-  area.select();
-  const ok = document.execCommand('copy');
-  area.remove();
-  if (!ok) throw new Error('copy refused');
-}
-
 function SecretView({ generated }: { generated: GeneratedToken }) {
   const toast = useToast();
   const [copied, setCopied] = useState(false);
@@ -81,7 +64,7 @@ function SecretView({ generated }: { generated: GeneratedToken }) {
           <Button
             icon={copied ? <Check size={16} aria-hidden="true" /> : <Copy size={16} aria-hidden="true" />}
             onClick={() =>
-              copyText(generated.secret).then(
+              copyToClipboard(generated.secret).then(
                 () => {
                   setCopied(true);
                   toast.success('Token copied to the clipboard.');

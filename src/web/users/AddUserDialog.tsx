@@ -3,10 +3,10 @@ import { type FormEvent, useEffect, useId, useState } from 'react';
 import type { Role } from '../../core/roles.ts';
 import type { Account } from '../api/types.ts';
 import { Button } from '../ui/Button.tsx';
+import { copyToClipboard } from '../ui/clipboard.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { displayName, useCreateHuman } from './api.ts';
-import { copyToClipboard } from './copy.ts';
 import { FormError, RoleField, TeamsField, TextField, useFieldErrors } from './fields.tsx';
 
 const FIELDS = ['name', 'email', 'password', 'role', 'team_ids'] as const;
