@@ -5,6 +5,7 @@ import type { Page, Token, TokenSort } from '../api/types.ts';
 import { StatusBadge } from '../ui/Badge.tsx';
 import { Button } from '../ui/Button.tsx';
 import { EmptyState } from '../ui/EmptyState.tsx';
+import { ListFooter } from '../ui/ListFooter.tsx';
 import { HeaderCell, type SortState, Table, TableMessage } from '../ui/Table.tsx';
 import { LastUsedCell, ServiceUserCell, TokenCell } from './cells.tsx';
 import { RowActions } from './RowActions.tsx';
@@ -100,19 +101,7 @@ export function TokenTable({
           ))}
         </tbody>
       </Table>
-      {tokens.length > 0 ? (
-        <div className="table-footer">
-          <span aria-live="polite">
-            {tokens.length} {tokens.length === 1 ? 'token' : 'tokens'}
-            {list.hasNextPage ? ' shown' : ''}
-          </span>
-          {list.hasNextPage ? (
-            <Button size="sm" busy={list.isFetchingNextPage} onClick={() => list.fetchNextPage()}>
-              Load more
-            </Button>
-          ) : null}
-        </div>
-      ) : null}
+      <ListFooter count={tokens.length} noun="token" list={list} />
     </>
   );
 }

@@ -10,6 +10,7 @@ import { Tooltip } from '../../ui/Tooltip.tsx';
 import { type AuditListParams, displayName, useAllAccounts, useAuditLog } from '../../users/api.ts';
 import { describeUserAgent } from '../../users/user-agent.ts';
 import '../../users/users.css';
+import { ListFooter } from '../../ui/ListFooter.tsx';
 import { useUrlParams } from '../../url-params.ts';
 
 /** What each recorded action reads as; the server's names are the keys (src/services/audit.ts). */
@@ -247,19 +248,7 @@ export function AuditPage() {
           </tbody>
         </Table>
       </div>
-      {events.length > 0 ? (
-        <div className="table-footer">
-          <span aria-live="polite">
-            {events.length} {events.length === 1 ? 'event' : 'events'}
-            {log.hasNextPage ? ' shown' : ''}
-          </span>
-          {log.hasNextPage ? (
-            <Button size="sm" busy={log.isFetchingNextPage} onClick={() => log.fetchNextPage()}>
-              Load older events
-            </Button>
-          ) : null}
-        </div>
-      ) : null}
+      <ListFooter count={events.length} noun="event" list={log} moreLabel="Load older events" />
     </div>
   );
 }

@@ -24,6 +24,7 @@ import { DeactivateDialog } from '../../users/DeactivateDialog.tsx';
 import { EditAccountDialog } from '../../users/EditAccountDialog.tsx';
 import { type RowAction, UserRowActions } from '../../users/UserRowActions.tsx';
 import '../../users/users.css';
+import { ListFooter } from '../../ui/ListFooter.tsx';
 import { useUrlParams } from '../../url-params.ts';
 
 const SORTS: { value: `${UserSort}:${SortOrder}`; label: string }[] = [
@@ -386,19 +387,7 @@ export function UsersPage() {
           </tbody>
         </Table>
       </div>
-      {accounts.length > 0 ? (
-        <div className="table-footer">
-          <span aria-live="polite">
-            {accounts.length} {accounts.length === 1 ? 'account' : 'accounts'}
-            {list.hasNextPage ? ' shown' : ''}
-          </span>
-          {list.hasNextPage ? (
-            <Button size="sm" busy={list.isFetchingNextPage} onClick={() => list.fetchNextPage()}>
-              Load more
-            </Button>
-          ) : null}
-        </div>
-      ) : null}
+      <ListFooter count={accounts.length} noun="account" list={list} />
 
       {can.isAdmin ? (
         <>
