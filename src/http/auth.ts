@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AttemptLimiter, LimitName } from '../services/attempt-limiter.ts';
-import type { TokenAuthentication } from '../services/authentication.ts';
+import type { RequestOrigin, TokenAuthentication } from '../services/authentication.ts';
 import { AppError } from '../services/errors.ts';
 import { sameString, sha256Hex } from '../services/hashing.ts';
 import type { Services } from '../services/index.ts';
@@ -54,8 +54,15 @@ export function insufficientScope(): AppError {
   );
 }
 
-export function requestOrigin(request: FastifyRequest) {
+export function requestOrigin(request: FastifyRequest): RequestOrigin {
   return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
+}
+
+/** A value now, or a promise of it: a token the verification cache knows is checked without a promise. */
+export type MaybePromise<T> = T | Promise<T>;
+
+function andThen<T, U>(value: MaybePromise<T>, next: (value: T) => U): MaybePromise<U> {
+  return value instanceof Promise ? value.then(next) : next(value);
 }
 
 /** `Authorization: Bearer <secret>`; anything else in the header is malformed. */
@@ -122,28 +129,30 @@ const KNOWN_TOKEN_FAILURES = new Set(['token_revoked', 'token_expired', 'owner_d
 
 /**
  * Authenticate a bearer secret under the brute-force limits: an address (or a known token) over its
- * failure budget is refused before any lookup; only failures use up a budget.
+ * failure budget is refused before any lookup; only failures use up a budget. Synchronous on a cache hit.
  */
-export async function checkTokenLimited(
+export function checkTokenLimited(
   services: Services,
   attempts: AttemptLimiter,
   request: FastifyRequest,
   secret: string,
-): Promise<TokenAuthentication> {
+  origin: RequestOrigin = requestOrigin(request),
+): MaybePromise<TokenAuthentication> {
   // The per-token budget is keyed by the secret's SHA-256 (what identifies a token); hashed only when
   // some token is being counted, so valid traffic pays nothing.
   const tokenKey = attempts.counting('auth_token') ? sha256Hex(secret) : undefined;
   const blocked = attempts.blocked([
-    ['auth_address', request.ip],
+    ['auth_address', origin.ip],
     ...(tokenKey ? [['auth_token', tokenKey] as [LimitName, string]] : []),
   ]);
   if (blocked) throw rateLimited(services, request, blocked);
-  const result = await services.authenticator.authenticate(secret, requestOrigin(request));
-  if (!result.ok) {
-    attempts.fail('auth_address', request.ip);
-    if (KNOWN_TOKEN_FAILURES.has(result.code)) attempts.fail('auth_token', tokenKey ?? sha256Hex(secret));
-  }
-  return result;
+  return andThen(services.authenticator.authenticate(secret, origin), (result) => {
+    if (!result.ok) {
+      attempts.fail('auth_address', origin.ip);
+      if (KNOWN_TOKEN_FAILURES.has(result.code)) attempts.fail('auth_token', tokenKey ?? sha256Hex(secret));
+    }
+    return result;
+  });
 }
 
 /** A credential that fails before any lookup (a header that is not `Bearer <token>`). */
@@ -163,31 +172,43 @@ export function malformedHeader(
   });
 }
 
-export async function authenticateToken(
+export function authenticateToken(
   services: Services,
   attempts: AttemptLimiter,
   request: FastifyRequest,
   secret: string,
   path: string,
-): Promise<Principal> {
-  const result = await checkTokenLimited(services, attempts, request, secret);
-  if (!result.ok) throw tokenFailure(result);
-  if (result.principal.token?.scim_only && !path.startsWith(SCIM_PREFIX)) throw insufficientScope();
-  return result.principal;
+  origin: RequestOrigin = requestOrigin(request),
+): MaybePromise<Principal> {
+  return andThen(checkTokenLimited(services, attempts, request, secret, origin), (result) => {
+    if (!result.ok) throw tokenFailure(result);
+    if (result.principal.token?.scim_only && !path.startsWith(SCIM_PREFIX)) throw insufficientScope();
+    return result.principal;
+  });
 }
 
-async function authenticate(
+function authenticate(
+  services: Services,
+  attempts: AttemptLimiter,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  origin: RequestOrigin,
+): MaybePromise<Principal> {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const secret = bearerSecret(header);
+    if (!secret) throw malformedHeader(services, attempts, request);
+    return authenticateToken(services, attempts, request, secret, request.url, origin);
+  }
+  return authenticateSession(services, attempts, request, reply);
+}
+
+async function authenticateSession(
   services: Services,
   attempts: AttemptLimiter,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<Principal> {
-  const header = request.headers.authorization;
-  if (header !== undefined) {
-    const secret = bearerSecret(header);
-    if (!secret) throw malformedHeader(services, attempts, request);
-    return authenticateToken(services, attempts, request, secret, request.url);
-  }
   const cookie = request.cookies[SESSION_COOKIE];
   if (!cookie) {
     throw new AppError(
@@ -231,11 +252,23 @@ export function registerAuthentication(
 ): void {
   app.decorate('attempts', attempts);
   app.decorateRequest('caller', null);
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook, not an async one: a token the cache knows is then admitted without a promise.
+  app.addHook('onRequest', (request, reply, done) => {
     // No route matched: the not-found handler answers, and says nothing about what exists.
-    if (!request.routeOptions.url || request.routeOptions.config.auth === 'public') return;
-    const principal = await authenticate(services, attempts, request, reply);
-    request.caller = { principal, ...requestOrigin(request) };
+    if (!request.routeOptions.url || request.routeOptions.config.auth === 'public') return done();
+    const origin = requestOrigin(request);
+    const admit = (principal: Principal) => {
+      request.caller = { principal, ip: origin.ip, userAgent: origin.userAgent };
+      done();
+    };
+    let outcome: MaybePromise<Principal>;
+    try {
+      outcome = authenticate(services, attempts, request, reply, origin);
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (outcome instanceof Promise) outcome.then(admit, done);
+    else admit(outcome);
   });
 }
 

@@ -37,7 +37,8 @@ export class FailureCounter {
 
   /** Seconds until the key may try again, or 0 when it is under its limit. */
   retryAfter(key: string): number {
-    if (!this.enabled) return 0;
+    // No failures anywhere (the usual case): nothing to look up, not even the time.
+    if (!this.enabled || this.#buckets.size === 0) return 0;
     const bucket = this.#current(key, this.#clock.now().getTime());
     if (!bucket || bucket.failures < this.#limit.max) return 0;
     const remaining = bucket.start + this.#limit.windowMs - this.#clock.now().getTime();

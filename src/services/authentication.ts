@@ -8,7 +8,7 @@ import type { AuditLog } from './audit.ts';
 import type { Clock } from './clock.ts';
 import { sha256Hex } from './hashing.ts';
 import type { LastUsedRecorder } from './last-used.ts';
-import type { Metrics } from './metrics.ts';
+import type { CounterHandle, Metrics } from './metrics.ts';
 import type { Principal } from './principal.ts';
 import { type CachedVerification, UNKNOWN, type VerificationCache } from './verification-cache.ts';
 
@@ -47,6 +47,32 @@ export function principalFromAccount(
   return { account: rest, via, ...extra };
 }
 
+/**
+ * The principal of a verified token. A cached verification keeps its principal, so every request the
+ * entry serves shares one frozen object instead of building its own: nothing changes a principal, and
+ * any change to the token or its owner drops the entry (and its principal) from the cache.
+ */
+function principalOf(found: CachedVerification): Principal {
+  if (found.principal) return found.principal;
+  const { id, kind, name, scim_only, created_at, expires_at } = found.token;
+  const principal = deepFreeze(
+    principalFromAccount(found.account, 'token', {
+      token: { id, kind, name, scim_only, created_at, expires_at },
+      session: null,
+    }),
+  );
+  verifiedWith.set(principal, found);
+  found.principal = principal;
+  return principal;
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === 'object' && !Object.isFrozen(child)) deepFreeze(child);
+  }
+  return Object.freeze(value);
+}
+
 /** The token row each token-authenticated principal was verified with, for `GET /api/me`. */
 const verifiedWith = new WeakMap<Principal, CachedVerification>();
 
@@ -83,6 +109,12 @@ export class TokenAuthenticator {
   readonly #audit: AuditLog;
   readonly #metrics: Metrics;
   readonly #cache: VerificationCache;
+  readonly #counted: {
+    hit: CounterHandle;
+    unknownHit: CounterHandle;
+    miss: CounterHandle;
+    success: CounterHandle;
+  };
 
   constructor(deps: {
     db: Kysely<Database>;
@@ -98,26 +130,49 @@ export class TokenAuthenticator {
     this.#audit = deps.audit;
     this.#metrics = deps.metrics;
     this.#cache = deps.cache;
+    this.#counted = {
+      hit: deps.metrics.authCache.handle({ result: 'hit' }),
+      unknownHit: deps.metrics.authCache.handle({ result: 'unknown_hit' }),
+      miss: deps.metrics.authCache.handle({ result: 'miss' }),
+      success: deps.metrics.authentications.handle({ result: 'success' }),
+    };
   }
 
-  async authenticate(secret: string, origin: RequestOrigin): Promise<TokenAuthentication> {
+  /**
+   * Answers at once (no promise) when the verification cache knows the secret: that is the hot path of
+   * every request with a token. Otherwise a promise of the database's answer.
+   */
+  authenticate(secret: string, origin: RequestOrigin): TokenAuthentication | Promise<TokenAuthentication> {
+    return this.#fromCache(secret, origin) ?? this.#fromDatabase(secret, origin);
+  }
+
+  /**
+   * The cache only ever holds hashes of secrets that passed the checksum, so a hit needs no second look
+   * at the secret's shape (a SHA-256 collision is not a practical worry). Undefined: ask the database.
+   */
+  #fromCache(secret: string, origin: RequestOrigin): TokenAuthentication | undefined {
+    const cached = this.#cache.lookup(sha256Hex(secret));
+    if (cached === undefined) return undefined;
+    if (cached === UNKNOWN) {
+      this.#counted.unknownHit.inc();
+      return this.#fail('token_unknown', origin, null, secretHint(secret));
+    }
+    this.#counted.hit.inc();
+    return this.#decide(cached, secret, origin);
+  }
+
+  async #fromDatabase(secret: string, origin: RequestOrigin): Promise<TokenAuthentication> {
     if (!checkSecret(secret).valid) return this.#fail('token_malformed', origin, null, null);
     const hash = sha256Hex(secret);
-    const cached = this.#cache.lookup(hash);
-    let found: CachedVerification | undefined;
-    if (cached === UNKNOWN) {
-      this.#metrics.authCache.inc({ result: 'unknown_hit' });
-    } else if (cached) {
-      this.#metrics.authCache.inc({ result: 'hit' });
-      found = cached;
-    } else {
-      this.#metrics.authCache.inc({ result: 'miss' });
-      const epoch = this.#cache.epoch;
-      const row = await findTokenPrincipal(this.#db, hash);
-      this.#cache.remember(hash, row, epoch);
-      found = row;
-    }
+    this.#counted.miss.inc();
+    const epoch = this.#cache.epoch;
+    const row = await findTokenPrincipal(this.#db, hash);
+    const found = this.#cache.remember(hash, row, epoch) ?? row;
     if (!found) return this.#fail('token_unknown', origin, null, secretHint(secret));
+    return this.#decide(found, secret, origin);
+  }
+
+  #decide(found: CachedVerification, secret: string, origin: RequestOrigin): TokenAuthentication {
     const now = this.#clock.now();
     const status = tokenStatus(found.token, now);
     if (status === 'expired') return this.#fail('token_expired', origin, found.token.id, secretHint(secret));
@@ -126,15 +181,10 @@ export class TokenAuthenticator {
       return this.#fail('owner_deactivated', origin, found.token.id, secretHint(secret));
     this.#lastUsed.record(found.token.id, now, origin.ip, origin.userAgent);
     this.#cache.noteUse(found, now, origin.ip, origin.userAgent);
-    this.#metrics.authentications.inc({ result: 'success' });
-    const { id, kind, name, scim_only, created_at, expires_at } = found.token;
-    const principal = principalFromAccount(found.account, 'token', {
-      token: { id, kind, name, scim_only, created_at, expires_at },
-      session: null,
-    });
-    verifiedWith.set(principal, found);
-    return { ok: true, principal };
+    this.#counted.success.inc();
+    return { ok: true, principal: principalOf(found) };
   }
+
   #fail(
     code: TokenFailureCode,
     origin: RequestOrigin,

@@ -1,8 +1,8 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** Hex SHA-256: how secrets and session IDs are stored and looked up. */
+/** Hex SHA-256: how secrets and session IDs are stored and looked up (one-shot: no Hash object). */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 export function randomUrlSafe(bytes = 32): string {

@@ -32,14 +32,18 @@ export class LastUsedRecorder {
   }
 
   record(tokenId: string, at: Date, ip: string, userAgent: string | null): void {
+    const agent = userAgent === null ? null : userAgent.slice(0, USER_AGENT_MAX);
     const current = this.#pending.get(tokenId);
-    if (current && current.at.getTime() > at.getTime()) return;
-    this.#pending.set(tokenId, {
-      tokenId,
-      at,
-      ip,
-      userAgent: userAgent === null ? null : userAgent.slice(0, USER_AGENT_MAX),
-    });
+    if (!current) {
+      this.#pending.set(tokenId, { tokenId, at, ip, userAgent: agent });
+      return;
+    }
+    // Updated in place: this runs on every authenticated request. A batch being written holds the
+    // entries of the map it replaced, never these.
+    if (current.at.getTime() > at.getTime()) return;
+    current.at = at;
+    current.ip = ip;
+    current.userAgent = agent;
   }
 
   pending(tokenId: string): LastUse | undefined {

@@ -1,5 +1,10 @@
 type Labels = Record<string, string>;
 
+/** One label set of a counter, resolved once: what the hot paths increment. */
+export interface CounterHandle {
+  inc(by?: number): void;
+}
+
 class Counter {
   readonly name: string;
   readonly help: string;
@@ -15,6 +20,22 @@ class Counter {
     const entry = this.#values.get(key);
     if (entry) entry.value += by;
     else this.#values.set(key, { labels, value: by });
+  }
+
+  /** A handle on one label set, so a hot path does not build the label key on every increment. */
+  handle(labels: Labels): CounterHandle {
+    const key = JSON.stringify(labels);
+    let entry: { labels: Labels; value: number } | undefined;
+    return {
+      inc: (by = 1) => {
+        entry ??= this.#values.get(key);
+        if (entry) entry.value += by;
+        else {
+          entry = { labels, value: by };
+          this.#values.set(key, entry);
+        }
+      },
+    };
   }
 
   get(labels: Labels = {}): number {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../services/errors.ts';
 import type { Services } from '../../services/index.ts';
+import type { Principal } from '../../services/principal.ts';
 import { authenticateToken, bearerSecret, checkTokenLimited, malformedHeader } from '../auth.ts';
 import { ErrorBody } from '../schemas.ts';
 import type { App } from '../types.ts';
@@ -69,15 +70,18 @@ export function tokenCheckRoutes(app: App, services: Services): void {
       const forwarded = ForwardedPathHeaders.map((name) => request.headers[name]).find(
         (v) => typeof v === 'string',
       );
-      const principal = await authenticateToken(
-        services,
-        app.attempts,
-        request,
-        secret,
-        typeof forwarded === 'string' ? forwarded : '/',
-      ).catch((error: unknown) => {
+      let principal: Principal;
+      try {
+        principal = await authenticateToken(
+          services,
+          app.attempts,
+          request,
+          secret,
+          typeof forwarded === 'string' ? forwarded : '/',
+        );
+      } catch (error) {
         throw error instanceof AppError && error.status === 429 ? asDenial(error) : error;
-      });
+      }
       const { account, token } = principal;
       return reply
         .status(200)
