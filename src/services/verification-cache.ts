@@ -13,7 +13,7 @@ export interface CachedVerification {
 interface Entry extends CachedVerification {
   hash: string;
   cachedAt: number;
-  /** The lookup count when this entry last moved to the back of the eviction order. */
+  /** The value of `#placed` when this entry was last put at the back of the eviction order. */
   movedAt: number;
 }
 
@@ -64,8 +64,8 @@ export class VerificationCache {
   readonly #unknown = new Map<string, number>();
   #epoch = 0;
   #available = true;
-  /** Lookups so far: the clock of the approximate LRU. */
-  #lookups = 0;
+  /** Entries put at the back of the eviction order so far (inserted or moved): the LRU's clock. */
+  #placed = 0;
 
   constructor(options: VerificationCacheOptions) {
     this.#maxEntries = options.maxEntries;
@@ -103,14 +103,13 @@ export class VerificationCache {
         return undefined;
       }
       // Most recently used goes to the end, so eviction takes the coldest first. Moving an entry on every
-      // hit costs a delete and an insert on the hot path; moving it only when it has not moved in the
-      // last quarter of the cache's size of lookups keeps every entry in use out of the oldest three
-      // quarters, which is all eviction needs.
-      const lookups = ++this.#lookups;
-      if (lookups - entry.movedAt > this.#maxEntries >>> 2) {
+      // hit costs a delete and an insert on the hot path; it only moves once a quarter of the cache has
+      // been placed behind it. So an entry used at least once per three quarters of the cache's turnover
+      // is never evicted, which is what LRU is for.
+      if (this.#placed - entry.movedAt > this.#maxEntries >>> 2) {
         this.#entries.delete(hash);
         this.#entries.set(hash, entry);
-        entry.movedAt = lookups;
+        entry.movedAt = ++this.#placed;
       }
       return entry;
     }
@@ -155,7 +154,7 @@ export class VerificationCache {
       token: found.token,
       account: owner.account,
       cachedAt: this.#now(),
-      movedAt: this.#lookups,
+      movedAt: ++this.#placed,
     };
     this.#entries.set(hash, entry);
     this.#hashByTokenId.set(found.token.id, hash);
