@@ -2,7 +2,7 @@
 // server, and the last-used writes per second meanwhile. `node bench/auth.ts [pglite|postgres]`.
 import { createBenchDatabase } from './support/databases.ts';
 import { type Load, load } from './support/load.ts';
-import { metric, startNode } from './support/node.ts';
+import { metric, pinForLoad, startNode } from './support/node.ts';
 import { seedScale } from './support/seed.ts';
 import { line, round, verdict } from './support/stats.ts';
 
@@ -36,7 +36,15 @@ export async function benchAuth(
     expired: false,
   });
   await handle.close();
-  const node = await startNode({ ...database.env, TESSERA_LOG_LEVEL: logLevel });
+  const pin = pinForLoad();
+  const node = await startNode({ ...database.env, TESSERA_LOG_LEVEL: logLevel }, undefined, {
+    cpu: pin?.serverCpu,
+  });
+  line(
+    pin
+      ? 'server pinned to CPU 0, load generator to the others (BENCH_PIN=0: leave both to the scheduler)'
+      : 'server and load generator share the CPUs as the scheduler likes',
+  );
   try {
     // Warm up: every token verified once (so cached), and the JIT settled on each path.
     await load(node.url, '/auth/check', { seconds: 0, amount: secrets.length, secrets });
@@ -110,6 +118,7 @@ export async function benchAuth(
     );
     return figures;
   } finally {
+    pin?.release();
     await node.stop();
     await database.dispose();
   }

@@ -1,8 +1,24 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { freePort } from '../../scripts/postgres.ts';
+
+/**
+ * CPUs for a load test on one machine: the server on the first, the load generator (this process, all
+ * its threads) on the others. Left to itself the scheduler often runs both on one CPU, since each wakes
+ * the other over loopback, and the ratios then swing more from run to run. Undefined when there is one
+ * CPU, no `taskset`, or BENCH_PIN=0. `release()` gives this process all the CPUs again.
+ */
+export function pinForLoad(): { serverCpu: number; release(): void } | undefined {
+  const count = availableParallelism();
+  if (count < 2 || process.env.BENCH_PIN === '0') return undefined;
+  const affinity = (cpus: string) =>
+    spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' }).status === 0;
+  if (!affinity(`1-${count - 1}`)) return undefined;
+  return { serverCpu: 0, release: () => void affinity(`0-${count - 1}`) };
+}
 
 const BIN = resolve(import.meta.dirname, '../../bin/tessera.js');
 
@@ -18,10 +34,19 @@ export interface Node {
  * A `tessera` process on a free loopback port, as a user starts it. Its JSON log goes to `logFile` (or
  * nowhere): the benchmarks keep the default log level, so every request is logged as in production.
  */
-export async function startNode(env: Record<string, string>, logFile?: string): Promise<Node> {
+export async function startNode(
+  env: Record<string, string>,
+  logFile?: string,
+  options: { cpu?: number } = {},
+): Promise<Node> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN], {
+  // BENCH_NODE_ARGS (say `--cpu-prof --cpu-prof-dir=prof`) reaches the server's node: its environment is
+  // otherwise only what a user would set.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const node = [process.execPath, ...nodeArgs, BIN];
+  const argv = options.cpu === undefined ? node : ['taskset', '-c', String(options.cpu), ...node];
+  const child = spawn(argv[0]!, argv.slice(1), {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', logFile ? openSync(logFile, 'a') : 'ignore', 'pipe'],
   });
