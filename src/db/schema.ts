@@ -56,6 +56,8 @@ export interface TokensTable {
   last_used_at: Timestamp | null;
   last_used_ip: string | null;
   last_used_user_agent: string | null;
+  /** Generated from last_used_at (migration 0003): what "sort by last used" orders on. */
+  last_used_minute: ColumnType<Date | null, never, never>;
 }
 
 export interface SessionsTable {
