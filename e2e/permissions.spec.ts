@@ -51,8 +51,12 @@ test('an Admin has both tabs, and the tabs work with the keyboard', async ({ pag
   await page.goto('/settings/access-tokens/personal');
   const personal = page.getByRole('tab', { name: 'Personal' });
   await expect(personal).toHaveAttribute('aria-selected', 'true');
+  // Once the list has loaded, so that nothing re-renders the tabs between the key presses.
+  await expect(page.getByRole('table', { name: 'Personal access tokens' })).toBeVisible();
   await personal.focus();
+  await expect(personal).toBeFocused();
   await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('tab', { name: 'Service' })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL('/settings/access-tokens/service');
   await expect(page.getByRole('tab', { name: 'Service' })).toHaveAttribute('aria-selected', 'true');
