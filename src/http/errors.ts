@@ -131,22 +131,36 @@ export function clientError(error: Error & { code?: string }, socket: Duplex): v
   socket.destroy();
 }
 
-/** The dotted path of the first string in `value` that holds a NUL character, if any. */
-export function findNul(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+/** Why a string cannot be stored as text: PostgreSQL text holds no NUL, UTF-8 no lone surrogate. */
+function unstorable(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'Must not contain the NUL character.';
+  if (!text.isWellFormed()) return 'Must be valid Unicode text (it holds half of a surrogate pair).';
+  return undefined;
+}
+
+const printable = (key: string) =>
+  key.replaceAll('\u0000', '\\0').replace(/\p{Surrogate}/gu, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+
+/** The dotted path of the first string (or key) in `value` that cannot be stored as text, and why. */
+export function findUnstorableText(value: unknown, path = ''): { path: string; problem: string } | undefined {
+  if (typeof value === 'string') {
+    const problem = unstorable(value);
+    return problem ? { path, problem } : undefined;
+  }
   if (value === null || typeof value !== 'object') return undefined;
   for (const [key, item] of Object.entries(value)) {
-    if (key.includes('\u0000'))
-      return path ? `${path}.${key.replaceAll('\u0000', '\\0')}` : key.replaceAll('\u0000', '\\0');
-    const found = findNul(item, path ? `${path}.${key}` : key);
-    if (found !== undefined) return found;
+    const problem = unstorable(key);
+    if (problem) return { path: path ? `${path}.${printable(key)}` : printable(key), problem };
+    const found = findUnstorableText(item, path ? `${path}.${key}` : key);
+    if (found) return found;
   }
   return undefined;
 }
 
 /**
- * PostgreSQL text cannot hold NUL, so a NUL anywhere in the input would fail deep in a query as a 500.
- * Refused up front instead, as invalid input naming the field.
+ * PostgreSQL text cannot hold NUL, and neither UTF-8 nor jsonb a lone surrogate (which a JSON body's
+ * `\udfff` escape puts in a JavaScript string): either would fail deep in a query as a 500. Refused up
+ * front instead, as invalid input naming the field.
  */
 export function registerNulGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
@@ -155,13 +169,10 @@ export function registerNulGuard(app: FastifyInstance): void {
       ['querystring', request.query],
       ['body', request.body],
     ] as const) {
-      const field = findNul(value);
-      if (field !== undefined) {
-        const name = field || where;
-        throw new AppError(400, 'invalid_request', `${name}: Must not contain the NUL character.`, {
-          field: name,
-          in: where,
-        });
+      const found = findUnstorableText(value);
+      if (found) {
+        const name = found.path || where;
+        throw new AppError(400, 'invalid_request', `${name}: ${found.problem}`, { field: name, in: where });
       }
     }
   });

@@ -231,6 +231,30 @@ describe('hostile bodies', () => {
     }
   });
 
+  // Found by the property above (seed -1389587437): a lone surrogate in the sign-in email was a 500.
+  // JavaScript strings may hold one; UTF-8, PostgreSQL text and jsonb cannot.
+  it('refuses a lone surrogate anywhere in the input as invalid text, naming the field', async () => {
+    for (const [url, body, field] of [
+      ['/api/auth/login', { email: '\udfff', password: 'x' }, 'email'],
+      ['/api/tokens', { name: 'half \ud83d', expires_in_days: 30 }, 'name'],
+      ['/api/tokens', { name: 'ok', expires_in_days: 30, 'key \udc00': 1 }, 'key \\udc00'],
+    ] as const) {
+      const before = await rowCounts();
+      const response = await h.request({
+        method: 'POST',
+        url,
+        body,
+        session: url === '/api/tokens' ? admin : undefined,
+      });
+      expect(response.statusCode, response.body).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'invalid_request', details: { field } });
+      expect(response.json().message.startsWith(`${field}: Must be valid Unicode text`)).toBe(true);
+      expect(await rowCounts()).toEqual(before);
+    }
+    const query = await h.request({ url: '/api/tokens?q=%ED%B0%80', session: admin });
+    expect(query.statusCode).toBeLessThan(500);
+  });
+
   it('answers 400 invalid_json to text that is not JSON, and 415 to other media types', async () => {
     await fc.assert(
       fc.asyncProperty(
