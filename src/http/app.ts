@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 import { AttemptLimiter } from '../services/attempt-limiter.ts';
 import type { Services } from '../services/index.ts';
 import { registerAuthentication } from './auth.ts';
-import { clientError, frameworkError, registerErrorHandling, registerNulGuard } from './errors.ts';
+import { clientError, frameworkError, registerErrorHandling, registerTextGuard } from './errors.ts';
 import { DOCS_PREFIX, registerOpenApi } from './openapi.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -74,7 +74,7 @@ export async function buildApp(options: {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
-  registerNulGuard(app);
+  registerTextGuard(app);
 
   // Routes that plugins register are public: the API page, and the console's files (@fastify/static
   // registers one route per built file, marked by `config.file`) — the sign-in page must load signed out.

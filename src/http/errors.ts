@@ -162,7 +162,7 @@ export function findUnstorableText(value: unknown, path = ''): { path: string; p
  * `\udfff` escape puts in a JavaScript string): either would fail deep in a query as a 500. Refused up
  * front instead, as invalid input naming the field.
  */
-export function registerNulGuard(app: FastifyInstance): void {
+export function registerTextGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     for (const [where, value] of [
       ['params', request.params],

@@ -143,15 +143,16 @@ export class TokenAuthenticator {
    * every request with a token. Otherwise a promise of the database's answer.
    */
   authenticate(secret: string, origin: RequestOrigin): TokenAuthentication | Promise<TokenAuthentication> {
-    return this.#fromCache(secret, origin) ?? this.#fromDatabase(secret, origin);
+    const hash = sha256Hex(secret);
+    return this.#fromCache(hash, secret, origin) ?? this.#fromDatabase(hash, secret, origin);
   }
 
   /**
    * The cache only ever holds hashes of secrets that passed the checksum, so a hit needs no second look
    * at the secret's shape (a SHA-256 collision is not a practical worry). Undefined: ask the database.
    */
-  #fromCache(secret: string, origin: RequestOrigin): TokenAuthentication | undefined {
-    const cached = this.#cache.lookup(sha256Hex(secret));
+  #fromCache(hash: string, secret: string, origin: RequestOrigin): TokenAuthentication | undefined {
+    const cached = this.#cache.lookup(hash);
     if (cached === undefined) return undefined;
     if (cached === UNKNOWN) {
       this.#counted.unknownHit.inc();
@@ -161,9 +162,8 @@ export class TokenAuthenticator {
     return this.#decide(cached, secret, origin);
   }
 
-  async #fromDatabase(secret: string, origin: RequestOrigin): Promise<TokenAuthentication> {
+  async #fromDatabase(hash: string, secret: string, origin: RequestOrigin): Promise<TokenAuthentication> {
     if (!checkSecret(secret).valid) return this.#fail('token_malformed', origin, null, null);
-    const hash = sha256Hex(secret);
     this.#counted.miss.inc();
     const epoch = this.#cache.epoch;
     const row = await findTokenPrincipal(this.#db, hash);

@@ -12,25 +12,28 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       generated always as (date_bin('1 minute', last_used_at, timestamptz '2000-01-01 00:00:00+00')) stored`.execute(
     db,
   );
-  for (const scope of ['kind', 'owner'] as const) {
-    const column = sql.raw(scope === 'kind' ? 'kind' : 'owner_id');
-    const name = sql.id(`tokens_${scope}_last_used_idx`);
-    await sql`drop index ${name}`.execute(db);
-    await sql`create index ${name} on tokens (${column}, (coalesce(last_used_minute, '-infinity'::timestamptz)), id)`.execute(
-      db,
-    );
-  }
+  await indexLastUsedOn(db, 'last_used_minute');
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const scope of ['kind', 'owner'] as const) {
-    const column = sql.raw(scope === 'kind' ? 'kind' : 'owner_id');
+  await indexLastUsedOn(db, 'last_used_at');
+  await sql`alter table tokens drop column last_used_minute`.execute(db);
+  await sql`alter table tokens reset (fillfactor)`.execute(db);
+}
+
+/** The two "sort by last used" indexes (by kind, by owner), rebuilt on the given column. */
+async function indexLastUsedOn(
+  db: Kysely<unknown>,
+  column: 'last_used_at' | 'last_used_minute',
+): Promise<void> {
+  for (const [scope, keyColumn] of [
+    ['kind', 'kind'],
+    ['owner', 'owner_id'],
+  ] as const) {
     const name = sql.id(`tokens_${scope}_last_used_idx`);
     await sql`drop index ${name}`.execute(db);
-    await sql`create index ${name} on tokens (${column}, (coalesce(last_used_at, '-infinity'::timestamptz)), id)`.execute(
+    await sql`create index ${name} on tokens (${sql.id(keyColumn)}, (coalesce(${sql.id(column)}, '-infinity'::timestamptz)), id)`.execute(
       db,
     );
   }
-  await sql`alter table tokens drop column last_used_minute`.execute(db);
-  await sql`alter table tokens reset (fillfactor)`.execute(db);
 }
