@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { checkSecret, secretHint } from '../core/secret.ts';
 import { tokenStatus } from '../core/token-status.ts';
-import { findTokenPrincipal, type PrincipalAccountRow } from '../db/queries/principals.ts';
+import { findTokenPrincipal, type PrincipalAccountRow, type TokenRow } from '../db/queries/principals.ts';
 import type { TokenWithOwner } from '../db/queries/tokens.ts';
 import type { Database } from '../db/schema.ts';
 import type { AuditLog } from './audit.ts';
@@ -75,6 +75,11 @@ function deepFreeze<T extends object>(value: T): T {
 
 /** The token row each token-authenticated principal was verified with, for `GET /api/me`. */
 const verifiedWith = new WeakMap<Principal, CachedVerification>();
+
+/** The token row this principal was verified with (kept current with this node's uses); undefined for a session. */
+export function verifiedToken(principal: Principal): TokenRow | undefined {
+  return verifiedWith.get(principal)?.token;
+}
 
 /**
  * The row of the token this principal authenticated with, as of this request, in the shape the token

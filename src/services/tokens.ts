@@ -18,14 +18,14 @@ import {
 } from '../db/queries/tokens.ts';
 import type { Database } from '../db/schema.ts';
 import type { AuditLog, AuditTarget } from './audit.ts';
-import { verifiedTokenRow } from './authentication.ts';
+import { verifiedToken, verifiedTokenRow } from './authentication.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { Clock } from './clock.ts';
 import { AppError, conflict, forbidden, invalidField, notFound } from './errors.ts';
 import { sha256Hex } from './hashing.ts';
 import type { LastUsedRecorder } from './last-used.ts';
 import { accountLabel, type Caller, isAdmin, requireRole } from './principal.ts';
-import { type TokenView, tokenView } from './views.ts';
+import { type TokenUse, type TokenView, tokenUse, tokenView } from './views.ts';
 
 export interface GenerateTokenInput {
   name: string;
@@ -225,11 +225,26 @@ export class TokenService {
 
   /** The token a request authenticated with: its own bearer may always see it, whatever the role. */
   async describeOwn(caller: Caller, id: string): Promise<TokenView> {
-    // The row this very request was verified with (from the verification cache, usually): no query.
-    const verified = caller.principal.token?.id === id ? verifiedTokenRow(caller.principal) : undefined;
-    const row = verified ?? (await findTokenById(this.#deps.db, id));
+    const verified = caller.principal.token?.id === id ? this.describeVerified(caller) : undefined;
+    if (verified) return verified;
+    const row = await findTokenById(this.#deps.db, id);
     if (!row || row.owner_id !== caller.principal.account.id) throw notFound('Token');
     return tokenView(row, this.#deps.clock.now(), this.#deps.lastUsed);
+  }
+
+  /**
+   * The token this very request authenticated with, from the row it was verified with (from the
+   * verification cache, usually): no query. Undefined for a session.
+   */
+  describeVerified(caller: Caller): TokenView | undefined {
+    const row = verifiedTokenRow(caller.principal);
+    return row && tokenView(row, this.#deps.clock.now(), this.#deps.lastUsed);
+  }
+
+  /** Only what changes of that token's view from request to request: its status and last use. */
+  verifiedUse(caller: Caller): TokenUse | undefined {
+    const row = verifiedToken(caller.principal);
+    return row && tokenUse(row, this.#deps.clock.now(), this.#deps.lastUsed);
   }
 
   async #loadVisible(caller: Caller, id: string): Promise<TokenWithOwner> {

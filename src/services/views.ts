@@ -52,22 +52,39 @@ export function isoOrNull(date: Date | null): string | null {
   return date === null ? null : date.toISOString();
 }
 
-/** A token as the API shows it, with a last use this node has seen but not yet written. */
-export function tokenView(row: TokenWithOwner, now: Date, lastUsed: LastUsedRecorder): TokenView {
+/** What changes in a token's view while its row stays the same: the status (with the clock) and the last use. */
+export type TokenUse = Pick<TokenView, 'status' | 'last_used_at' | 'last_used_ip' | 'last_used_user_agent'>;
+
+/** The status now, and the newest use: one this node has seen but not yet written wins over the row's. */
+export function tokenUse(
+  row: Pick<
+    TokenWithOwner,
+    'id' | 'expires_at' | 'revoked_at' | 'last_used_at' | 'last_used_ip' | 'last_used_user_agent'
+  >,
+  now: Date,
+  lastUsed: LastUsedRecorder,
+): TokenUse {
   const pending = lastUsed.pending(row.id);
   const usePending = pending && (row.last_used_at === null || pending.at > row.last_used_at);
+  return {
+    status: tokenStatus(row, now),
+    last_used_at: isoOrNull(usePending ? pending.at : row.last_used_at),
+    last_used_ip: usePending ? pending.ip : row.last_used_ip,
+    last_used_user_agent: usePending ? pending.userAgent : row.last_used_user_agent,
+  };
+}
+
+/** A token as the API shows it, with a last use this node has seen but not yet written. */
+export function tokenView(row: TokenWithOwner, now: Date, lastUsed: LastUsedRecorder): TokenView {
   return {
     id: row.id,
     kind: row.kind,
     name: row.name,
-    status: tokenStatus(row, now),
     created_at: iso(row.created_at),
     expires_at: isoOrNull(row.expires_at),
     revoked_at: isoOrNull(row.revoked_at),
     revoked_reason: row.revoked_reason,
-    last_used_at: isoOrNull(usePending ? pending.at : row.last_used_at),
-    last_used_ip: usePending ? pending.ip : row.last_used_ip,
-    last_used_user_agent: usePending ? pending.userAgent : row.last_used_user_agent,
+    ...tokenUse(row, now, lastUsed),
     hint: row.hint,
     scim_only: row.scim_only,
     owner: {

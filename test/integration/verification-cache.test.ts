@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config.ts';
 import { generateSecret, secretHint } from '../../src/core/secret.ts';
 import { findTokenPrincipal } from '../../src/db/queries/principals.ts';
 import { buildApp } from '../../src/http/app.ts';
+import { Me } from '../../src/http/routes/me.ts';
 import type { App } from '../../src/http/types.ts';
 import type { Change } from '../../src/services/change-feed.ts';
 import { ChangeNotifier } from '../../src/services/change-notifier.ts';
@@ -139,6 +140,42 @@ describe('the verification cache on one node', () => {
     expect(services.lastUsed.pending(id)?.userAgent).toBe('cached/1');
   });
 
+  it('answers /api/me as its schema serializes it, with this very request as the last use', async () => {
+    const { id, secret } = await tokenOf(await person());
+    await warm(secret);
+    const me = (userAgent: string) =>
+      app.inject({
+        method: 'GET',
+        url: '/api/me',
+        headers: { authorization: `Bearer ${secret}`, 'user-agent': userAgent },
+      });
+    const first = await me('first/1');
+    clock.advance(1500);
+    // Quotes, a backslash and Latin-1: what the splice must escape as the schema's serializer does.
+    const agent = 'second "quoted" \\ agent é';
+    const second = await me(agent);
+    expect(second.statusCode).toBe(200);
+    expect(second.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(second.headers['cache-control']).toBe('no-store');
+    const body = second.json();
+    expect(body.token).toMatchObject({
+      id,
+      status: 'active',
+      last_used_at: clock.now().toISOString(),
+      last_used_ip: '127.0.0.1',
+      last_used_user_agent: agent,
+    });
+    // Byte for byte what the route's schema makes of it: no field more or less, in the schema's order.
+    expect(second.body).toBe(JSON.stringify(Me.encode(body)));
+    // Only the last use differs from the first answer.
+    const withoutUse = (answer: { token: Record<string, unknown> }) => ({
+      ...answer,
+      token: { ...answer.token, last_used_at: null, last_used_user_agent: null },
+    });
+    expect(withoutUse(body)).toEqual(withoutUse(first.json()));
+    expect(queries).toBe(0);
+  });
+
   it('checks expiry against the cached expires_at on every request', async () => {
     const { secret } = await tokenOf(await person());
     await warm(secret);
@@ -183,6 +220,11 @@ describe('the verification cache on one node', () => {
     expect((await bearer(secret)).headers['x-tessera-teams']).toBe('Public');
     await asAdmin('PATCH', `/api/users/${member.id}`, { team_ids: [team.id] });
     expect((await bearer(secret)).headers['x-tessera-teams']).toBe('Data,Public');
+    // /api/me keeps a serialized answer per cached principal: the change must not leave it stale.
+    expect((await bearer(secret, '/api/me')).json().account).toMatchObject({
+      name: member.name,
+      role: 'manager',
+    });
     await asAdmin('PATCH', `/api/users/${member.id}`, { role: 'member', name: 'Renamed' });
     expect((await bearer(secret, '/api/users')).statusCode).toBe(403);
     expect((await bearer(secret, '/api/me')).json().account.name).toBe('Renamed');

@@ -1,11 +1,14 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ROLES } from '../../core/roles.ts';
 import type { Services } from '../../services/index.ts';
+import type { Caller, Principal } from '../../services/principal.ts';
+import type { TokenUse, TokenView } from '../../services/views.ts';
 import { callerOf } from '../auth.ts';
 import { ErrorBody, Owner, Team, Token } from '../schemas.ts';
 import type { App } from '../types.ts';
 
-const Me = z
+export const Me = z
   .object({
     account: Owner.extend({ role: z.enum(ROLES), teams: z.array(Team) }),
     via: z.enum(['session', 'token']),
@@ -13,6 +16,63 @@ const Me = z
     csrf_token: z.string().nullable().describe('For a session: send it as X-CSRF-Token on changes.'),
   })
   .meta({ id: 'Me' });
+
+type MeBody = z.input<typeof Me>;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** The last use, as it stands in the serialized token between `revoked_reason` and `hint`. */
+const lastUseJson = (use: Pick<TokenUse, 'last_used_at' | 'last_used_ip' | 'last_used_user_agent'>) =>
+  `"last_used_at":${JSON.stringify(use.last_used_at)},"last_used_ip":${JSON.stringify(use.last_used_ip)},` +
+  `"last_used_user_agent":${JSON.stringify(use.last_used_user_agent)}`;
+const NO_USE = lastUseJson({ last_used_at: null, last_used_ip: null, last_used_user_agent: null });
+
+/**
+ * The answer to an active token, serialized through the route's schema once and split where its last
+ * use goes. A raw `"last_used_at":null,…` can only be that key (inside a string value its quotes would be
+ * escaped), so the split is refused (null) unless it is found exactly once.
+ */
+interface Answer {
+  head: string;
+  tail: string;
+}
+
+function prepareAnswer(reply: FastifyReply, principal: Principal, view: TokenView): Answer | null {
+  const body: MeBody = {
+    account: principal.account,
+    via: 'token',
+    token: { ...view, status: 'active', last_used_at: null, last_used_ip: null, last_used_user_agent: null },
+    csrf_token: null,
+  };
+  const json = reply.serializeInput(body, '200');
+  if (typeof json !== 'string') return null;
+  const at = json.indexOf(NO_USE);
+  if (at < 0 || json.indexOf(NO_USE, at + 1) >= 0) return null;
+  return { head: json.slice(0, at), tail: json.slice(at + NO_USE.length) };
+}
+
+/**
+ * A token's principal is shared by every request the verification cache serves it to, and nothing in the
+ * answer but the token's status and last use can change while it lives (any change drops it). So `GET
+ * /api/me`, called on every request by some clients, serializes the rest once per principal.
+ */
+const answers = new WeakMap<Principal, Answer | null>();
+
+/** A body already serialized through the route's schema: Fastify sends a JSON string as it is. */
+function sendSerialized(reply: FastifyReply, json: string): void {
+  reply.type(JSON_TYPE).send(json);
+}
+
+async function describe(services: Services, caller: Caller): Promise<MeBody> {
+  const { principal } = caller;
+  const token = principal.token ? await services.tokens.describeOwn(caller, principal.token.id) : null;
+  return {
+    account: principal.account,
+    via: principal.via,
+    token,
+    csrf_token: principal.session?.csrfToken ?? null,
+  };
+}
 
 export function meRoutes(app: App, services: Services): void {
   app.get(
@@ -25,17 +85,22 @@ export function meRoutes(app: App, services: Services): void {
         response: { 200: Me, 401: ErrorBody, 403: ErrorBody },
       },
     },
-    async (request, reply) => {
+    // Not async: the common answer, to a token the verification cache knows, is sent without a promise.
+    (request, reply) => {
       const caller = callerOf(request);
       const { principal } = caller;
-      const token = principal.token ? await services.tokens.describeOwn(caller, principal.token.id) : null;
       reply.header('cache-control', 'no-store');
-      return {
-        account: principal.account,
-        via: principal.via,
-        token,
-        csrf_token: principal.session?.csrfToken ?? null,
-      };
+      const use = principal.token ? services.tokens.verifiedUse(caller) : undefined;
+      if (use?.status === 'active') {
+        let answer = answers.get(principal);
+        if (answer === undefined) {
+          const view = services.tokens.describeVerified(caller);
+          answer = view ? prepareAnswer(reply, principal, view) : null;
+          answers.set(principal, answer);
+        }
+        if (answer) return sendSerialized(reply, answer.head + lastUseJson(use) + answer.tail);
+      }
+      return describe(services, caller);
     },
   );
 }
