@@ -6,9 +6,13 @@ export interface TokenTimes {
   revoked_at: Date | string | null;
 }
 
+/** Runs on every authenticated request: no Date is made for a Date. */
+const timeOf = (time: Date | string) => (typeof time === 'string' ? Date.parse(time) : time.getTime());
+
 /** Derived from timestamps, never stored: expiry wins over revocation, so a revoked token also expires. */
 export function tokenStatus(token: TokenTimes, now: Date): TokenStatus {
-  if (token.expires_at !== null && new Date(token.expires_at).getTime() <= now.getTime()) return 'expired';
+  const expires = token.expires_at;
+  if (expires !== null && timeOf(expires) <= now.getTime()) return 'expired';
   if (token.revoked_at !== null) return 'revoked';
   return 'active';
 }

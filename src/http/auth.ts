@@ -141,11 +141,13 @@ export function checkTokenLimited(
   // The per-token budget is keyed by the secret's SHA-256 (what identifies a token); hashed only when
   // some token is being counted, so valid traffic pays nothing.
   const tokenKey = attempts.counting('auth_token') ? sha256Hex(secret) : undefined;
-  const blocked = attempts.blocked([
-    ['auth_address', origin.ip],
-    ...(tokenKey ? [['auth_token', tokenKey] as [LimitName, string]] : []),
-  ]);
-  if (blocked) throw rateLimited(services, request, blocked);
+  if (tokenKey !== undefined || attempts.counting('auth_address')) {
+    const blocked = attempts.blocked([
+      ['auth_address', origin.ip],
+      ...(tokenKey ? [['auth_token', tokenKey] as [LimitName, string]] : []),
+    ]);
+    if (blocked) throw rateLimited(services, request, blocked);
+  }
   return andThen(services.authenticator.authenticate(secret, origin), (result) => {
     if (!result.ok) {
       attempts.fail('auth_address', origin.ip);
@@ -172,17 +174,24 @@ export function malformedHeader(
   });
 }
 
+/** The path a token is used for, which a SCIM-only token's scope is checked against. */
+export type ScopePath = (request: FastifyRequest) => string;
+const requestPath: ScopePath = (request) => request.url;
+
+/** The principal of a bearer secret, or the failure thrown; `pathOf` is only asked for a SCIM-only token. */
 export function authenticateToken(
   services: Services,
   attempts: AttemptLimiter,
   request: FastifyRequest,
   secret: string,
-  path: string,
+  pathOf: ScopePath,
   origin: RequestOrigin = requestOrigin(request),
 ): MaybePromise<Principal> {
   return andThen(checkTokenLimited(services, attempts, request, secret, origin), (result) => {
     if (!result.ok) throw tokenFailure(result);
-    if (result.principal.token?.scim_only && !path.startsWith(SCIM_PREFIX)) throw insufficientScope();
+    if (result.principal.token?.scim_only && !pathOf(request).startsWith(SCIM_PREFIX)) {
+      throw insufficientScope();
+    }
     return result.principal;
   });
 }
@@ -198,7 +207,7 @@ function authenticate(
   if (header !== undefined) {
     const secret = bearerSecret(header);
     if (!secret) throw malformedHeader(services, attempts, request);
-    return authenticateToken(services, attempts, request, secret, request.url, origin);
+    return authenticateToken(services, attempts, request, secret, requestPath, origin);
   }
   return authenticateSession(services, attempts, request, reply);
 }

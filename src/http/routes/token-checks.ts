@@ -1,8 +1,16 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../services/errors.ts';
 import type { Services } from '../../services/index.ts';
 import type { Principal } from '../../services/principal.ts';
-import { authenticateToken, bearerSecret, checkTokenLimited, malformedHeader } from '../auth.ts';
+import {
+  authenticateToken,
+  bearerSecret,
+  checkTokenLimited,
+  type MaybePromise,
+  malformedHeader,
+  type ScopePath,
+} from '../auth.ts';
 import { ErrorBody } from '../schemas.ts';
 import type { App } from '../types.ts';
 
@@ -28,11 +36,48 @@ const Introspection = z
  * nginx's auth_request turns any answer but 2xx, 401 and 403 into a 500 for the client, so a rate limit
  * on forward auth is a 401 — still `rate_limited`, with `Retry-After` for proxies that pass it on.
  */
-function asDenial(error: AppError): AppError {
+function asDenial(error: unknown): unknown {
+  if (!(error instanceof AppError) || error.status !== 429) return error;
   return new AppError(401, error.code, error.message, error.details, {
     ...error.headers,
     'www-authenticate': `Bearer realm="tessera", error="invalid_token", error_description="${error.message}"`,
   });
+}
+
+/** The path the proxy is guarding, for a SCIM-only token's scope; `/` when the proxy does not say. */
+const forwardedPath: ScopePath = (request) => {
+  for (const name of ForwardedPathHeaders) {
+    const value = request.headers[name];
+    if (typeof value === 'string') return value;
+  }
+  return '/';
+};
+
+async function admitWhenVerified(reply: FastifyReply, outcome: Promise<Principal>): Promise<void> {
+  let principal: Principal;
+  try {
+    principal = await outcome;
+  } catch (error) {
+    throw asDenial(error);
+  }
+  admitted(reply, principal);
+  // A reply is thenable, settled once sent: so Fastify, seeing the handler done, sends nothing more.
+  await reply;
+}
+
+function admitted(reply: FastifyReply, principal: Principal): void {
+  const { account, token } = principal;
+  reply
+    .status(200)
+    .headers({
+      'x-tessera-user': account.email ?? account.internal_id ?? account.id,
+      'x-tessera-kind': token!.kind,
+      'x-tessera-role': account.role,
+      'x-tessera-teams': account.teams.map((t) => t.name).join(','),
+      'x-tessera-token-id': token!.id,
+      'cache-control': 'no-store',
+    })
+    .send(null);
 }
 
 /** The two endpoints other services call with nothing but the token: forward auth and introspection. */
@@ -52,7 +97,8 @@ export function tokenCheckRoutes(app: App, services: Services): void {
         '`Retry-After` (nginx treats any other status as an error).',
       response: { 200: z.null(), 401: ErrorBody, 403: ErrorBody },
     },
-    handler: async (request, reply) => {
+    // Not async: a token the verification cache knows is answered without a promise.
+    handler: (request, reply) => {
       const header = request.headers.authorization;
       if (header === undefined) {
         throw new AppError(
@@ -67,33 +113,14 @@ export function tokenCheckRoutes(app: App, services: Services): void {
       }
       const secret = bearerSecret(header);
       if (!secret) throw malformedHeader(services, app.attempts, request);
-      const forwarded = ForwardedPathHeaders.map((name) => request.headers[name]).find(
-        (v) => typeof v === 'string',
-      );
-      let principal: Principal;
+      let outcome: MaybePromise<Principal>;
       try {
-        principal = await authenticateToken(
-          services,
-          app.attempts,
-          request,
-          secret,
-          typeof forwarded === 'string' ? forwarded : '/',
-        );
+        outcome = authenticateToken(services, app.attempts, request, secret, forwardedPath);
       } catch (error) {
-        throw error instanceof AppError && error.status === 429 ? asDenial(error) : error;
+        throw asDenial(error);
       }
-      const { account, token } = principal;
-      return reply
-        .status(200)
-        .headers({
-          'x-tessera-user': account.email ?? account.internal_id ?? account.id,
-          'x-tessera-kind': token!.kind,
-          'x-tessera-role': account.role,
-          'x-tessera-teams': account.teams.map((t) => t.name).join(','),
-          'x-tessera-token-id': token!.id,
-          'cache-control': 'no-store',
-        })
-        .send(null);
+      if (outcome instanceof Promise) return admitWhenVerified(reply, outcome);
+      admitted(reply, outcome);
     },
   });
 
