@@ -2,10 +2,12 @@ import type { Migration } from 'kysely/migration';
 import * as initial from './0001-initial.ts';
 import * as listIndexes from './0002-list-indexes.ts';
 import * as lastUsedMinute from './0003-last-used-minute.ts';
+import * as secretHashDomain from './0004-secret-hash-domain.ts';
 
 /** Every migration, in order. Listed by hand so the set is the same wherever the code runs. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-list-indexes': listIndexes,
   '0003-last-used-minute': lastUsedMinute,
+  '0004-secret-hash-domain': secretHashDomain,
 };
