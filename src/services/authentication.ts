@@ -7,7 +7,7 @@ import type { Database } from '../db/schema.ts';
 import type { AuditLog } from './audit.ts';
 import type { Clock } from './clock.ts';
 import { sha256Hex } from './hashing.ts';
-import type { LastUsedRecorder } from './last-used.ts';
+import { keptUserAgent, type LastUsedRecorder } from './last-used.ts';
 import type { CounterHandle, Metrics } from './metrics.ts';
 import type { Principal } from './principal.ts';
 import { type CachedVerification, UNKNOWN, type VerificationCache } from './verification-cache.ts';
@@ -184,8 +184,9 @@ export class TokenAuthenticator {
     if (status === 'revoked') return this.#fail('token_revoked', origin, found.token.id, secretHint(secret));
     if (found.account.deactivated_at)
       return this.#fail('owner_deactivated', origin, found.token.id, secretHint(secret));
-    this.#lastUsed.record(found.token.id, now, origin.ip, origin.userAgent);
-    this.#cache.noteUse(found, now, origin.ip, origin.userAgent);
+    const userAgent = keptUserAgent(origin.userAgent);
+    this.#lastUsed.record(found.token.id, now, origin.ip, userAgent);
+    this.#cache.noteUse(found, now, origin.ip, userAgent);
     this.#counted.success.inc();
     return { ok: true, principal: principalOf(found) };
   }

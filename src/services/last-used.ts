@@ -5,6 +5,10 @@ import type { Metrics } from './metrics.ts';
 
 const USER_AGENT_MAX = 512;
 
+/** A user agent as Tessera keeps it: the first 512 characters. */
+export const keptUserAgent = (userAgent: string | null) =>
+  userAgent === null ? null : userAgent.slice(0, USER_AGENT_MAX);
+
 /**
  * Holds the newest use of each token in memory and writes them all in one statement per interval, so a
  * token used a thousand times a second costs one row update a second. Reads overlay what is pending,
@@ -32,7 +36,7 @@ export class LastUsedRecorder {
   }
 
   record(tokenId: string, at: Date, ip: string, userAgent: string | null): void {
-    const agent = userAgent === null ? null : userAgent.slice(0, USER_AGENT_MAX);
+    const agent = keptUserAgent(userAgent);
     const current = this.#pending.get(tokenId);
     if (!current) {
       this.#pending.set(tokenId, { tokenId, at, ip, userAgent: agent });
@@ -42,8 +46,10 @@ export class LastUsedRecorder {
     // entries of the map it replaced, never these.
     if (current.at.getTime() > at.getTime()) return;
     current.at = at;
-    current.ip = ip;
-    current.userAgent = agent;
+    // A client sends the same address and agent request after request. Keeping the strings already held
+    // spares a write barrier per field, and lets this request's copies die young.
+    if (current.ip !== ip) current.ip = ip;
+    if (current.userAgent !== agent) current.userAgent = agent;
   }
 
   pending(tokenId: string): LastUse | undefined {

@@ -167,8 +167,9 @@ export class VerificationCache {
     const token = verification.token;
     if (token.last_used_at && token.last_used_at > at) return;
     token.last_used_at = at;
-    token.last_used_ip = ip;
-    token.last_used_user_agent = userAgent;
+    // As in LastUsedRecorder.record: the same strings as last time are kept, not replaced.
+    if (token.last_used_ip !== ip) token.last_used_ip = ip;
+    if (token.last_used_user_agent !== userAgent) token.last_used_user_agent = userAgent;
   }
 
   apply(change: Change): void {

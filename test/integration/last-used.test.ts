@@ -107,6 +107,27 @@ describe('last used', () => {
     expect(expired).toMatchObject({ status: 'expired', last_used_at: '2026-11-22T12:00:00.000Z' });
   });
 
+  it('keeps the first 512 characters of a user agent, the same in every view and in the table', async () => {
+    const session = await h.session();
+    const { token, secret } = await h.generate(session, { name: 'Long agent' });
+    const agent = `agent/${'x'.repeat(600)}`;
+    for (let i = 0; i < 2; i++) {
+      h.clock.advance(SECOND);
+      // Twice: the second request is answered from the verification cache.
+      const me = await h.request({ url: '/api/me', token: secret, headers: { 'user-agent': agent } });
+      expect(me.json().token.last_used_user_agent).toBe(agent.slice(0, 512));
+    }
+    const shown = (await h.request({ url: `/api/tokens/${token.id}`, session })).json();
+    expect(shown.last_used_user_agent).toBe(agent.slice(0, 512));
+    await h.services.lastUsed.flush();
+    const row = await h.database.handle.db
+      .selectFrom('tokens')
+      .select('last_used_user_agent')
+      .where('id', '=', token.id)
+      .executeTakeFirstOrThrow();
+    expect(row.last_used_user_agent).toBe(agent.slice(0, 512));
+  });
+
   it('does not count failed authentications as uses', async () => {
     const session = await h.session();
     const { token, secret } = await h.generate(session, { name: 'Unused' });
