@@ -1,3 +1,4 @@
+import { isoTime } from '../core/iso-time.ts';
 import type { Role } from '../core/roles.ts';
 import type { AccountKind, TokenKind } from '../core/token-kind.ts';
 import { type TokenStatus, tokenStatus } from '../core/token-status.ts';
@@ -45,11 +46,11 @@ export interface AccountView extends OwnerView {
 
 /** Timestamps leave the server as ISO 8601 in UTC; the console renders them in the viewer's zone. */
 export function iso(date: Date): string {
-  return date.toISOString();
+  return isoTime(date);
 }
 
 export function isoOrNull(date: Date | null): string | null {
-  return date === null ? null : date.toISOString();
+  return date === null ? null : isoTime(date);
 }
 
 /** What changes in a token's view while its row stays the same: the status (with the clock) and the last use. */

@@ -1,0 +1,23 @@
+/**
+ * `Date#toISOString`, for the timestamps a busy server prints over and over: V8 formats each one with
+ * `snprintf`, about a microsecond, and `GET /api/me` prints the time of the very request. The text up to
+ * the second is kept from the last call, so times within the same second only format the milliseconds.
+ */
+let lastSecond = Number.NaN;
+let lastPrefix = '';
+
+/** 9999-12-31T23:59:59.999Z: past it, and before 1970, the year is not four plain digits to reuse. */
+const LAST_FOUR_DIGIT_YEAR_MS = 253402300799999;
+
+export function isoTime(date: Date): string {
+  const ms = date.getTime();
+  // NaN fails this too, and toISOString throws its RangeError as before.
+  if (!(ms >= 0 && ms <= LAST_FOUR_DIGIT_YEAR_MS)) return date.toISOString();
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastPrefix = date.toISOString().slice(0, 20); // "YYYY-MM-DDTHH:MM:SS."
+    lastSecond = second;
+  }
+  const milli = ms - second * 1000;
+  return `${lastPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
