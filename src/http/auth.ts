@@ -141,13 +141,11 @@ export function checkTokenLimited(
   // The per-token budget is keyed by the secret's SHA-256 (what identifies a token); hashed only when
   // some token is being counted, so valid traffic pays nothing.
   const tokenKey = attempts.counting('auth_token') ? sha256Hex(secret) : undefined;
-  if (tokenKey !== undefined || attempts.counting('auth_address')) {
-    const blocked = attempts.blocked([
-      ['auth_address', origin.ip],
-      ...(tokenKey ? [['auth_token', tokenKey] as [LimitName, string]] : []),
-    ]);
-    if (blocked) throw rateLimited(services, request, blocked);
-  }
+  const blocked = attempts.blocked([
+    ['auth_address', origin.ip],
+    ...(tokenKey ? [['auth_token', tokenKey] as [LimitName, string]] : []),
+  ]);
+  if (blocked) throw rateLimited(services, request, blocked);
   return andThen(services.authenticator.authenticate(secret, origin), (result) => {
     if (!result.ok) {
       attempts.fail('auth_address', origin.ip);
@@ -264,7 +262,9 @@ export function registerAuthentication(
   // A callback hook, not an async one: a token the cache knows is then admitted without a promise.
   app.addHook('onRequest', (request, reply, done) => {
     // No route matched: the not-found handler answers, and says nothing about what exists.
-    if (!request.routeOptions.url || request.routeOptions.config.auth === 'public') return done();
+    // One read: Fastify builds a new routeOptions object on every access.
+    const route = request.routeOptions;
+    if (!route.url || route.config.auth === 'public') return done();
     const origin = requestOrigin(request);
     const admit = (principal: Principal) => {
       request.caller = { principal, ip: origin.ip, userAgent: origin.userAgent };

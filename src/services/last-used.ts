@@ -35,11 +35,11 @@ export class LastUsedRecorder {
     this.#onError = deps.onError;
   }
 
+  /** `userAgent` as kept (`keptUserAgent`): the authenticator cuts it once for here and the cache. */
   record(tokenId: string, at: Date, ip: string, userAgent: string | null): void {
-    const agent = keptUserAgent(userAgent);
     const current = this.#pending.get(tokenId);
     if (!current) {
-      this.#pending.set(tokenId, { tokenId, at, ip, userAgent: agent });
+      this.#pending.set(tokenId, { tokenId, at, ip, userAgent });
       return;
     }
     // Updated in place: this runs on every authenticated request. A batch being written holds the
@@ -49,7 +49,7 @@ export class LastUsedRecorder {
     // A client sends the same address and agent request after request. Keeping the strings already held
     // spares a write barrier per field, and lets this request's copies die young.
     if (current.ip !== ip) current.ip = ip;
-    if (current.userAgent !== agent) current.userAgent = agent;
+    if (current.userAgent !== userAgent) current.userAgent = userAgent;
   }
 
   pending(tokenId: string): LastUse | undefined {

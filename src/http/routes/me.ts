@@ -27,16 +27,17 @@ const lastUseJson = (use: Pick<TokenUse, 'last_used_at' | 'last_used_ip' | 'last
   `"last_used_user_agent":${JSON.stringify(use.last_used_user_agent)}`;
 const NO_USE = lastUseJson({ last_used_at: null, last_used_ip: null, last_used_user_agent: null });
 
-/**
- * The answer to an active token, serialized through the route's schema once and split where its last
- * use goes. A raw `"last_used_at":null,…` can only be that key (inside a string value its quotes would be
- * escaped), so the split is refused (null) unless it is found exactly once.
- */
+/** The answer to an active token, serialized, without its last use: `head + last use + tail`. */
 interface Answer {
   head: string;
   tail: string;
 }
 
+/**
+ * Serialize through the route's schema once and split where the last use goes. A raw
+ * `"last_used_at":null,…` can only be that key (inside a string value its quotes would be escaped), so
+ * the split is refused (null) unless it is found exactly once.
+ */
 function prepareAnswer(reply: FastifyReply, principal: Principal, view: TokenView): Answer | null {
   const body: MeBody = {
     account: principal.account,
