@@ -1,6 +1,5 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -18,6 +17,7 @@ import { sessionRoutes } from './routes/session.ts';
 import { teamRoutes } from './routes/teams.ts';
 import { tokenCheckRoutes } from './routes/token-checks.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import type { App } from './types.ts';
 import { registerConsole } from './web.ts';
 
@@ -83,25 +83,7 @@ export async function buildApp(options: {
     if (route.url.startsWith(DOCS_PREFIX) || staticFile) route.config = { ...route.config, auth: 'public' };
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        upgradeInsecureRequests: null,
-      },
-    },
-    // HSTS only makes sense behind TLS, which a reverse proxy terminates and sets itself.
-    strictTransportSecurity: false,
-    crossOriginEmbedderPolicy: false,
-  });
+  registerSecurityHeaders(app);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await app.register(rateLimit, {

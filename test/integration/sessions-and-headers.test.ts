@@ -1,9 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import helmet from 'helmet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/http/app.ts';
+import { HELMET_OPTIONS } from '../../src/http/security-headers.ts';
 import type { App } from '../../src/http/types.ts';
 import { PASSWORD, setupHarness } from '../support/harness.ts';
 
@@ -258,6 +262,27 @@ describe('security headers', () => {
     });
     expect(generated.headers['cache-control']).toBe('no-store');
     expect((await h.request({ url: '/api/me', session })).headers['cache-control']).toBe('no-store');
+  });
+
+  it('sends every header that helmet itself sets for these options, on every kind of answer', async () => {
+    // What helmet's middleware does to a real response (what @fastify/helmet ran for each request),
+    // against what the app, which works the headers out once, sends.
+    const response = new ServerResponse(new IncomingMessage(new Socket()));
+    helmet(HELMET_OPTIONS)(response.req, response, () => {});
+    const expected = Object.entries(response.getHeaders()).map(([name, value]) => [name, String(value)]);
+    expect(expected.length).toBeGreaterThanOrEqual(10);
+    const session = await h.session();
+    for (const answer of [
+      await h.app.inject({ url: '/healthz' }),
+      await h.request({ url: '/api/me', session }),
+      await h.request({ url: '/api/me' }),
+      await h.request({ url: '/api/nope' }),
+      await h.app.inject({ url: '/auth/check' }),
+      await withConsole.inject({ url: '/' }),
+      await withConsole.inject({ url: '/assets/index-abc123.js' }),
+    ]) {
+      for (const [name, value] of expected) expect(answer.headers[name!], name).toBe(value);
+    }
   });
 });
 
