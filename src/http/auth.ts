@@ -61,10 +61,6 @@ export function requestOrigin(request: FastifyRequest): RequestOrigin {
 /** A value now, or a promise of it: a token the verification cache knows is checked without a promise. */
 export type MaybePromise<T> = T | Promise<T>;
 
-function andThen<T, U>(value: MaybePromise<T>, next: (value: T) => U): MaybePromise<U> {
-  return value instanceof Promise ? value.then(next) : next(value);
-}
-
 /** `Authorization: Bearer <secret>`; anything else in the header is malformed. */
 export function bearerSecret(header: string): string | undefined {
   return /^Bearer +([^\s]+) *$/i.exec(header)?.[1];
@@ -146,13 +142,25 @@ export function checkTokenLimited(
     ...(tokenKey ? [['auth_token', tokenKey] as [LimitName, string]] : []),
   ]);
   if (blocked) throw rateLimited(services, request, blocked);
-  return andThen(services.authenticator.authenticate(secret, origin), (result) => {
-    if (!result.ok) {
-      attempts.fail('auth_address', origin.ip);
-      if (KNOWN_TOKEN_FAILURES.has(result.code)) attempts.fail('auth_token', tokenKey ?? sha256Hex(secret));
-    }
-    return result;
-  });
+  const outcome = services.authenticator.authenticate(secret, origin);
+  // No closure on the synchronous path (a cache hit): only a promise needs one.
+  return outcome instanceof Promise
+    ? outcome.then((result) => countFailure(attempts, origin, secret, tokenKey, result))
+    : countFailure(attempts, origin, secret, tokenKey, outcome);
+}
+
+function countFailure(
+  attempts: AttemptLimiter,
+  origin: RequestOrigin,
+  secret: string,
+  tokenKey: string | undefined,
+  result: TokenAuthentication,
+): TokenAuthentication {
+  if (!result.ok) {
+    attempts.fail('auth_address', origin.ip);
+    if (KNOWN_TOKEN_FAILURES.has(result.code)) attempts.fail('auth_token', tokenKey ?? sha256Hex(secret));
+  }
+  return result;
 }
 
 /** A credential that fails before any lookup (a header that is not `Bearer <token>`). */
@@ -185,13 +193,22 @@ export function authenticateToken(
   pathOf: ScopePath,
   origin: RequestOrigin = requestOrigin(request),
 ): MaybePromise<Principal> {
-  return andThen(checkTokenLimited(services, attempts, request, secret, origin), (result) => {
-    if (!result.ok) throw tokenFailure(result);
-    if (result.principal.token?.scim_only && !pathOf(request).startsWith(SCIM_PREFIX)) {
-      throw insufficientScope();
-    }
-    return result.principal;
-  });
+  const outcome = checkTokenLimited(services, attempts, request, secret, origin);
+  return outcome instanceof Promise
+    ? outcome.then((result) => principalAllowed(request, pathOf, result))
+    : principalAllowed(request, pathOf, outcome);
+}
+
+function principalAllowed(
+  request: FastifyRequest,
+  pathOf: ScopePath,
+  result: TokenAuthentication,
+): Principal {
+  if (!result.ok) throw tokenFailure(result);
+  if (result.principal.token?.scim_only && !pathOf(request).startsWith(SCIM_PREFIX)) {
+    throw insufficientScope();
+  }
+  return result.principal;
 }
 
 function authenticate(
@@ -266,19 +283,26 @@ export function registerAuthentication(
     const route = request.routeOptions;
     if (!route.url || route.config.auth === 'public') return done();
     const origin = requestOrigin(request);
-    const admit = (principal: Principal) => {
-      request.caller = { principal, ip: origin.ip, userAgent: origin.userAgent };
-      done();
-    };
     let outcome: MaybePromise<Principal>;
     try {
       outcome = authenticate(services, attempts, request, reply, origin);
     } catch (error) {
       return done(error as Error);
     }
-    if (outcome instanceof Promise) outcome.then(admit, done);
-    else admit(outcome);
+    if (outcome instanceof Promise) {
+      outcome.then((principal) => {
+        admit(request, origin, principal);
+        done();
+      }, done);
+    } else {
+      admit(request, origin, outcome);
+      done();
+    }
   });
+}
+
+function admit(request: FastifyRequest, origin: RequestOrigin, principal: Principal): void {
+  request.caller = { principal, ip: origin.ip, userAgent: origin.userAgent };
 }
 
 /** The caller of a route that requires authentication (the hook has already refused anyone else). */

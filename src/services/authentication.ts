@@ -47,23 +47,27 @@ export function principalFromAccount(
   return { account: rest, via, ...extra };
 }
 
+/** Where a token's principal keeps the verification it was built from: see `verifiedToken`. */
+const VERIFIED = Symbol('verified');
+type VerifiedPrincipal = Principal & { readonly [VERIFIED]?: CachedVerification };
+
 /**
- * The principal of a verified token. A cached verification keeps its principal, so every request the
- * entry serves shares one frozen object instead of building its own: nothing changes a principal, and
- * any change to the token or its owner drops the entry (and its principal) from the cache.
+ * The answer for a verified token. A cached verification keeps it, so every request the entry serves
+ * shares one frozen principal (and one answer object) instead of building its own: nothing changes a
+ * principal, and any change to the token or its owner drops the entry (and its principal) from the cache.
  */
-function principalOf(found: CachedVerification): Principal {
-  if (found.principal) return found.principal;
+function admittedBy(found: CachedVerification): TokenAuthentication {
+  if (found.admitted) return found.admitted;
   const { id, kind, name, scim_only, created_at, expires_at } = found.token;
-  const principal = deepFreeze(
-    principalFromAccount(found.account, 'token', {
-      token: { id, kind, name, scim_only, created_at, expires_at },
-      session: null,
-    }),
-  );
-  verifiedWith.set(principal, found);
-  found.principal = principal;
-  return principal;
+  const principal = principalFromAccount(found.account, 'token', {
+    token: { id, kind, name, scim_only, created_at, expires_at },
+    session: null,
+  });
+  // A symbol, not enumerable: the principal is logged and serialized as before, and reaching the row
+  // from it is a property read, where a WeakMap would be a hash lookup on every request.
+  Object.defineProperty(principal, VERIFIED, { value: found });
+  found.admitted = Object.freeze({ ok: true, principal: deepFreeze(principal) });
+  return found.admitted;
 }
 
 function deepFreeze<T extends object>(value: T): T {
@@ -73,12 +77,9 @@ function deepFreeze<T extends object>(value: T): T {
   return Object.freeze(value);
 }
 
-/** The token row each token-authenticated principal was verified with, for `GET /api/me`. */
-const verifiedWith = new WeakMap<Principal, CachedVerification>();
-
 /** The token row this principal was verified with (kept current with this node's uses); undefined for a session. */
 export function verifiedToken(principal: Principal): TokenRow | undefined {
-  return verifiedWith.get(principal)?.token;
+  return (principal as VerifiedPrincipal)[VERIFIED]?.token;
 }
 
 /**
@@ -86,7 +87,7 @@ export function verifiedToken(principal: Principal): TokenRow | undefined {
  * views take; undefined for a session. Lets `GET /api/me` answer without reading the database again.
  */
 export function verifiedTokenRow(principal: Principal): TokenWithOwner | undefined {
-  const verified = verifiedWith.get(principal);
+  const verified = (principal as VerifiedPrincipal)[VERIFIED];
   if (!verified) return undefined;
   const { token, account } = verified;
   return {
@@ -185,10 +186,10 @@ export class TokenAuthenticator {
     if (found.account.deactivated_at)
       return this.#fail('owner_deactivated', origin, found.token.id, secretHint(secret));
     const userAgent = keptUserAgent(origin.userAgent);
-    this.#lastUsed.record(found.token.id, now, origin.ip, userAgent);
+    found.pendingUse = this.#lastUsed.record(found.token.id, now, origin.ip, userAgent, found.pendingUse);
     this.#cache.noteUse(found, now, origin.ip, userAgent);
     this.#counted.success.inc();
-    return { ok: true, principal: principalOf(found) };
+    return admittedBy(found);
   }
 
   #fail(

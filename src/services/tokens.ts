@@ -241,10 +241,13 @@ export class TokenService {
     return row && tokenView(row, this.#deps.clock.now(), this.#deps.lastUsed);
   }
 
-  /** Only what changes of that token's view from request to request: its status and last use. */
+  /**
+   * Only what changes of that token's view from request to request: its status and last use. The row
+   * was noted with this very request's use when it was verified, so nothing pending is newer.
+   */
   verifiedUse(caller: Caller): TokenUse | undefined {
     const row = verifiedToken(caller.principal);
-    return row && tokenUse(row, this.#deps.clock.now(), this.#deps.lastUsed);
+    return row && tokenUse(row, this.#deps.clock.now(), undefined);
   }
 
   async #loadVisible(caller: Caller, id: string): Promise<TokenWithOwner> {

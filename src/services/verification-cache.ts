@@ -1,13 +1,16 @@
 import type { PrincipalAccountRow, TokenPrincipalRow, TokenRow } from '../db/queries/principals.ts';
+import type { TokenAuthentication } from './authentication.ts';
 import type { Change } from './change-feed.ts';
-import type { Principal } from './principal.ts';
+import type { PendingUse } from './last-used.ts';
 
 /** What a cached verification holds: the token row and its owner as of the last lookup or change. */
 export interface CachedVerification {
   token: TokenRow;
   account: PrincipalAccountRow;
-  /** The principal built from this verification, kept so every hit shares it (see authentication.ts). */
-  principal?: Principal;
+  /** The answer built from this verification, kept so every hit shares it (see authentication.ts). */
+  admitted?: TokenAuthentication;
+  /** This token's entry in the last-used recorder's batch, so a hit updates it without a lookup. */
+  pendingUse?: PendingUse;
 }
 
 interface Entry extends CachedVerification {

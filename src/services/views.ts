@@ -3,7 +3,7 @@ import type { Role } from '../core/roles.ts';
 import type { AccountKind, TokenKind } from '../core/token-kind.ts';
 import { type TokenStatus, tokenStatus } from '../core/token-status.ts';
 import type { AccountWithTeams } from '../db/queries/accounts.ts';
-import type { TokenWithOwner } from '../db/queries/tokens.ts';
+import type { LastUse, TokenWithOwner } from '../db/queries/tokens.ts';
 import type { LastUsedRecorder } from './last-used.ts';
 import type { TeamRef } from './principal.ts';
 
@@ -56,16 +56,15 @@ export function isoOrNull(date: Date | null): string | null {
 /** What changes in a token's view while its row stays the same: the status (with the clock) and the last use. */
 export type TokenUse = Pick<TokenView, 'status' | 'last_used_at' | 'last_used_ip' | 'last_used_user_agent'>;
 
-/** The status now, and the newest use: one this node has seen but not yet written wins over the row's. */
+/** The status now, and the newest use: one this node has seen but not yet written (`pending`) wins over the row's. */
 export function tokenUse(
   row: Pick<
     TokenWithOwner,
     'id' | 'expires_at' | 'revoked_at' | 'last_used_at' | 'last_used_ip' | 'last_used_user_agent'
   >,
   now: Date,
-  lastUsed: LastUsedRecorder,
+  pending: LastUse | undefined,
 ): TokenUse {
-  const pending = lastUsed.pending(row.id);
   const usePending = pending && (row.last_used_at === null || pending.at > row.last_used_at);
   return {
     status: tokenStatus(row, now),
@@ -85,7 +84,7 @@ export function tokenView(row: TokenWithOwner, now: Date, lastUsed: LastUsedReco
     expires_at: isoOrNull(row.expires_at),
     revoked_at: isoOrNull(row.revoked_at),
     revoked_reason: row.revoked_reason,
-    ...tokenUse(row, now, lastUsed),
+    ...tokenUse(row, now, lastUsed.pending(row.id)),
     hint: row.hint,
     scim_only: row.scim_only,
     owner: {

@@ -63,6 +63,27 @@ describe('last used', () => {
     expect(h.services.metrics.lastUsedFlushes.get()).toBe(flushes + 1);
   });
 
+  it('writes a use made through a cached token after each flush, not into a batch already written', async () => {
+    // A cache hit updates the pending entry it holds without a lookup; once that entry has gone to a
+    // flush, the next use must start a new one, or it would be lost.
+    const session = await h.session();
+    const { token, secret } = await h.generate(session, { name: 'Busy' });
+    const stored = () =>
+      h.database.handle.db
+        .selectFrom('tokens')
+        .select('last_used_at')
+        .where('id', '=', token.id)
+        .executeTakeFirstOrThrow();
+    for (let round = 1; round <= 3; round++) {
+      h.clock.advance(SECOND);
+      expect((await h.request({ url: '/auth/check', token: secret })).statusCode).toBe(200);
+      expect(h.services.lastUsed.pending(token.id)?.at).toEqual(h.clock.now());
+      await h.services.lastUsed.flush();
+      expect((await stored()).last_used_at, `round ${round}`).toEqual(h.clock.now());
+      expect(h.services.lastUsed.pendingCount).toBe(0);
+    }
+  });
+
   it('never moves last use backwards when another node wrote a newer one', async () => {
     const session = await h.session();
     const { token, secret } = await h.generate(session, { name: 'Raced' });
