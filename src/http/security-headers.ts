@@ -53,7 +53,8 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): Readonly<Record
 export function registerSecurityHeaders(app: FastifyInstance, options = HELMET_OPTIONS): void {
   const headers = helmetHeaders(options);
   // Onto the reply, not the raw response: a route's own reply.header (the API page's CSP) still wins,
-  // and Node then writes all the headers in one pass instead of validating each one twice.
+  // and with nothing set on the raw response, Node's writeHead takes Fastify's headers as they are
+  // instead of copying each one into a second header map first.
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers);
     done();
