@@ -1,6 +1,8 @@
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
+/** The most whole days said in days: the longest month has 31, so 31 days are always a month. */
+const MAX_DAYS = 30;
 
 export type RelativeUnit = 'minute' | 'hour' | 'day' | 'month' | 'year';
 export interface Elapsed {
@@ -10,8 +12,10 @@ export interface Elapsed {
 
 /**
  * The distance between two instants in the largest whole unit, rounded down; `null` under a minute.
- * Months and years are calendar months counted in UTC (Jan 31 + 1 month = the last day of February),
- * so a 90-day token reads "in 2 months", not "in 3".
+ * Up to 30 whole days it is days, so a token with 30 days left reads "in 30 days" whatever the month
+ * (November's 30 days are a whole calendar month, and would read "in 1 month" otherwise). From 31 days
+ * (always at least one month) months and years are calendar months counted in UTC (Jan 31 + 1 month =
+ * the last day of February), so a 90-day token reads "in 2 months", not "in 3".
  */
 export function elapsedBetween(a: Date, b: Date): Elapsed | null {
   const [earlier, later] = a.getTime() <= b.getTime() ? [a, b] : [b, a];
@@ -19,8 +23,9 @@ export function elapsedBetween(a: Date, b: Date): Elapsed | null {
   if (ms < MINUTE) return null;
   if (ms < HOUR) return { value: Math.floor(ms / MINUTE), unit: 'minute' };
   if (ms < DAY) return { value: Math.floor(ms / HOUR), unit: 'hour' };
+  const days = Math.floor(ms / DAY);
+  if (days <= MAX_DAYS) return { value: days, unit: 'day' };
   const months = wholeMonthsBetween(earlier, later);
-  if (months < 1) return { value: Math.floor(ms / DAY), unit: 'day' };
   if (months < 12) return { value: months, unit: 'month' };
   return { value: Math.floor(months / 12), unit: 'year' };
 }

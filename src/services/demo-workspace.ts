@@ -279,7 +279,9 @@ const TOKENS: DemoToken[] = [
     owner: 'airflow',
     name: 'Airflow DAG Orchestration',
     createdAgo: 1 * HOUR,
-    days: 30,
+    // Generated through the API for 31 days; 30 days 23 hours left: "Expires in 30 days", the reference
+    // page's own example.
+    days: 31,
     lastUsedAgo: 3 * MINUTE,
     ip: '10.30.1.5',
     userAgent: 'apache-airflow/2.10.2',

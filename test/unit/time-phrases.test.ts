@@ -32,17 +32,28 @@ describe('relative times: whole units, rounded down, singular for one', () => {
     expect(timeAgo(at(-ms), now)).toBe(phrase);
   });
 
-  it('counts calendar months, so a 90-day token expires "in 2 months"', () => {
+  it('counts calendar months from 31 days, so a 90-day token expires "in 2 months"', () => {
     expect(timeUntil(at(90 * DAY), now)).toBe('in 2 months');
     expect(elapsedBetween(now, at(90 * DAY))).toEqual({ value: 2, unit: 'month' });
-    // 22 Nov → 22 Dec is one whole month; a minute less is still days.
-    expect(timeUntil(new Date('2026-12-22T12:00:00Z'), now)).toBe('in 1 month');
     expect(timeUntil(new Date('2026-12-22T11:59:00Z'), now)).toBe('in 29 days');
+    // 22 Nov → 22 Dec is a whole calendar month, but 30 days read as days in every month…
+    expect(timeUntil(new Date('2026-12-22T12:00:00Z'), now)).toBe('in 30 days');
+    expect(timeUntil(new Date('2026-12-23T11:59:00Z'), now)).toBe('in 30 days');
+    // …and 31 days are a month in every month.
+    expect(timeUntil(new Date('2026-12-23T12:00:00Z'), now)).toBe('in 1 month');
+    const february = new Date('2027-02-01T00:00:00Z');
+    expect(timeUntil(new Date('2027-03-03T00:00:00Z'), february)).toBe('in 30 days');
+    expect(timeUntil(new Date('2027-03-04T00:00:00Z'), february)).toBe('in 1 month');
   });
 
   it('clamps month ends: 31 January plus one month is the end of February', () => {
-    expect(elapsedBetween(new Date('2027-01-31T00:00:00Z'), new Date('2027-02-28T00:00:00Z'))).toEqual({
+    // 31 Jan → 3 Mar is 31 days: one month (31 Jan + 1 month = 28 Feb), not two.
+    expect(elapsedBetween(new Date('2027-01-31T00:00:00Z'), new Date('2027-03-03T00:00:00Z'))).toEqual({
       value: 1,
+      unit: 'month',
+    });
+    expect(elapsedBetween(new Date('2027-01-31T00:00:00Z'), new Date('2027-03-31T00:00:00Z'))).toEqual({
+      value: 2,
       unit: 'month',
     });
   });
