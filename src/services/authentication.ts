@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { checkSecret, secretHint } from '../core/secret.ts';
 import { tokenStatus } from '../core/token-status.ts';
-import { findTokenPrincipal, type PrincipalAccountRow, type TokenRow } from '../db/queries/principals.ts';
+import { findTokenPrincipal, type PrincipalAccountRow } from '../db/queries/principals.ts';
 import type { TokenWithOwner } from '../db/queries/tokens.ts';
 import type { Database } from '../db/schema.ts';
 import type { AuditLog } from './audit.ts';
@@ -77,9 +77,12 @@ function deepFreeze<T extends object>(value: T): T {
   return Object.freeze(value);
 }
 
-/** The token row this principal was verified with (kept current with this node's uses); undefined for a session. */
-export function verifiedToken(principal: Principal): TokenRow | undefined {
-  return (principal as VerifiedPrincipal)[VERIFIED]?.token;
+/**
+ * The verification this principal was built from: the token's row as it was read, and the last use this
+ * node noted through it (`pendingUse`, newer than the row's). Undefined for a session.
+ */
+export function verifiedToken(principal: Principal): CachedVerification | undefined {
+  return (principal as VerifiedPrincipal)[VERIFIED];
 }
 
 /**
@@ -89,9 +92,11 @@ export function verifiedToken(principal: Principal): TokenRow | undefined {
 export function verifiedTokenRow(principal: Principal): TokenWithOwner | undefined {
   const verified = (principal as VerifiedPrincipal)[VERIFIED];
   if (!verified) return undefined;
-  const { token, account } = verified;
+  const { token, account, pendingUse: use } = verified;
+  const newer = use && (token.last_used_at === null || use.at > token.last_used_at);
   return {
     ...token,
+    ...(newer && { last_used_at: use.at, last_used_ip: use.ip, last_used_user_agent: use.userAgent }),
     owner_kind: account.kind,
     owner_name: account.name,
     owner_email: account.email,
@@ -187,7 +192,6 @@ export class TokenAuthenticator {
       return this.#fail('owner_deactivated', origin, found.token.id, secretHint(secret));
     const userAgent = keptUserAgent(origin.userAgent);
     found.pendingUse = this.#lastUsed.record(found.token.id, now, origin.ip, userAgent, found.pendingUse);
-    this.#cache.noteUse(found, now, origin.ip, userAgent);
     this.#counted.success.inc();
     return admittedBy(found);
   }

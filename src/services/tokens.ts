@@ -242,12 +242,12 @@ export class TokenService {
   }
 
   /**
-   * Only what changes of that token's view from request to request: its status and last use. The row
-   * was noted with this very request's use when it was verified, so nothing pending is newer.
+   * Only what changes of that token's view from request to request: its status and last use. The use
+   * this request was verified with is the one its verification holds: no lookup of what is pending.
    */
   verifiedUse(caller: Caller): TokenUse | undefined {
-    const row = verifiedToken(caller.principal);
-    return row && tokenUse(row, this.#deps.clock.now(), undefined);
+    const verified = verifiedToken(caller.principal);
+    return verified && tokenUse(verified.token, this.#deps.clock.now(), verified.pendingUse);
   }
 
   async #loadVisible(caller: Caller, id: string): Promise<TokenWithOwner> {

@@ -9,7 +9,10 @@ export interface CachedVerification {
   account: PrincipalAccountRow;
   /** The answer built from this verification, kept so every hit shares it (see authentication.ts). */
   admitted?: TokenAuthentication;
-  /** This token's entry in the last-used recorder's batch, so a hit updates it without a lookup. */
+  /**
+   * The last use noted through this verification: its entry in the last-used recorder, so a hit updates
+   * it without a lookup, and `GET /api/me` shows it (it is newer than the row's, which is not updated).
+   */
   pendingUse?: PendingUse;
 }
 
@@ -163,16 +166,6 @@ export class VerificationCache {
     this.#hashByTokenId.set(found.token.id, hash);
     while (this.#entries.size > this.#maxEntries) this.#drop(this.#entries.keys().next().value!);
     return entry;
-  }
-
-  /** Keep the cached row's last use current, so `GET /api/me` shows it without reading the database. */
-  noteUse(verification: CachedVerification, at: Date, ip: string, userAgent: string | null): void {
-    const token = verification.token;
-    if (token.last_used_at && token.last_used_at > at) return;
-    token.last_used_at = at;
-    // As in LastUsedRecorder.record: the same strings as last time are kept, not replaced.
-    if (token.last_used_ip !== ip) token.last_used_ip = ip;
-    if (token.last_used_user_agent !== userAgent) token.last_used_user_agent = userAgent;
   }
 
   apply(change: Change): void {

@@ -65,19 +65,31 @@ async function admitWhenVerified(reply: FastifyReply, outcome: Promise<Principal
   await reply;
 }
 
-function admitted(reply: FastifyReply, principal: Principal): void {
-  const { account, token } = principal;
-  reply
-    .status(200)
-    .headers({
+/**
+ * The headers a proxy gets for a principal. A token's principal is shared by every request its cache
+ * entry serves and never changes (any change drops it), so they are built once per principal.
+ */
+const forwarded = new WeakMap<Principal, Readonly<Record<string, string>>>();
+
+function forwardedHeaders(principal: Principal): Readonly<Record<string, string>> {
+  let headers = forwarded.get(principal);
+  if (!headers) {
+    const { account, token } = principal;
+    headers = Object.freeze({
       'x-tessera-user': account.email ?? account.internal_id ?? account.id,
       'x-tessera-kind': token!.kind,
       'x-tessera-role': account.role,
       'x-tessera-teams': account.teams.map((t) => t.name).join(','),
       'x-tessera-token-id': token!.id,
       'cache-control': 'no-store',
-    })
-    .send(null);
+    });
+    forwarded.set(principal, headers);
+  }
+  return headers;
+}
+
+function admitted(reply: FastifyReply, principal: Principal): void {
+  reply.status(200).headers(forwardedHeaders(principal)).send(null);
 }
 
 /** The two endpoints other services call with nothing but the token: forward auth and introspection. */
