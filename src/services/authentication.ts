@@ -86,17 +86,12 @@ export function verifiedToken(principal: Principal): CachedVerification | undefi
 }
 
 /**
- * The row of the token this principal authenticated with, as of this request, in the shape the token
- * views take; undefined for a session. Lets `GET /api/me` answer without reading the database again.
+ * A verification's token row in the shape the token views take (its last use as read: the views put the
+ * verification's own `pendingUse` over it). Lets `GET /api/me` answer without reading the database again.
  */
-export function verifiedTokenRow(principal: Principal): TokenWithOwner | undefined {
-  const verified = (principal as VerifiedPrincipal)[VERIFIED];
-  if (!verified) return undefined;
-  const { token, account, pendingUse: use } = verified;
-  const newer = use && (token.last_used_at === null || use.at > token.last_used_at);
+export function verifiedTokenRow({ token, account }: CachedVerification): TokenWithOwner {
   return {
     ...token,
-    ...(newer && { last_used_at: use.at, last_used_ip: use.ip, last_used_user_agent: use.userAgent }),
     owner_kind: account.kind,
     owner_name: account.name,
     owner_email: account.email,

@@ -140,7 +140,7 @@ export class TokenService {
     caller: Caller,
     query: TokenListQuery,
   ): Promise<{ items: TokenView[]; next_cursor: string | null }> {
-    const { db, clock, lastUsed } = this.#deps;
+    const { db, clock } = this.#deps;
     if (query.kind === 'service') requireRole(caller, 'admin');
     else if (query.service_user_id)
       throw invalidField('service_user_id', 'Only service tokens have a service user.');
@@ -159,12 +159,15 @@ export class TokenService {
       cursor,
       now,
     });
-    return { items: rows.map((row) => tokenView(row, now, lastUsed)), next_cursor: nextCursor };
+    return {
+      items: rows.map((row) => this.#view(row, now)),
+      next_cursor: nextCursor,
+    };
   }
 
   async get(caller: Caller, id: string): Promise<TokenView> {
     const row = await this.#loadVisible(caller, id);
-    return tokenView(row, this.#deps.clock.now(), this.#deps.lastUsed);
+    return this.#view(row, this.#deps.clock.now());
   }
 
   async revoke(caller: Caller, id: string, reason: string | null): Promise<TokenView> {
@@ -178,7 +181,7 @@ export class TokenService {
     });
     if (!done) return this.#refuse(caller, id, 'revoke');
     await this.#deps.changes.publish({ type: 'token', id });
-    return tokenView(done, now, this.#deps.lastUsed);
+    return this.#view(done, now);
   }
 
   async restore(caller: Caller, id: string): Promise<TokenView> {
@@ -204,7 +207,7 @@ export class TokenService {
     });
     if (!done) return this.#refuse(caller, id, 'restore');
     await this.#deps.changes.publish({ type: 'token', id });
-    return tokenView(done, now, this.#deps.lastUsed);
+    return this.#view(done, now);
   }
 
   async delete(caller: Caller, id: string): Promise<void> {
@@ -223,22 +226,13 @@ export class TokenService {
     await this.#deps.changes.publish({ type: 'token', id });
   }
 
-  /** The token a request authenticated with: its own bearer may always see it, whatever the role. */
-  async describeOwn(caller: Caller, id: string): Promise<TokenView> {
-    const verified = caller.principal.token?.id === id ? this.describeVerified(caller) : undefined;
-    if (verified) return verified;
-    const row = await findTokenById(this.#deps.db, id);
-    if (!row || row.owner_id !== caller.principal.account.id) throw notFound('Token');
-    return tokenView(row, this.#deps.clock.now(), this.#deps.lastUsed);
-  }
-
   /**
-   * The token this very request authenticated with, from the row it was verified with (from the
-   * verification cache, usually): no query. Undefined for a session.
+   * The token this very request authenticated with, from the verification its principal was built from
+   * (the cache's entry, or the row just read): no query. Undefined for a session.
    */
   describeVerified(caller: Caller): TokenView | undefined {
-    const row = verifiedTokenRow(caller.principal);
-    return row && tokenView(row, this.#deps.clock.now(), this.#deps.lastUsed);
+    const verified = verifiedToken(caller.principal);
+    return verified && tokenView(verifiedTokenRow(verified), this.#deps.clock.now(), verified.pendingUse);
   }
 
   /**
@@ -248,6 +242,11 @@ export class TokenService {
   verifiedUse(caller: Caller): TokenUse | undefined {
     const verified = verifiedToken(caller.principal);
     return verified && tokenUse(verified.token, this.#deps.clock.now(), verified.pendingUse);
+  }
+
+  /** The view of a row read from the database, with what this node has seen since and not yet written. */
+  #view(row: TokenWithOwner, now: Date): TokenView {
+    return tokenView(row, now, this.#deps.lastUsed.pending(row.id));
   }
 
   async #loadVisible(caller: Caller, id: string): Promise<TokenWithOwner> {

@@ -4,7 +4,6 @@ import type { AccountKind, TokenKind } from '../core/token-kind.ts';
 import { type TokenStatus, tokenStatus } from '../core/token-status.ts';
 import type { AccountWithTeams } from '../db/queries/accounts.ts';
 import type { LastUse, TokenWithOwner } from '../db/queries/tokens.ts';
-import type { LastUsedRecorder } from './last-used.ts';
 import type { TeamRef } from './principal.ts';
 
 /** What every API response and the console call an account when it owns a token. */
@@ -74,8 +73,8 @@ export function tokenUse(
   };
 }
 
-/** A token as the API shows it, with a last use this node has seen but not yet written. */
-export function tokenView(row: TokenWithOwner, now: Date, lastUsed: LastUsedRecorder): TokenView {
+/** A token as the API shows it, with a last use this node has seen but not yet written (`pending`). */
+export function tokenView(row: TokenWithOwner, now: Date, pending: LastUse | undefined): TokenView {
   return {
     id: row.id,
     kind: row.kind,
@@ -84,7 +83,7 @@ export function tokenView(row: TokenWithOwner, now: Date, lastUsed: LastUsedReco
     expires_at: isoOrNull(row.expires_at),
     revoked_at: isoOrNull(row.revoked_at),
     revoked_reason: row.revoked_reason,
-    ...tokenUse(row, now, lastUsed.pending(row.id)),
+    ...tokenUse(row, now, pending),
     hint: row.hint,
     scim_only: row.scim_only,
     owner: {

@@ -64,13 +64,13 @@ function sendSerialized(reply: FastifyReply, json: string): void {
   reply.type(JSON_TYPE).send(json);
 }
 
-async function describe(services: Services, caller: Caller): Promise<MeBody> {
+/** The whole answer, through the route's schema: for a session, and for a token that is not active. */
+function describe(services: Services, caller: Caller): MeBody {
   const { principal } = caller;
-  const token = principal.token ? await services.tokens.describeOwn(caller, principal.token.id) : null;
   return {
     account: principal.account,
     via: principal.via,
-    token,
+    token: services.tokens.describeVerified(caller) ?? null,
     csrf_token: principal.session?.csrfToken ?? null,
   };
 }
