@@ -10,7 +10,12 @@ import { sha256Hex } from './hashing.ts';
 import { keptUserAgent, type LastUsedRecorder } from './last-used.ts';
 import type { CounterHandle, Metrics } from './metrics.ts';
 import type { Principal } from './principal.ts';
-import { type CachedVerification, UNKNOWN, type VerificationCache } from './verification-cache.ts';
+import {
+  type CachedVerification,
+  UNKNOWN,
+  type VerificationAnswers,
+  type VerificationCache,
+} from './verification-cache.ts';
 
 export const TOKEN_FAILURE_CODES = [
   'token_malformed',
@@ -83,6 +88,18 @@ function deepFreeze<T extends object>(value: T): T {
  */
 export function verifiedToken(principal: Principal): CachedVerification | undefined {
   return (principal as VerifiedPrincipal)[VERIFIED];
+}
+
+/**
+ * Where a route keeps what it derives from a token's principal, for the next request the same cache entry
+ * serves: a property read, where a WeakMap keyed by the principal would be a hash lookup per request.
+ * Undefined for a session, whose principal is built for its request alone.
+ */
+export function answersOf(principal: Principal): VerificationAnswers | undefined {
+  const verified = verifiedToken(principal);
+  if (verified === undefined) return undefined;
+  verified.answers ??= {};
+  return verified.answers;
 }
 
 /**

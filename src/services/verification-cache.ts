@@ -14,7 +14,17 @@ export interface CachedVerification {
    * it without a lookup, and `GET /api/me` shows it (it is newer than the row's, which is not updated).
    */
   pendingUse?: PendingUse;
+  /** What routes derive from this verification and keep for its next hits: see `VerificationAnswers`. */
+  answers?: VerificationAnswers;
 }
+
+/**
+ * Answers a route builds once per cached verification (forward-auth headers, a serialized body) and
+ * reuses on every hit: they go when the entry goes, as its principal does. Empty here: each route declares
+ * its own field (`declare module`), as Fastify plugins do with `FastifyRequest`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by the routes that keep answers here
+export interface VerificationAnswers {}
 
 interface Entry extends CachedVerification {
   hash: string;
@@ -155,10 +165,15 @@ export class VerificationCache {
     }
     owner.hashes.add(hash);
     // Entries of one owner share the account object (one copy of role and teams per account).
+    // Every field a hit reads or sets is in the literal, so it lives in the object itself: a field added
+    // later would go to a separate property array, one more cache line for each request to fetch.
     const entry: Entry = {
       hash,
       token: found.token,
       account: owner.account,
+      admitted: undefined,
+      pendingUse: undefined,
+      answers: {},
       cachedAt: this.#now(),
       movedAt: ++this.#placed,
     };

@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ROLES } from '../../core/roles.ts';
+import { answersOf } from '../../services/authentication.ts';
 import type { Services } from '../../services/index.ts';
 import type { Caller, Principal } from '../../services/principal.ts';
 import type { TokenUse, TokenView } from '../../services/views.ts';
@@ -33,6 +34,13 @@ interface Answer {
   tail: string;
 }
 
+declare module '../../services/verification-cache.ts' {
+  interface VerificationAnswers {
+    /** Null: this principal's answer could not be split, so it goes through the schema each time. */
+    me?: Answer | null;
+  }
+}
+
 /**
  * Serialize through the route's schema once and split where the last use goes. A raw
  * `"last_used_at":null,…` can only be that key (inside a string value its quotes would be escaped), so
@@ -51,13 +59,6 @@ function prepareAnswer(reply: FastifyReply, principal: Principal, view: TokenVie
   if (at < 0 || json.indexOf(NO_USE, at + 1) >= 0) return null;
   return { head: json.slice(0, at), tail: json.slice(at + NO_USE.length) };
 }
-
-/**
- * A token's principal is shared by every request the verification cache serves it to, and nothing in the
- * answer but the token's status and last use can change while it lives (any change drops it). So `GET
- * /api/me`, called on every request by some clients, serializes the rest once per principal.
- */
-const answers = new WeakMap<Principal, Answer | null>();
 
 /** A body already serialized through the route's schema: Fastify sends a JSON string as it is. */
 function sendSerialized(reply: FastifyReply, json: string): void {
@@ -92,12 +93,16 @@ export function meRoutes(app: App, services: Services): void {
       const { principal } = caller;
       reply.header('cache-control', 'no-store');
       const use = principal.token ? services.tokens.verifiedUse(caller) : undefined;
-      if (use?.status === 'active') {
-        let answer = answers.get(principal);
+      // A token's principal is shared by every request its cache entry serves, and nothing in the answer
+      // but the token's status and last use can change while it lives (any change drops it). So `GET
+      // /api/me`, called on every request by some clients, serializes the rest once per cache entry.
+      const answers = use?.status === 'active' ? answersOf(principal) : undefined;
+      if (answers && use) {
+        let answer = answers.me;
         if (answer === undefined) {
           const view = services.tokens.describeVerified(caller);
           answer = view ? prepareAnswer(reply, principal, view) : null;
-          answers.set(principal, answer);
+          answers.me = answer;
         }
         if (answer) return sendSerialized(reply, answer.head + lastUseJson(use) + answer.tail);
       }

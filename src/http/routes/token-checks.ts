@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { answersOf } from '../../services/authentication.ts';
 import { AppError } from '../../services/errors.ts';
 import type { Services } from '../../services/index.ts';
 import type { Principal } from '../../services/principal.ts';
@@ -65,14 +66,19 @@ async function admitWhenVerified(reply: FastifyReply, outcome: Promise<Principal
   await reply;
 }
 
+declare module '../../services/verification-cache.ts' {
+  interface VerificationAnswers {
+    forwardHeaders?: Readonly<Record<string, string>>;
+  }
+}
+
 /**
  * The headers a proxy gets for a principal. A token's principal is shared by every request its cache
- * entry serves and never changes (any change drops it), so they are built once per principal.
+ * entry serves and never changes (any change drops it), so they are built once per cache entry.
  */
-const forwarded = new WeakMap<Principal, Readonly<Record<string, string>>>();
-
 function forwardedHeaders(principal: Principal): Readonly<Record<string, string>> {
-  let headers = forwarded.get(principal);
+  const answers = answersOf(principal);
+  let headers = answers?.forwardHeaders;
   if (!headers) {
     const { account, token } = principal;
     headers = Object.freeze({
@@ -83,7 +89,7 @@ function forwardedHeaders(principal: Principal): Readonly<Record<string, string>
       'x-tessera-token-id': token!.id,
       'cache-control': 'no-store',
     });
-    forwarded.set(principal, headers);
+    if (answers) answers.forwardHeaders = headers;
   }
   return headers;
 }
