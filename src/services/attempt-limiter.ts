@@ -119,13 +119,10 @@ export class AttemptLimiter {
     };
   }
 
-  /** The first of the given (limit, key) pairs that is over its limit, with its Retry-After seconds. */
-  blocked(checks: [LimitName, string][]): { limit: LimitName; retryAfter: number } | undefined {
-    for (const [limit, key] of checks) {
-      const retryAfter = this.#counters[limit].retryAfter(key);
-      if (retryAfter > 0) return { limit, retryAfter };
-    }
-    return undefined;
+  /** Whether `key` is over `limit` now, and if so its Retry-After seconds. */
+  blocked(limit: LimitName, key: string): { limit: LimitName; retryAfter: number } | undefined {
+    const retryAfter = this.#counters[limit].retryAfter(key);
+    return retryAfter > 0 ? { limit, retryAfter } : undefined;
   }
 
   /** Whether the limit holds any key now: when not, checking it needs no key at all. */

@@ -40,7 +40,7 @@ describe('FailureCounter', () => {
 });
 
 describe('AttemptLimiter', () => {
-  it('names the first limit that blocks, and keeps limits apart', () => {
+  it('names the limit that blocks, and keeps limits apart', () => {
     const clock = new TestClock();
     const window = { max: 1, windowMs: 60_000 };
     const limiter = new AttemptLimiter(
@@ -48,15 +48,14 @@ describe('AttemptLimiter', () => {
       clock,
     );
     limiter.fail('sign_in_email', emailKey(' Alice@Example.com '));
-    expect(limiter.blocked([['sign_in_address', '10.0.0.1']])).toBeUndefined();
-    expect(
-      limiter.blocked([
-        ['sign_in_address', '10.0.0.1'],
-        ['sign_in_email', 'alice@example.com'],
-      ]),
-    ).toEqual({ limit: 'sign_in_email', retryAfter: 60 });
+    expect(limiter.blocked('sign_in_address', '10.0.0.1')).toBeUndefined();
+    expect(limiter.blocked('auth_address', 'alice@example.com')).toBeUndefined();
+    expect(limiter.blocked('sign_in_email', 'alice@example.com')).toEqual({
+      limit: 'sign_in_email',
+      retryAfter: 60,
+    });
     expect(limiter.counting('auth_token')).toBe(false);
     limiter.clear();
-    expect(limiter.blocked([['sign_in_email', 'alice@example.com']])).toBeUndefined();
+    expect(limiter.blocked('sign_in_email', 'alice@example.com')).toBeUndefined();
   });
 });

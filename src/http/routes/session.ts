@@ -42,10 +42,8 @@ export function sessionRoutes(app: App, services: Services, config: Config): voi
       assertSameOrigin(request);
       // Checked before the password hash is computed: a blocked guesser costs no argon2 time either.
       const email = emailKey(request.body.email);
-      const blocked = app.attempts.blocked([
-        ['sign_in_address', request.ip],
-        ['sign_in_email', email],
-      ]);
+      const blocked =
+        app.attempts.blocked('sign_in_address', request.ip) ?? app.attempts.blocked('sign_in_email', email);
       if (blocked) throw rateLimited(services, request, blocked);
       let signedIn: SignedIn;
       try {
