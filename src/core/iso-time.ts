@@ -9,13 +9,14 @@ let lastPrefix = '';
 /** 9999-12-31T23:59:59.999Z: past it, and before 1970, the year is not four plain digits to reuse. */
 const LAST_FOUR_DIGIT_YEAR_MS = 253402300799999;
 
-export function isoTime(date: Date): string {
-  const ms = date.getTime();
+/** A time as a `Date`, or as milliseconds since the epoch (how a pending last use holds it). */
+export function isoTime(time: Date | number): string {
+  const ms = typeof time === 'number' ? time : time.getTime();
   // NaN fails this too, and toISOString throws its RangeError as before.
-  if (!(ms >= 0 && ms <= LAST_FOUR_DIGIT_YEAR_MS)) return date.toISOString();
+  if (!(ms >= 0 && ms <= LAST_FOUR_DIGIT_YEAR_MS)) return new Date(ms).toISOString();
   const second = Math.floor(ms / 1000);
   if (second !== lastSecond) {
-    lastPrefix = date.toISOString().slice(0, 20); // "YYYY-MM-DDTHH:MM:SS."
+    lastPrefix = new Date(ms).toISOString().slice(0, 20); // "YYYY-MM-DDTHH:MM:SS."
     lastSecond = second;
   }
   const milli = ms - second * 1000;

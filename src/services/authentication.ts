@@ -203,7 +203,13 @@ export class TokenAuthenticator {
     if (found.account.deactivated_at)
       return this.#fail('owner_deactivated', origin, found.token.id, secretHint(secret));
     const userAgent = keptUserAgent(origin.userAgent);
-    found.pendingUse = this.#lastUsed.record(found.token.id, now, origin.ip, userAgent, found.pendingUse);
+    found.pendingUse = this.#lastUsed.record(
+      found.token.id,
+      now.getTime(),
+      origin.ip,
+      userAgent,
+      found.pendingUse,
+    );
     this.#counted.success.inc();
     return admittedBy(found);
   }

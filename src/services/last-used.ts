@@ -47,7 +47,7 @@ export class LastUsedRecorder {
    * that entry back as `known`: while it is still in the batch being gathered, it is updated without a
    * lookup. `userAgent` as kept (`keptUserAgent`): the authenticator cuts it once for here and the cache.
    */
-  record(tokenId: string, at: Date, ip: string, userAgent: string | null, known?: PendingUse): PendingUse {
+  record(tokenId: string, at: number, ip: string, userAgent: string | null, known?: PendingUse): PendingUse {
     const current = known?.batch === this.#batch ? known : this.#pending.get(tokenId);
     if (!current) {
       const use = { tokenId, at, ip, userAgent, batch: this.#batch };
@@ -56,7 +56,7 @@ export class LastUsedRecorder {
     }
     // Updated in place: this runs on every authenticated request. A batch being written holds the
     // entries of the map it replaced, never these.
-    if (current.at.getTime() > at.getTime()) return current;
+    if (current.at > at) return current;
     current.at = at;
     // A client sends the same address and agent request after request. Keeping the strings already held
     // spares a write barrier per field, and lets this request's copies die young.

@@ -64,10 +64,10 @@ export function tokenUse(
   now: Date,
   pending: LastUse | undefined,
 ): TokenUse {
-  const usePending = pending && (row.last_used_at === null || pending.at > row.last_used_at);
+  const usePending = pending && (row.last_used_at === null || pending.at > row.last_used_at.getTime());
   return {
     status: tokenStatus(row, now),
-    last_used_at: isoOrNull(usePending ? pending.at : row.last_used_at),
+    last_used_at: usePending ? isoTime(pending.at) : isoOrNull(row.last_used_at),
     last_used_ip: usePending ? pending.ip : row.last_used_ip,
     last_used_user_agent: usePending ? pending.userAgent : row.last_used_user_agent,
   };

@@ -201,7 +201,12 @@ export function findTokenByHash(db: Kysely<Database>, secretHash: string): Promi
 
 export interface LastUse {
   tokenId: string;
-  at: Date;
+  /**
+   * Milliseconds since the epoch, not a `Date`: a pending use is updated in place on every request, and a
+   * number there is overwritten where it stands, where each new `Date` would be one more young object for
+   * the long-lived entry to hold (a write barrier now, a copy at the next scavenge).
+   */
+  at: number;
   ip: string;
   userAgent: string | null;
 }
@@ -216,7 +221,7 @@ export async function writeLastUses(db: Kysely<Database>, uses: LastUse[]): Prom
     with v as (
       select * from unnest(
         ${uses.map((u) => u.tokenId)}::uuid[],
-        ${uses.map((u) => u.at.toISOString())}::timestamptz[],
+        ${uses.map((u) => new Date(u.at).toISOString())}::timestamptz[],
         ${uses.map((u) => u.ip)}::text[],
         ${uses.map((u) => u.userAgent)}::text[]
       ) as v(id, at, ip, user_agent)
