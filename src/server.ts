@@ -65,6 +65,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   app = await buildApp({ services, config, logger: loggerOptions(config) });
 
   services.lastUsed.start();
+  services.authCacheRefresher.start();
   const auditFlush = setInterval(() => {
     services.audit.flushFailures().catch((error) => app?.log.error({ err: error }, 'audit flush failed'));
   }, config.lastUsedFlushMs);
@@ -91,6 +92,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
         clearInterval(sessionPurge);
         await app.close();
         await notifier.stop();
+        await services.authCacheRefresher.stop();
         await services.lastUsed.stop();
         await services.audit.flushFailures();
         await database.close();

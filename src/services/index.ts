@@ -3,6 +3,7 @@ import type { Database } from '../db/schema.ts';
 import { AccountService } from './accounts.ts';
 import { AuditLog } from './audit.ts';
 import { TokenAuthenticator } from './authentication.ts';
+import { CacheRefresher } from './cache-refresher.ts';
 import { ChangeFeed } from './change-feed.ts';
 import type { Clock } from './clock.ts';
 import { LastUsedRecorder } from './last-used.ts';
@@ -48,12 +49,21 @@ export function createServices(options: ServiceOptions) {
     intervalMs: options.lastUsedFlushMs,
     onError: options.onBackgroundError,
   });
+  const authCacheRefresher = new CacheRefresher({
+    db,
+    cache: authCache,
+    metrics,
+    // Often enough that an entry is read again well before its TTL (the refresh asks at 3/4 of it).
+    intervalMs: cacheOptions.ttlMs > 0 ? Math.max(10, Math.min(1000, cacheOptions.ttlMs / 8)) : 1000,
+    onError: options.onBackgroundError,
+  });
   return {
     db,
     clock,
     metrics,
     changes,
     authCache,
+    authCacheRefresher,
     audit,
     lastUsed,
     tokens: new TokenService({ db, clock, audit, lastUsed, changes }),

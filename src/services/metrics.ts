@@ -76,6 +76,10 @@ export class Metrics {
     'tessera_auth_cache_total',
     'Token verifications by what the cache said: hit, unknown_hit (remembered as unknown) or miss.',
   );
+  readonly authCacheRefreshed = new Counter(
+    'tessera_auth_cache_refreshed_total',
+    'Cached verifications read again in the background before their TTL ran out.',
+  );
   readonly signIns = new Counter('tessera_sign_ins_total', 'Console sign-ins by result.');
   readonly rateLimited = new Counter(
     'tessera_rate_limited_total',
@@ -91,6 +95,7 @@ export class Metrics {
     const counters = [
       this.authentications,
       this.authCache,
+      this.authCacheRefreshed,
       this.lastUsedFlushes,
       this.lastUsedFlushedTokens,
       this.signIns,

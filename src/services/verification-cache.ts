@@ -31,6 +31,8 @@ interface Entry extends CachedVerification {
   cachedAt: number;
   /** The value of `#placed` when this entry was last put at the back of the eviction order. */
   movedAt: number;
+  /** Handed to `takeStale` for a refresh that has not come back yet. */
+  refreshing: boolean;
 }
 
 /** The hashes cached for one owner, so a role, team or deactivation change drops them all at once. */
@@ -82,10 +84,14 @@ export class VerificationCache {
   #available = true;
   /** Entries put at the back of the eviction order so far (inserted or moved): the LRU's clock. */
   #placed = 0;
+  /** Entries used past `#refreshAfterMs`, waiting for `takeStale`. */
+  readonly #stale = new Set<string>();
+  readonly #refreshAfterMs: number;
 
   constructor(options: VerificationCacheOptions) {
     this.#maxEntries = options.maxEntries;
     this.#ttlMs = options.ttlMs;
+    this.#refreshAfterMs = (options.ttlMs * 3) / 4;
     this.#negativeTtlMs = options.negativeTtlMs;
     this.#maxNegative = Math.min(options.maxNegative ?? DEFAULT_MAX_NEGATIVE, options.maxEntries);
     this.#now = options.now ?? (() => performance.now());
@@ -114,9 +120,18 @@ export class VerificationCache {
     if (!this.available) return undefined;
     const entry = this.#entries.get(hash);
     if (entry) {
-      if (this.#ttlMs > 0 && this.#now() - entry.cachedAt > this.#ttlMs) {
-        this.#drop(hash);
-        return undefined;
+      if (this.#ttlMs > 0) {
+        const age = this.#now() - entry.cachedAt;
+        if (age > this.#ttlMs) {
+          this.#drop(hash);
+          return undefined;
+        }
+        // Read again in the background before the TTL runs out (see `takeStale`): an entry in use
+        // never expires, so the tokens cached together at start-up do not all miss together a TTL later.
+        if (age > this.#refreshAfterMs && !entry.refreshing) {
+          entry.refreshing = true;
+          this.#stale.add(hash);
+        }
       }
       // Most recently used goes to the end, so eviction takes the coldest first. Moving an entry on every
       // hit costs a delete and an insert on the hot path; it only moves once a quarter of the cache has
@@ -176,11 +191,53 @@ export class VerificationCache {
       answers: {},
       cachedAt: this.#now(),
       movedAt: ++this.#placed,
+      refreshing: false,
     };
     this.#entries.set(hash, entry);
     this.#hashByTokenId.set(found.token.id, hash);
     while (this.#entries.size > this.#maxEntries) this.#drop(this.#entries.keys().next().value!);
     return entry;
+  }
+
+  /**
+   * The hashes of entries used after three quarters of their TTL, for the refresher to read again in one
+   * query and hand back to `refreshed`. The TTL is a backstop for changes no notice announced (a row
+   * edited by hand, a notice lost in a crash); refreshing ahead of it keeps that bound without turning it
+   * into a wave of misses on the request path.
+   */
+  takeStale(): string[] {
+    const hashes = [...this.#stale].filter((hash) => this.#entries.has(hash));
+    this.#stale.clear();
+    return hashes;
+  }
+
+  /**
+   * What the database says now for hashes from `takeStale` (`found` by hash; undefined: the read failed).
+   * A row replaces its entry with a new TTL, and the owner's shared account with the one just read; a
+   * token gone drops its entry. If anything was invalidated since `epoch`, or the read failed, the
+   * entries stay as they were and are handed out again on their next use.
+   */
+  refreshed(
+    hashes: readonly string[],
+    found: Map<string, TokenPrincipalRow> | undefined,
+    epoch: number,
+  ): void {
+    for (const hash of hashes) {
+      const entry = this.#entries.get(hash);
+      if (!entry) continue;
+      if (!found || epoch !== this.#epoch || !this.available) {
+        entry.refreshing = false;
+        continue;
+      }
+      const row = found.get(hash);
+      if (!row) {
+        this.#drop(hash);
+        continue;
+      }
+      const owner = this.#owners.get(row.account.id);
+      if (owner) owner.account = row.account;
+      this.remember(hash, row, epoch);
+    }
   }
 
   apply(change: Change): void {
@@ -206,6 +263,7 @@ export class VerificationCache {
   clear(): void {
     this.#epoch++;
     this.#entries.clear();
+    this.#stale.clear();
     this.#hashByTokenId.clear();
     this.#owners.clear();
     this.#unknown.clear();

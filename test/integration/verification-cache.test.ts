@@ -7,10 +7,12 @@ import { findTokenPrincipal } from '../../src/db/queries/principals.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { Me } from '../../src/http/routes/me.ts';
 import type { App } from '../../src/http/types.ts';
+import { CacheRefresher } from '../../src/services/cache-refresher.ts';
 import type { Change } from '../../src/services/change-feed.ts';
 import { ChangeNotifier } from '../../src/services/change-notifier.ts';
 import { sha256Hex } from '../../src/services/hashing.ts';
 import { createServices, type Services } from '../../src/services/index.ts';
+import { UNKNOWN, VerificationCache } from '../../src/services/verification-cache.ts';
 import type { AccountView } from '../../src/services/views.ts';
 import { DAY, TestClock } from '../support/clock.ts';
 import { createTestDatabase, type TestDatabase, testEngine } from '../support/database.ts';
@@ -174,6 +176,47 @@ describe('the verification cache on one node', () => {
     });
     expect(withoutUse(body)).toEqual(withoutUse(first.json()));
     expect(queries).toBe(0);
+  });
+
+  it('reads a token in use again before its TTL, in one query for many, so it never misses by age', async () => {
+    // A cache of its own, on a clock of its own; the refresher reads the real database.
+    const now = { ms: 0 };
+    const cache = new VerificationCache({
+      maxEntries: 100,
+      ttlMs: 60_000,
+      negativeTtlMs: 0,
+      now: () => now.ms,
+    });
+    const refresher = new CacheRefresher({
+      db: database.handle.db.withPlugin(counting),
+      cache,
+      metrics: services.metrics,
+      intervalMs: 1000,
+      onError: (error) => {
+        throw error;
+      },
+    });
+    const owner = await person();
+    const kept = await tokenOf(owner);
+    const edited = await tokenOf(owner);
+    const deleted = await tokenOf(owner);
+    for (const { secret } of [kept, edited, deleted]) {
+      const hash = sha256Hex(secret);
+      cache.remember(hash, await findTokenPrincipal(database.handle.db, hash), cache.epoch);
+    }
+    // Edited by hand, so no notice: only the TTL stands between these and the cache.
+    await sql`update accounts set role = 'manager' where id = ${owner.id}`.execute(database.handle.db);
+    await sql`delete from tokens where id = ${deleted.id}`.execute(database.handle.db);
+    now.ms = 50_000; // past three quarters of the TTL
+    for (const { secret } of [kept, edited, deleted]) expect(cache.lookup(sha256Hex(secret))).toBeDefined();
+    queries = 0;
+    expect(await refresher.refresh()).toBe(3);
+    expect(queries).toBe(1);
+    now.ms = 70_000; // past the first TTL
+    const entry = cache.lookup(sha256Hex(edited.secret));
+    expect(entry !== undefined && entry !== UNKNOWN && entry.account.role).toBe('manager');
+    expect(cache.lookup(sha256Hex(deleted.secret))).toBeUndefined();
+    expect(await refresher.refresh()).toBe(0);
   });
 
   it('checks expiry against the cached expires_at on every request', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TokenPrincipalRow } from '../../src/db/queries/principals.ts';
-import { VerificationCache } from '../../src/services/verification-cache.ts';
+import { UNKNOWN, VerificationCache } from '../../src/services/verification-cache.ts';
 
 let counter = 0;
 
@@ -82,5 +82,68 @@ describe('VerificationCache eviction', () => {
     c.apply({ type: 'account', id: 'someone-else' });
     expect(c.remember('b', row(), epoch)).toBeUndefined();
     expect(c.lookup('b')).toBeUndefined();
+  });
+});
+
+describe('VerificationCache refresh ahead of the TTL', () => {
+  function timed(ttlMs = 1000) {
+    const clock = { now: 0 };
+    const c = new VerificationCache({ maxEntries: 100, ttlMs, negativeTtlMs: 0, now: () => clock.now });
+    return { c, clock };
+  }
+  const found = (entries: [string, TokenPrincipalRow][]) => new Map(entries);
+
+  it('hands out an entry used after 3/4 of its TTL once, and a refresh gives it a new TTL', () => {
+    const { c, clock } = timed();
+    const original = row();
+    c.remember('h', original, c.epoch);
+    clock.now = 700;
+    c.lookup('h');
+    expect(c.takeStale()).toEqual([]); // not yet three quarters
+    clock.now = 800;
+    c.lookup('h');
+    c.lookup('h');
+    expect(c.takeStale()).toEqual(['h']); // once, however often it was used
+    c.lookup('h');
+    expect(c.takeStale()).toEqual([]); // already being refreshed
+    const now = structuredClone(original);
+    now.account.role = 'admin';
+    c.refreshed(['h'], found([['h', now]]), c.epoch);
+    clock.now = 1500; // past the first TTL (read again at 800): still a hit, with what was read
+    const entry = c.lookup('h');
+    expect(entry).not.toBe(UNKNOWN);
+    expect(entry && entry !== UNKNOWN ? entry.account.role : undefined).toBe('admin');
+    clock.now = 1600; // three quarters of the new TTL: asked for again
+    c.lookup('h');
+    expect(c.takeStale()).toEqual(['h']);
+  });
+
+  it('drops an entry whose token is gone, and keeps one that an invalidation or a failed read overtook', () => {
+    const { c, clock } = timed();
+    for (const hash of ['gone', 'raced', 'failed']) c.remember(hash, row(), c.epoch);
+    clock.now = 800;
+    for (const hash of ['gone', 'raced', 'failed']) c.lookup(hash);
+    expect(c.takeStale().sort()).toEqual(['failed', 'gone', 'raced']);
+    const epoch = c.epoch;
+    c.refreshed(['gone'], found([]), epoch);
+    expect(c.lookup('gone')).toBeUndefined();
+    c.apply({ type: 'token', id: 'some-other-token' }); // an invalidation while the read was out
+    c.refreshed(['raced'], found([['raced', row()]]), epoch);
+    c.refreshed(['failed'], undefined, c.epoch);
+    for (const hash of ['raced', 'failed']) {
+      expect(c.lookup(hash)).toBeDefined(); // kept as it was, and asked for again on this use
+    }
+    expect(c.takeStale().sort()).toEqual(['failed', 'raced']);
+    clock.now = 1001; // nothing refreshed them: the TTL still holds
+    expect(c.lookup('raced')).toBeUndefined();
+    expect(c.lookup('failed')).toBeUndefined();
+  });
+
+  it('asks for nothing when the TTL is off', () => {
+    const { c, clock } = timed(0);
+    c.remember('h', row(), c.epoch);
+    clock.now = 1e9;
+    expect(c.lookup('h')).toBeDefined();
+    expect(c.takeStale()).toEqual([]);
   });
 });

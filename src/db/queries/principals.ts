@@ -56,18 +56,13 @@ function selectOwner(db: Kysely<Database>) {
     .select((eb) => teamsOf(eb.ref('a.id')).as('teams'));
 }
 
-/**
- * Authentication's one round trip: the token by its hash, with its owner's current role and teams. The
- * whole token row comes along so that the verification cache can also answer `GET /api/me`.
- */
-export async function findTokenPrincipal(
-  db: Kysely<Database>,
-  secretHash: string,
-): Promise<TokenPrincipalRow | undefined> {
-  const row = await db
+/** The token and its owner as authentication reads them, in one select; `where` picks the tokens. */
+function selectTokenPrincipals(db: Kysely<Database>) {
+  return db
     .selectFrom('tokens as t')
     .innerJoin('accounts as a', 'a.id', 't.owner_id')
     .select([
+      't.secret_hash',
       't.id as token_id',
       't.kind as token_kind',
       't.owner_id',
@@ -92,11 +87,16 @@ export async function findTokenPrincipal(
       'a.avatar_url',
       'a.deactivated_at',
     ])
-    .select((eb) => teamsOf(eb.ref('a.id')).as('teams'))
-    .where('t.secret_hash', '=', secretHash)
-    .executeTakeFirst();
-  if (!row) return undefined;
+    .select((eb) => teamsOf(eb.ref('a.id')).as('teams'));
+}
+
+type SelectedTokenPrincipal = Awaited<
+  ReturnType<ReturnType<typeof selectTokenPrincipals>['executeTakeFirstOrThrow']>
+>;
+
+function tokenPrincipal(row: SelectedTokenPrincipal): TokenPrincipalRow {
   const {
+    secret_hash: _,
     token_id,
     token_kind,
     owner_id,
@@ -134,6 +134,30 @@ export async function findTokenPrincipal(
     },
     account,
   };
+}
+
+/**
+ * Authentication's one round trip: the token by its hash, with its owner's current role and teams. The
+ * whole token row comes along so that the verification cache can also answer `GET /api/me`.
+ */
+export async function findTokenPrincipal(
+  db: Kysely<Database>,
+  secretHash: string,
+): Promise<TokenPrincipalRow | undefined> {
+  const row = await selectTokenPrincipals(db).where('t.secret_hash', '=', secretHash).executeTakeFirst();
+  return row && tokenPrincipal(row);
+}
+
+/** The same for many hashes in one round trip (the cache's refresh): found rows by hash. */
+export async function findTokenPrincipals(
+  db: Kysely<Database>,
+  secretHashes: readonly string[],
+): Promise<Map<string, TokenPrincipalRow>> {
+  const found = new Map<string, TokenPrincipalRow>();
+  if (secretHashes.length === 0) return found;
+  const rows = await selectTokenPrincipals(db).where('t.secret_hash', 'in', secretHashes).execute();
+  for (const row of rows) found.set(row.secret_hash, tokenPrincipal(row));
+  return found;
 }
 
 export function findPrincipalAccount(
