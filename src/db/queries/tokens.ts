@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { isoTime } from '../../core/iso-time.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
 import type { TokenStatus } from '../../core/token-status.ts';
 import { afterCursor, type Cursor, encodeCursor, likeContains, type SortKey } from '../keyset.ts';
@@ -221,7 +222,7 @@ export async function writeLastUses(db: Kysely<Database>, uses: LastUse[]): Prom
     with v as (
       select * from unnest(
         ${uses.map((u) => u.tokenId)}::uuid[],
-        ${uses.map((u) => new Date(u.at).toISOString())}::timestamptz[],
+        ${uses.map((u) => isoTime(u.at))}::timestamptz[],
         ${uses.map((u) => u.ip)}::text[],
         ${uses.map((u) => u.userAgent)}::text[]
       ) as v(id, at, ip, user_agent)
