@@ -116,7 +116,10 @@ export const TokenListQuery = z.object({
   q: search.describe('Part of the token name, any case.'),
   status: statusList.describe('One or more of active, revoked, expired.'),
   service_user_id: z.uuid().optional().describe('Service tokens of one service user.'),
-  sort: z.enum(TOKEN_SORTS).default('created_at'),
+  sort: z
+    .enum(TOKEN_SORTS)
+    .default('created_at')
+    .describe('`last_used_at` orders by the minute of the last use, then by ID.'),
   order,
   limit,
   cursor,
@@ -154,7 +157,10 @@ export const AccountListQuery = z.object({
   q: search.describe('Part of the name, email or internal ID.'),
   id: z.uuid().optional().describe('Just this account (what the arrow in the Service tab links to).'),
   include_deactivated: queryFlag,
-  sort: z.enum(ACCOUNT_SORTS).default('name'),
+  sort: z
+    .enum(ACCOUNT_SORTS)
+    .default('name')
+    .describe('`last_active_at` orders by the minute of the last activity, then by ID.'),
   order,
   limit,
   cursor,

@@ -3,6 +3,7 @@ import * as initial from './0001-initial.ts';
 import * as listIndexes from './0002-list-indexes.ts';
 import * as lastUsedMinute from './0003-last-used-minute.ts';
 import * as secretHashDomain from './0004-secret-hash-domain.ts';
+import * as lastActiveMinute from './0005-last-active-minute.ts';
 
 /** Every migration, in order. Listed by hand so the set is the same wherever the code runs. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002-list-indexes': listIndexes,
   '0003-last-used-minute': lastUsedMinute,
   '0004-secret-hash-domain': secretHashDomain,
+  '0005-last-active-minute': lastActiveMinute,
 };

@@ -12,7 +12,7 @@ const SORT_KEYS: Record<AccountSort, SortKey> = {
   name: { expression: sql`a.sort_name`, type: 'text' },
   created_at: { expression: sql`a.created_at`, type: 'timestamptz' },
   last_active_at: {
-    expression: sql`coalesce(a.last_active_at, '-infinity'::timestamptz)`,
+    expression: sql`coalesce(a.last_active_minute, '-infinity'::timestamptz)`,
     type: 'timestamptz',
   },
   role: { expression: sql`a.role || ' ' || a.sort_name`, type: 'text' },
