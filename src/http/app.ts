@@ -1,6 +1,5 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
@@ -86,14 +85,6 @@ export async function buildApp(options: {
   registerSecurityHeaders(app);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      code: 'rate_limited',
-      message: `Too many attempts; try again in ${Math.ceil(context.ttl / 1000)} s.`,
-    }),
-  });
   registerAuthentication(app, services, new AttemptLimiter(config.attemptLimits, services.clock));
   await registerOpenApi(app);
 
