@@ -1,9 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 
-// Migration 0003 for accounts: the last-used flush also moves each owner's `last_active_at`, once a second
-// for every account with a token in use. While that column was in `accounts_last_active_idx`, none of
-// those updates could be HOT, so each also wrote an entry in every index of `accounts`, the trigram search
-// indexes among them. "Sort by last active" now orders on the minute of it, which changes once a minute.
+// What 0003 did for tokens, for accounts. The last-used flush also moves each owner's `last_active_at`,
+// once a second for every account with a token in use. While that column was in
+// `accounts_last_active_idx`, none of those updates could be HOT, so each also wrote an entry in every
+// index of `accounts`, the trigram search indexes among them. "Sort by last active" now orders on the
+// minute of it, which changes once a minute.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table accounts set (fillfactor = 80)`.execute(db);
   await sql`
