@@ -36,7 +36,7 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
-type QueryValue = string | number | boolean | null | undefined | readonly string[];
+export type QueryValue = string | number | boolean | null | undefined | readonly string[];
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';

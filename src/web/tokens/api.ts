@@ -1,7 +1,8 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { TokenKind } from '../../core/token-kind.ts';
 import type { TokenStatus } from '../../core/token-status.ts';
 import { api } from '../api/client.ts';
+import { usePagedList } from '../api/paged.ts';
 import type { Account, GeneratedToken, Page, SortOrder, Token, TokenSort } from '../api/types.ts';
 
 export const PAGE_SIZE = 25;
@@ -19,25 +20,14 @@ export const tokensKey = (params?: TokenListParams) => (params ? ['tokens', para
 
 /** One list, page after page with the API's keyset cursor ("Load more"). */
 export function useTokenList(params: TokenListParams) {
-  return useInfiniteQuery({
-    queryKey: tokensKey(params),
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam, signal }) =>
-      api<Page<Token>>('/api/tokens', {
-        signal,
-        query: {
-          kind: params.kind,
-          q: params.q.trim(),
-          status: params.status,
-          service_user_id: params.kind === 'service' ? params.serviceUserId : undefined,
-          sort: params.sort,
-          order: params.order,
-          limit: PAGE_SIZE,
-          cursor: pageParam,
-        },
-      }),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-    placeholderData: (previous) => previous,
+  return usePagedList<Token>(tokensKey(params), '/api/tokens', {
+    kind: params.kind,
+    q: params.q.trim(),
+    status: params.status,
+    service_user_id: params.kind === 'service' ? params.serviceUserId : undefined,
+    sort: params.sort,
+    order: params.order,
+    limit: PAGE_SIZE,
   });
 }
 

@@ -1,6 +1,7 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Role } from '../../core/roles.ts';
 import { api } from '../api/client.ts';
+import { usePagedList } from '../api/paged.ts';
 import type { Account, AuditEvent, Page, SortOrder, Team } from '../api/types.ts';
 
 export const USERS_PAGE_SIZE = 25;
@@ -23,27 +24,16 @@ export interface UserListParams {
 export const usersKey = (params?: UserListParams) => (params ? ['users', 'list', params] : ['users']);
 
 export function useUserList(params: UserListParams) {
-  return useInfiniteQuery({
-    queryKey: usersKey(params),
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam, signal }) =>
-      api<Page<Account>>('/api/users', {
-        signal,
-        query: {
-          q: params.q.trim(),
-          role: params.role,
-          team: params.team,
-          type: params.serviceOnly ? 'service' : undefined,
-          include_deactivated: params.showDeactivated || undefined,
-          id: params.user,
-          sort: params.sort,
-          order: params.order,
-          limit: USERS_PAGE_SIZE,
-          cursor: pageParam,
-        },
-      }),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-    placeholderData: (previous) => previous,
+  return usePagedList<Account>(usersKey(params), '/api/users', {
+    q: params.q.trim(),
+    role: params.role,
+    team: params.team,
+    type: params.serviceOnly ? 'service' : undefined,
+    include_deactivated: params.showDeactivated || undefined,
+    id: params.user,
+    sort: params.sort,
+    order: params.order,
+    limit: USERS_PAGE_SIZE,
   });
 }
 
@@ -150,22 +140,11 @@ export interface AuditListParams {
 export const AUDIT_PAGE_SIZE = 50;
 
 export function useAuditLog(params: AuditListParams) {
-  return useInfiniteQuery({
-    queryKey: ['audit', params],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam, signal }) =>
-      api<Page<AuditEvent>>('/api/audit', {
-        signal,
-        query: {
-          actor_id: params.actorId,
-          target_id: params.targetId,
-          action: params.action,
-          limit: AUDIT_PAGE_SIZE,
-          cursor: pageParam,
-        },
-      }),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-    placeholderData: (previous) => previous,
+  return usePagedList<AuditEvent>(['audit', params], '/api/audit', {
+    actor_id: params.actorId,
+    target_id: params.targetId,
+    action: params.action,
+    limit: AUDIT_PAGE_SIZE,
   });
 }
 
