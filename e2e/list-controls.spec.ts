@@ -110,3 +110,31 @@ test('an empty list says what to do', async ({ page }) => {
   await page.getByRole('button', { name: 'Generate Token' }).last().click();
   await expect(page.getByRole('dialog', { name: 'Generate Token' })).toBeVisible();
 });
+
+test('a list that cannot be loaded says why, and Try again loads it', async ({ page }) => {
+  await signIn(page, 'admin');
+  const lists = [
+    { path: '/settings/access-tokens/personal', api: '**/api/tokens?*', what: 'tokens', row: 'token-row' },
+    { path: '/settings/security/users', api: '**/api/users?*', what: 'users', row: 'user-row' },
+    { path: '/settings/audit-log', api: '**/api/audit?*', what: 'audit log', row: 'audit-row' },
+  ];
+  for (const list of lists) {
+    // The server's own error shape; 503 is retried twice by the console before it gives up.
+    await page.route(list.api, (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ code: 'unavailable', message: 'The database is not answering.' }),
+      }),
+    );
+    await page.goto(list.path);
+    await expect(page.getByRole('heading', { name: `The ${list.what} could not be loaded` })).toBeVisible();
+    await expect(page.getByText('The database is not answering.')).toBeVisible();
+    await expect(page.getByTestId(list.row)).toHaveCount(0);
+
+    await page.unroute(list.api);
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await expect(page.getByTestId(list.row).first()).toBeVisible();
+    await expect(page.getByRole('heading', { name: `The ${list.what} could not be loaded` })).toHaveCount(0);
+  }
+});

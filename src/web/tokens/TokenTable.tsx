@@ -3,10 +3,8 @@ import type { ReactNode } from 'react';
 import type { TokenKind } from '../../core/token-kind.ts';
 import type { Page, Token, TokenSort } from '../api/types.ts';
 import { StatusBadge } from '../ui/Badge.tsx';
-import { Button } from '../ui/Button.tsx';
-import { EmptyState } from '../ui/EmptyState.tsx';
 import { ListFooter } from '../ui/ListFooter.tsx';
-import { HeaderCell, type SortState, Table, TableMessage } from '../ui/Table.tsx';
+import { HeaderCell, type SortState, Table, TableLoadError, TableMessage } from '../ui/Table.tsx';
 import { LastUsedCell, ServiceUserCell, TokenCell } from './cells.tsx';
 import { RowActions } from './RowActions.tsx';
 
@@ -68,14 +66,12 @@ export function TokenTable({
         <tbody aria-busy={list.isFetching || undefined}>
           {list.isPending ? <SkeletonRows columns={columns} /> : null}
           {list.isError && !list.data ? (
-            <TableMessage columns={columns}>
-              <EmptyState
-                title="The tokens could not be loaded"
-                action={<Button onClick={() => list.refetch()}>Try again</Button>}
-              >
-                {list.error.message}
-              </EmptyState>
-            </TableMessage>
+            <TableLoadError
+              columns={columns}
+              title="The tokens could not be loaded"
+              error={list.error}
+              onRetry={() => list.refetch()}
+            />
           ) : null}
           {empty ? <TableMessage columns={columns}>{empty}</TableMessage> : null}
           {tokens.map((token) => (

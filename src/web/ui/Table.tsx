@@ -1,5 +1,7 @@
 import { ArrowDown, ArrowUp } from 'lucide-react';
 import type { ReactNode } from 'react';
+import { Button } from './Button.tsx';
+import { EmptyState } from './EmptyState.tsx';
 
 // The data-table style every list uses: a bordered card, a sticky header row, rows that highlight on
 // hover, and column headers that sort when given `sort`.
@@ -67,5 +69,26 @@ export function TableMessage({ columns, children }: { columns: number; children:
     <tr className="table-message">
       <td colSpan={columns}>{children}</td>
     </tr>
+  );
+}
+
+/** The row a list shows when its first page failed: what could not be loaded, why, and a retry. */
+export function TableLoadError({
+  columns,
+  title,
+  error,
+  onRetry,
+}: {
+  columns: number;
+  title: string;
+  error: Error;
+  onRetry(): void;
+}) {
+  return (
+    <TableMessage columns={columns}>
+      <EmptyState title={title} action={<Button onClick={onRetry}>Try again</Button>}>
+        {error.message}
+      </EmptyState>
+    </TableMessage>
   );
 }

@@ -5,7 +5,7 @@ import { Badge } from '../../ui/Badge.tsx';
 import { Button } from '../../ui/Button.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
 import { RelativeTime } from '../../ui/RelativeTime.tsx';
-import { HeaderCell, Table, TableMessage } from '../../ui/Table.tsx';
+import { HeaderCell, Table, TableLoadError, TableMessage } from '../../ui/Table.tsx';
 import { Tooltip } from '../../ui/Tooltip.tsx';
 import { type AuditListParams, displayName, useAllAccounts, useAuditLog } from '../../users/api.ts';
 import { describeUserAgent } from '../../users/user-agent.ts';
@@ -207,14 +207,12 @@ export function AuditPage() {
               </TableMessage>
             ) : null}
             {log.isError && !log.data ? (
-              <TableMessage columns={5}>
-                <EmptyState
-                  title="The audit log could not be loaded"
-                  action={<Button onClick={() => log.refetch()}>Try again</Button>}
-                >
-                  {log.error.message}
-                </EmptyState>
-              </TableMessage>
+              <TableLoadError
+                columns={5}
+                title="The audit log could not be loaded"
+                error={log.error}
+                onRetry={() => log.refetch()}
+              />
             ) : null}
             {log.isSuccess && events.length === 0 ? (
               <TableMessage columns={5}>

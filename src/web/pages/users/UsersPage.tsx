@@ -8,7 +8,7 @@ import { Avatar } from '../../ui/Avatar.tsx';
 import { Button } from '../../ui/Button.tsx';
 import { DropdownMenu, MenuItem } from '../../ui/DropdownMenu.tsx';
 import { EmptyState } from '../../ui/EmptyState.tsx';
-import { HeaderCell, Table, TableMessage } from '../../ui/Table.tsx';
+import { HeaderCell, Table, TableLoadError, TableMessage } from '../../ui/Table.tsx';
 import { AddServiceUserDialog } from '../../users/AddServiceUserDialog.tsx';
 import { AddUserDialog } from '../../users/AddUserDialog.tsx';
 import {
@@ -326,14 +326,12 @@ export function UsersPage() {
           <tbody aria-busy={list.isFetching || undefined}>
             {list.isPending ? <SkeletonRows columns={columns} /> : null}
             {list.isError && !list.data ? (
-              <TableMessage columns={columns}>
-                <EmptyState
-                  title="The users could not be loaded"
-                  action={<Button onClick={() => list.refetch()}>Try again</Button>}
-                >
-                  {list.error.message}
-                </EmptyState>
-              </TableMessage>
+              <TableLoadError
+                columns={columns}
+                title="The users could not be loaded"
+                error={list.error}
+                onRetry={() => list.refetch()}
+              />
             ) : null}
             {list.isSuccess && accounts.length === 0 ? (
               <TableMessage columns={columns}>
