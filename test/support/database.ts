@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 
@@ -16,11 +18,14 @@ export interface TestDatabase {
 export const testEngine = (): 'pglite' | 'postgres' =>
   process.env.TESSERA_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
 
-/** One database per test file: an in-memory PGlite, or a new database on the test PostgreSQL server. */
+/**
+ * One database per test file: an in-memory PGlite started from the migrated copy the global setup made
+ * (test/support/pglite-snapshot.ts), or a new database on the test PostgreSQL server, migrated here.
+ */
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (testEngine() === 'postgres') return createPostgresDatabase();
-  const handle = await openDatabase({ dataDir: 'memory://' });
-  await migrateToLatest(handle.db);
+  const snapshot = readFileSync(inject('pgliteSnapshot'));
+  const handle = await openDatabase({ dataDir: 'memory://', initialData: new Blob([snapshot]) });
   return { handle, url: undefined, reset: () => resetTables(handle), dispose: () => handle.close() };
 }
 
