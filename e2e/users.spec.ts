@@ -453,6 +453,7 @@ test.describe('as an Admin', () => {
     await page.keyboard.press('Enter');
     await expect(page.getByRole('menuitem', { name: 'Service User' })).toBeFocused();
     await page.keyboard.press('ArrowDown');
+    await expect(page.getByRole('menuitem', { name: 'User', exact: true })).toBeFocused();
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Add User' });
     await expect(dialog.getByLabel('Name')).toBeFocused();
