@@ -1,4 +1,4 @@
-import { type RawBuilder, sql } from 'kysely';
+import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 
 /**
  * Keyset pagination: a page ends at (sort key, id) and the next starts strictly after it, so pages
@@ -49,6 +49,40 @@ export function afterCursor(
   return order === 'asc'
     ? sql<boolean>`(${key.expression}, ${idColumn}) > (${castKey}, ${cursor.id}::uuid)`
     : sql<boolean>`(${key.expression}, ${idColumn}) < (${castKey}, ${cursor.id}::uuid)`;
+}
+
+export interface PageRequest {
+  order: 'asc' | 'desc';
+  limit: number;
+  cursor?: Cursor | undefined;
+}
+
+/**
+ * The page of `query` that starts after `request.cursor`, in (sort key, id) order, and the cursor of
+ * the next page when there is one. The query selects the row's `id` and its key as `sort_key` text.
+ */
+export async function keysetPage<DB, TB extends keyof DB, O extends { id: string; sort_key: string }>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  key: SortKey,
+  idColumn: RawBuilder<unknown>,
+  request: PageRequest,
+): Promise<{ rows: O[]; nextCursor: string | null }> {
+  const paged = request.cursor
+    ? query.where(afterCursor(key, idColumn, request.cursor, request.order))
+    : query;
+  // One row more than the page tells whether another page follows.
+  const rows = await paged
+    .orderBy(key.expression, request.order)
+    .orderBy(idColumn, request.order)
+    .limit(request.limit + 1)
+    .execute();
+  const page = rows.slice(0, request.limit);
+  const last = page.at(-1);
+  return {
+    rows: page,
+    nextCursor:
+      rows.length > request.limit && last ? encodeCursor({ key: last.sort_key, id: last.id }) : null,
+  };
 }
 
 /** `%`, `_` and `\` match themselves in a LIKE pattern built from user input. */

@@ -1,7 +1,7 @@
 import { type Expression, type Kysely, sql } from 'kysely';
 import type { Role } from '../../core/roles.ts';
 import type { AccountKind } from '../../core/token-kind.ts';
-import { afterCursor, type Cursor, encodeCursor, likeContains, type SortKey } from '../keyset.ts';
+import { type Cursor, keysetPage, likeContains, type SortKey } from '../keyset.ts';
 import type { Database, NewAccount } from '../schema.ts';
 
 export const ACCOUNT_SORTS = ['name', 'created_at', 'last_active_at', 'role'] as const;
@@ -91,18 +91,7 @@ export async function listAccounts(db: Kysely<Database>, filter: AccountListFilt
   }
   if (filter.q) query = query.where(sql<boolean>`a.search_text like ${likeContains(filter.q.toLowerCase())}`);
   if (!filter.includeDeactivated) query = query.where('a.deactivated_at', 'is', null);
-  if (filter.cursor) query = query.where(afterCursor(key, sql`a.id`, filter.cursor, filter.order));
-  const rows = await query
-    .orderBy(key.expression, filter.order)
-    .orderBy('a.id', filter.order)
-    .limit(filter.limit + 1)
-    .execute();
-  const page = rows.slice(0, filter.limit);
-  const last = page.at(-1);
-  return {
-    rows: page,
-    nextCursor: rows.length > filter.limit && last ? encodeCursor({ key: last.sort_key, id: last.id }) : null,
-  };
+  return keysetPage(query, key, sql`a.id`, filter);
 }
 
 export function insertAccount(db: Kysely<Database>, account: NewAccount) {

@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { isoTime } from '../../core/iso-time.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
 import type { TokenStatus } from '../../core/token-status.ts';
-import { afterCursor, type Cursor, encodeCursor, likeContains, type SortKey } from '../keyset.ts';
+import { type Cursor, keysetPage, likeContains, type SortKey } from '../keyset.ts';
 import type { Database, NewToken } from '../schema.ts';
 
 export const TOKEN_SORTS = ['name', 'created_at', 'expires_at', 'last_used_at'] as const;
@@ -92,18 +92,7 @@ export async function listTokens(db: Kysely<Database>, filter: TokenListFilter) 
   if (statuses && statuses.length > 0 && statuses.length < 3) {
     query = query.where(({ or }) => or(statuses.map((status) => statusCondition(status, filter.now))));
   }
-  if (filter.cursor) query = query.where(afterCursor(key, sql`t.id`, filter.cursor, filter.order));
-  const rows = await query
-    .orderBy(key.expression, filter.order)
-    .orderBy('t.id', filter.order)
-    .limit(filter.limit + 1)
-    .execute();
-  const page = rows.slice(0, filter.limit);
-  const last = page.at(-1);
-  return {
-    rows: page,
-    nextCursor: rows.length > filter.limit && last ? encodeCursor({ key: last.sort_key, id: last.id }) : null,
-  };
+  return keysetPage(query, key, sql`t.id`, filter);
 }
 
 export function insertToken(db: Kysely<Database>, token: NewToken) {
