@@ -9,7 +9,7 @@ import { useMe } from '../api/session.ts';
 import type { GeneratedToken } from '../api/types.ts';
 import { Button } from '../ui/Button.tsx';
 import { copyToClipboard } from '../ui/clipboard.ts';
-import { Dialog } from '../ui/Dialog.tsx';
+import { Dialog, FormActions } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { accountLabel, useGenerateToken, useServiceUsers } from './api.ts';
 
@@ -202,14 +202,12 @@ export function GenerateTokenDialog({
             Done
           </Button>
         ) : (
-          <>
-            <Button onClick={close} disabled={generate.isPending}>
-              Cancel
-            </Button>
-            <Button type="submit" form={`${ids}-form`} variant="primary" busy={generate.isPending}>
-              Generate Token
-            </Button>
-          </>
+          <FormActions
+            pending={generate.isPending}
+            onCancel={close}
+            submitLabel="Generate Token"
+            form={`${ids}-form`}
+          />
         )
       }
     >

@@ -1,6 +1,7 @@
 import * as RadixDialog from '@radix-ui/react-dialog';
 import { X } from 'lucide-react';
 import type { ReactNode, RefObject } from 'react';
+import { Button } from './Button.tsx';
 
 /**
  * A modal dialog: focus is trapped inside, Escape and the close button dismiss it, and focus goes back
@@ -65,5 +66,35 @@ export function Dialog({
         </RadixDialog.Content>
       </RadixDialog.Portal>
     </RadixDialog.Root>
+  );
+}
+
+/** A form dialog's Cancel and submit buttons: while the form is being sent, Cancel is off and submit spins. */
+export function FormActions({
+  pending,
+  onCancel,
+  submitLabel,
+  variant = 'primary',
+  disabled,
+  form,
+}: {
+  pending: boolean;
+  onCancel(): void;
+  submitLabel: ReactNode;
+  variant?: 'primary' | 'danger';
+  /** Submit stays off until the form can be sent (a typed confirmation). */
+  disabled?: boolean;
+  /** The form's id, when the buttons sit outside it (the Dialog's footer). */
+  form?: string;
+}) {
+  return (
+    <>
+      <Button onClick={onCancel} disabled={pending}>
+        Cancel
+      </Button>
+      <Button type="submit" form={form} variant={variant} disabled={disabled} busy={pending}>
+        {submitLabel}
+      </Button>
+    </>
   );
 }

@@ -5,7 +5,7 @@ import type { Role } from '../../core/roles.ts';
 import type { Account } from '../api/types.ts';
 import { Avatar } from '../ui/Avatar.tsx';
 import { Button } from '../ui/Button.tsx';
-import { Dialog } from '../ui/Dialog.tsx';
+import { Dialog, FormActions } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { displayName, useCreateServiceUser } from './api.ts';
 import { FormError, RoleField, TeamsField, TextField, useFieldErrors } from './fields.tsx';
@@ -202,12 +202,11 @@ export function AddServiceUserDialog({
             <span className="dialog-footer-note">
               <Bot size={14} aria-hidden="true" /> Step 1 of 2
             </span>
-            <Button onClick={() => onOpenChange(false)} disabled={create.isPending}>
-              Cancel
-            </Button>
-            <Button type="submit" variant="primary" busy={create.isPending}>
-              Add service user
-            </Button>
+            <FormActions
+              pending={create.isPending}
+              onCancel={() => onOpenChange(false)}
+              submitLabel="Add service user"
+            />
           </footer>
         </form>
       )}

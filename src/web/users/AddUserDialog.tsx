@@ -4,7 +4,7 @@ import type { Role } from '../../core/roles.ts';
 import type { Account } from '../api/types.ts';
 import { Button } from '../ui/Button.tsx';
 import { copyToClipboard } from '../ui/clipboard.ts';
-import { Dialog } from '../ui/Dialog.tsx';
+import { Dialog, FormActions } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { displayName, useCreateHuman } from './api.ts';
 import { FormError, RoleField, TeamsField, TextField, useFieldErrors } from './fields.tsx';
@@ -184,12 +184,11 @@ export function AddUserDialog({ open, onOpenChange }: { open: boolean; onOpenCha
             />
           </div>
           <footer className="dialog-footer">
-            <Button onClick={() => onOpenChange(false)} disabled={create.isPending}>
-              Cancel
-            </Button>
-            <Button type="submit" variant="primary" busy={create.isPending}>
-              Add user
-            </Button>
+            <FormActions
+              pending={create.isPending}
+              onCancel={() => onOpenChange(false)}
+              submitLabel="Add user"
+            />
           </footer>
         </form>
       )}

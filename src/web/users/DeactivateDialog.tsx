@@ -4,8 +4,7 @@ import { Link } from 'react-router';
 import { isApiError } from '../api/client.ts';
 import type { Account } from '../api/types.ts';
 import { paths } from '../paths.ts';
-import { Button } from '../ui/Button.tsx';
-import { Dialog } from '../ui/Dialog.tsx';
+import { Dialog, FormActions } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { displayName, useSetActive } from './api.ts';
 
@@ -117,12 +116,13 @@ export function DeactivateDialog({
           </div>
         </div>
         <footer className="dialog-footer">
-          <Button onClick={() => onOpenChange(false)} disabled={deactivate.isPending}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="danger" disabled={!confirmed} busy={deactivate.isPending}>
-            Deactivate
-          </Button>
+          <FormActions
+            pending={deactivate.isPending}
+            onCancel={() => onOpenChange(false)}
+            submitLabel="Deactivate"
+            variant="danger"
+            disabled={!confirmed}
+          />
         </footer>
       </form>
     </Dialog>

@@ -2,8 +2,7 @@ import { type FormEvent, useEffect, useId, useState } from 'react';
 import type { Role } from '../../core/roles.ts';
 import { useAccount } from '../api/session.ts';
 import type { Account } from '../api/types.ts';
-import { Button } from '../ui/Button.tsx';
-import { Dialog } from '../ui/Dialog.tsx';
+import { Dialog, FormActions } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { type AccountChanges, displayName, useUpdateAccount } from './api.ts';
 import { FormError, RoleField, TeamsField, TextField, useFieldErrors } from './fields.tsx';
@@ -131,12 +130,11 @@ export function EditAccountDialog({
           />
         </div>
         <footer className="dialog-footer">
-          <Button onClick={() => onOpenChange(false)} disabled={update.isPending}>
-            Cancel
-          </Button>
-          <Button type="submit" variant="primary" busy={update.isPending}>
-            Save changes
-          </Button>
+          <FormActions
+            pending={update.isPending}
+            onCancel={() => onOpenChange(false)}
+            submitLabel="Save changes"
+          />
         </footer>
       </form>
     </Dialog>
