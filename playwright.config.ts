@@ -17,9 +17,9 @@ export default defineConfig({
   testMatch: '**/*.spec.ts',
   fullyParallel: true,
   workers: 2,
-  // One retry in CI: two tests (the audit actor filter, the tabs' keyboard test) failed once in a full
-  // run on the 2-core machine and passed 3 of 3 alone; a retry shows them as "flaky" in the report
-  // instead of failing the run. A test that fails twice still fails it.
+  // One retry in CI: a test that fails once on the busy 2-core machine shows as "flaky" in the report,
+  // with a trace of its retry, instead of failing the run. A test that fails twice still fails it.
+  // (The audit actor filter's occasional failure was a race in the test, fixed.)
   retries: process.env.CI ? 1 : 0,
   timeout: 60_000,
   // Generous: the tests share a 2-core machine with other work.
