@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect as baseExpect, type Page, test } from '@playwright/test';
-import { Api, freshPerson, generateToken, PEOPLE, signIn } from './support.ts';
+import { Api, freshPerson, generateToken, openTooltip, PEOPLE, signIn } from './support.ts';
 
 // The machine is shared while the suite runs: give a page's first load room, and each test time.
 const expect = baseExpect.configure({ timeout: 10_000 });
@@ -42,10 +42,10 @@ test('an action done here appears with actor, target, time and origin; filter by
   // Radix closes a tooltip when the page scrolls, so bring the row into view before focusing in it.
   await row.scrollIntoViewIfNeeded();
   await row.locator('.col-from').getByRole('button').focus();
-  await expect(page.getByRole('tooltip')).toContainText('Mozilla/5.0 (Windows NT 10.0');
+  await expect(openTooltip(page)).toContainText('Mozilla/5.0 (Windows NT 10.0');
   await page.keyboard.press('Escape');
   await row.locator('.audit-when').getByRole('button').focus();
-  await expect(page.getByRole('tooltip')).toContainText(/\d{4} at \d{1,2}:\d{2}:\d{2}.*UTC/);
+  await expect(openTooltip(page)).toContainText(/\d{4} at \d{1,2}:\d{2}:\d{2}.*UTC/);
   await expect(row.locator('.audit-when')).toHaveText(/^(Less than a minute|\d+ minutes?) ago$/);
 
   await row.getByRole('button', { name: `${name}@service` }).click();

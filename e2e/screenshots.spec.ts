@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
-import { signIn, tokenRow } from './support.ts';
+import { openTooltip, signIn, tokenRow } from './support.ts';
 
 // Screenshots of the console for the README, taken from the demo workspace. They go to test-results/
 // unless UPDATE_SCREENSHOTS=1 asks for the README's own (docs/screenshots/): a test run leaves the
@@ -19,13 +19,13 @@ test('personal and service token lists, with a tooltip open', async ({ page }) =
   await page.goto('/settings/access-tokens/personal');
   const row = tokenRow(page, 'CI/CD Pipeline Token');
   await row.getByTestId('expiration').getByRole('button').hover();
-  await expect(page.getByRole('tooltip')).toBeVisible();
+  await expect(openTooltip(page)).toBeVisible();
   await shoot(page, 'personal-tokens.png');
 
   await page.mouse.move(1, 1, { steps: 10 });
   await page.goto('/settings/access-tokens/service');
   await tokenRow(page, 'Release workflow').getByTestId('last-used').getByRole('button').hover();
-  await expect(page.getByRole('tooltip')).toContainText('Created');
+  await expect(openTooltip(page)).toContainText('Created');
   await shoot(page, 'service-tokens.png');
 });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect as baseExpect, type Page, test } from '@playwright/test';
-import { Api, freshPerson, generateToken, PEOPLE, signIn } from './support.ts';
+import { Api, freshPerson, generateToken, openTooltip, PEOPLE, signIn } from './support.ts';
 
 // The machine is shared while the suite runs: give a page's first load room, and each test time.
 const expect = baseExpect.configure({ timeout: 10_000 });
@@ -108,8 +108,8 @@ test.describe('as an Admin', () => {
     const lastActive = userRow(page, person.name).locator('.col-last-active');
     await expect(lastActive).toHaveText(/^(Less than a minute|1 minute) ago$/);
     await lastActive.getByRole('button').focus();
-    await expect(page.getByRole('tooltip')).toContainText('Last sign-in or token use');
-    await expect(page.getByRole('tooltip')).toContainText(/\d{4} at \d{1,2}:\d{2}:\d{2}.*UTC/);
+    await expect(openTooltip(page)).toContainText('Last sign-in or token use');
+    await expect(openTooltip(page)).toContainText(/\d{4} at \d{1,2}:\d{2}:\d{2}.*UTC/);
 
     await page.setViewportSize({ width: 800, height: 900 });
     await openUsers(page, USERS);
