@@ -19,7 +19,6 @@ export default defineConfig({
   workers: 2,
   // One retry in CI: a test that fails once on the busy 2-core machine shows as "flaky" in the report,
   // with a trace of its retry, instead of failing the run. A test that fails twice still fails it.
-  // (The audit actor filter's occasional failure was a race in the test, fixed.)
   retries: process.env.CI ? 1 : 0,
   timeout: 60_000,
   // Generous: the tests share a 2-core machine with other work.

@@ -82,8 +82,8 @@ for (const tab of TABS) {
     let tokens: ApiToken[];
     let page: Page;
     test.beforeAll(async ({ browser }) => {
-      // The demo workspace's tokens only, all created an hour or more before the server started: tokens
-      // that tests running beside this one generate may be revoked or deleted while this page shows them.
+      // The demo workspace's tokens only, which are all dated an hour or more back: tokens that tests
+      // running beside this one generate (minutes old) may be revoked or deleted while this page shows them.
       const demoBefore = Date.now() - 30 * 60_000;
       tokens = (await listTokens('admin', tab.kind)).filter((t) => Date.parse(t.created_at) < demoBefore);
       page = await openList(browser, tab);

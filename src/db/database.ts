@@ -19,6 +19,8 @@ export interface DatabaseHandle {
    * `onDisconnected` and then `onConnected` called, since notifications sent meanwhile are lost.
    */
   listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>;
+  /** The embedded database's files as one tarball, which `initialData` starts a copy from (PGlite only). */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -48,7 +50,7 @@ export interface DatabaseOptions {
 }
 
 /** The extensions the migrations create, which the embedded database must load on every start. */
-export const pgliteExtensions = { pg_trgm };
+const pgliteExtensions = { pg_trgm };
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   return options.url
@@ -91,6 +93,7 @@ async function openPglite(
       handlers.onConnected?.();
       return async () => stop();
     },
+    dumpDataDir: () => lite.dumpDataDir('none'),
     async close() {
       await db.destroy();
       await lite.close();
