@@ -27,19 +27,19 @@ line('\n== Summary ==');
 const rows: [string, string, boolean][] = [
   ...[auth, authEmbedded].flatMap((a): [string, string, boolean][] => [
     [
-      `GET /api/me / GET /healthz (req/s, median round), ${a.engine}`,
+      `GET /api/me / GET /healthz (req/s, interleaved), ${a.engine}`,
       `${round(a.meRatio, 3)} (goal >= 0.85)`,
       a.meRatio >= 0.85,
     ],
     [
-      `GET /auth/check / GET /healthz (req/s, median round), ${a.engine}`,
+      `GET /auth/check / GET /healthz (req/s, interleaved), ${a.engine}`,
       `${round(a.checkRatio, 3)} (goal >= 0.85)`,
       a.checkRatio >= 0.85,
     ],
     [
       `last-used writes per second under that load, ${a.engine}`,
-      `${round(a.lastUsedWritesPerSecond, 2)} (goal <= 1)`,
-      a.lastUsedWritesPerSecond <= 1.0001,
+      `${round(a.lastUsedWritesPerSecond, 2)} (goal <= 1, one per second begun)`,
+      a.lastUsedWritesOk,
     ],
   ]),
   [
