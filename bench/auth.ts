@@ -1,5 +1,6 @@
 // GET /api/me and GET /auth/check with 1,000 distinct valid tokens against GET /healthz on the same
-// server, the three taking turns every 100 ms, and the last-used writes per second meanwhile. `node bench/auth.ts [pglite|postgres]`.
+// server, the three taking turns every 100 ms, and the last-used writes per second meanwhile.
+// `node bench/auth.ts [pglite|postgres]`.
 import { createBenchDatabase } from './support/databases.ts';
 import { type InterleavedLoad, interleavedLoad, type Load, load } from './support/load.ts';
 import { metric, pinForLoad, startNode } from './support/node.ts';
