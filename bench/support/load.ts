@@ -83,14 +83,12 @@ export async function interleavedLoad(
   let next = 0;
   const started = performance.now();
   let sliceStart = started;
-  const time = paths.map(() => 0);
   const windowTime = paths.map(() => new Array<number>(windowCount).fill(0));
   const windowRequests = paths.map(() => new Array<number>(windowCount).fill(0));
   const latencies = paths.map((): number[] => []);
   const non2xx = paths.map(() => 0);
   const windowOf = (at: number) => Math.min(windowCount - 1, Math.floor((at - started) / windowMs));
   const endSlice = (now: number) => {
-    time[current]! += now - sliceStart;
     windowTime[current]![windowOf(sliceStart)]! += now - sliceStart;
     sliceStart = now;
   };
@@ -131,9 +129,10 @@ export async function interleavedLoad(
     clearInterval(timer);
   }
   endSlice(performance.now());
+  const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
   return paths.map((path, i) => ({
     path,
-    rps: (latencies[i]!.length * 1000) / time[i]!,
+    rps: (latencies[i]!.length * 1000) / sum(windowTime[i]!),
     p50: quantile(latencies[i]!, 0.5),
     p99: quantile(latencies[i]!, 0.99),
     requests: latencies[i]!.length,
