@@ -1,5 +1,5 @@
 // Known values shared by the test server (e2e/server.ts) and the tests. The demo people all share the
-// first admin's password (src/services/demo-workspace.ts).
+// first admin's password (src/bootstrap/demo-workspace.ts).
 export const E2E_PORT = Number(process.env.TESSERA_E2E_PORT ?? 8787);
 export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
 export const E2E_ADMIN_EMAIL = 'admin@tessera.test';

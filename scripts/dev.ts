@@ -1,6 +1,7 @@
 // `npm run dev`: the API server (restarted when a server source changes) and Vite's dev server in front
 // of it with hot reload for the console. Open the Vite URL; it proxies the API paths to the server.
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 
 const apiPort = process.env.PORT ?? '8080';
 const webPort = process.env.TESSERA_DEV_PORT ?? '5173';
@@ -8,13 +9,10 @@ const webPort = process.env.TESSERA_DEV_PORT ?? '5173';
 const server = spawn(
   process.execPath,
   [
-    '--watch-path=src/cli',
-    '--watch-path=src/core',
-    '--watch-path=src/db',
-    '--watch-path=src/http',
-    '--watch-path=src/services',
-    '--watch-path=src/config.ts',
-    '--watch-path=src/server.ts',
+    // Every server source: all of src/ but the console, which Vite reloads itself.
+    ...readdirSync('src')
+      .filter((name) => name !== 'web')
+      .map((name) => `--watch-path=src/${name}`),
     'bin/tessera.js',
   ],
   { stdio: 'inherit', env: { ...process.env, PORT: apiPort } },

@@ -1,12 +1,12 @@
 import type { FastifyServerOptions } from 'fastify';
+import { buildApp, LOG_REDACT } from './app.ts';
+import { bootstrap, type FirstStart } from './bootstrap/bootstrap.ts';
 import { type Config, loadConfig } from './config.ts';
-import { openDatabase } from './db/database.ts';
-import { migrateToLatest } from './db/migrate.ts';
-import { buildApp, LOG_REDACT } from './http/app.ts';
-import { bootstrap, type FirstStart } from './services/bootstrap.ts';
-import { ChangeNotifier } from './services/change-notifier.ts';
-import { systemClock } from './services/clock.ts';
-import { createServices } from './services/index.ts';
+import { ChangeNotifier } from './platform/change-notifier.ts';
+import { systemClock } from './platform/clock.ts';
+import { openDatabase } from './platform/database.ts';
+import { migrateToLatest } from './platform/migrate.ts';
+import { createServices } from './services.ts';
 
 export interface RunningServer {
   url: string;

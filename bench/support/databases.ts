@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { findPostgresBin, type Postgres, startPostgres } from '../../scripts/postgres.ts';
-import { openDatabase } from '../../src/db/database.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
-import { bootstrap } from '../../src/services/bootstrap.ts';
-import { systemClock } from '../../src/services/clock.ts';
+import { bootstrap } from '../../src/bootstrap/bootstrap.ts';
+import { systemClock } from '../../src/platform/clock.ts';
+import { openDatabase } from '../../src/platform/database.ts';
+import { migrateToLatest } from '../../src/platform/migrate.ts';
 
 export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'benchmark password 1';

@@ -1,7 +1,7 @@
 import { CompiledQuery, type Kysely, type LogEvent } from 'kysely';
-import { type AccountListFilter, listAccounts } from '../../src/db/queries/accounts.ts';
-import { listTokens, type TokenListFilter } from '../../src/db/queries/tokens.ts';
-import type { Database } from '../../src/db/schema.ts';
+import { type AccountListFilter, listAccounts } from '../../src/accounts/queries.ts';
+import type { Database } from '../../src/platform/schema.ts';
+import { listTokens, type TokenListFilter } from '../../src/tokens/queries.ts';
 
 type TokenCase = Omit<TokenListFilter, 'limit' | 'now' | 'ownerId'> & { own?: boolean };
 type AccountCase = Omit<AccountListFilter, 'limit'>;

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { generateSecret } from '../../src/core/secret.ts';
-import type { Database } from '../../src/db/schema.ts';
-import { sha256Hex } from '../../src/services/hashing.ts';
+import { sha256Hex } from '../../src/platform/hashing.ts';
+import type { Database } from '../../src/platform/schema.ts';
 
 export interface ScaleOptions {
   /** Accounts besides those already there (the Admin): 10% of them service users. */

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { hashPassword } from '../accounts/passwords.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { checkSecret } from '../core/secret.ts';
-import { openDatabase } from '../db/database.ts';
-import { migrateToLatest } from '../db/migrate.ts';
+import { openDatabase } from '../platform/database.ts';
+import { randomUrlSafe } from '../platform/hashing.ts';
+import { migrateToLatest } from '../platform/migrate.ts';
 import { startServer } from '../server.ts';
-import { randomUrlSafe } from '../services/hashing.ts';
-import { hashPassword } from '../services/passwords.ts';
 
 const HELP = `Usage: tessera [command]
 

@@ -1,12 +1,12 @@
 import { Navigate, Route, Routes } from 'react-router';
+import { AuditPage } from './audit/AuditPage.tsx';
 import { RequireRole, RequireSession } from './layout/guards.tsx';
 import { SettingsLayout } from './layout/SettingsLayout.tsx';
-import { AuditPage } from './pages/audit/AuditPage.tsx';
-import { SignInPage } from './pages/SignInPage.tsx';
-import { NotFoundPage } from './pages/StatusPages.tsx';
-import { TokensPage } from './pages/tokens/TokensPage.tsx';
-import { UsersPage } from './pages/users/UsersPage.tsx';
+import { NotFoundPage } from './layout/StatusPages.tsx';
 import { paths } from './paths.ts';
+import { SignInPage } from './session/SignInPage.tsx';
+import { TokensPage } from './tokens/TokensPage.tsx';
+import { UsersPage } from './users/UsersPage.tsx';
 
 export function App() {
   return (

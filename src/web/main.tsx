@@ -4,7 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { App } from './App.tsx';
 import { ApiError } from './api/client.ts';
-import { ME_KEY } from './api/session.ts';
+import { ME_KEY } from './session/api.ts';
 import { NowProvider } from './ui/now.tsx';
 import { ToastProvider } from './ui/Toast.tsx';
 import { TooltipProvider } from './ui/Tooltip.tsx';

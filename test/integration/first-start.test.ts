@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/accounts/passwords.ts';
+import { bootstrap } from '../../src/bootstrap/bootstrap.ts';
+import { seedDemoWorkspace } from '../../src/bootstrap/demo-workspace.ts';
 import { generateSecret } from '../../src/core/secret.ts';
 import { tokenStatus } from '../../src/core/token-status.ts';
-import { bootstrap } from '../../src/services/bootstrap.ts';
-import { seedDemoWorkspace } from '../../src/services/demo-workspace.ts';
-import { hashPassword } from '../../src/services/passwords.ts';
 import { PASSWORD, setupHarness } from '../support/harness.ts';
 
 const h = setupHarness();

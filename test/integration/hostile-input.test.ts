@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BODY_LIMIT } from '../../src/http/app.ts';
+import { BODY_LIMIT } from '../../src/app.ts';
 import { type Session, setupHarness } from '../support/harness.ts';
 
 // Property-based attacks on every endpoint that takes input: whatever arrives, the answer is never a 5xx,

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { writeLastUses } from '../../src/db/queries/tokens.ts';
+import { writeLastUses } from '../../src/tokens/queries.ts';
 import { SECOND } from '../support/clock.ts';
 import { setupHarness } from '../support/harness.ts';
 

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import helmet from 'helmet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { buildApp } from '../../src/http/app.ts';
-import { HELMET_OPTIONS } from '../../src/http/security-headers.ts';
-import type { App } from '../../src/http/types.ts';
+import { HELMET_OPTIONS } from '../../src/platform/http/security-headers.ts';
+import type { App } from '../../src/platform/http/types.ts';
 import { PASSWORD, setupHarness } from '../support/harness.ts';
 
 const h = setupHarness();

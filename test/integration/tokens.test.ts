@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { checkSecret } from '../../src/core/secret.ts';
-import { sha256Hex } from '../../src/services/hashing.ts';
+import { sha256Hex } from '../../src/platform/hashing.ts';
 import { DAY, HOUR } from '../support/clock.ts';
 import { setupHarness } from '../support/harness.ts';
 

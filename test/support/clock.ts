@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/services/clock.ts';
+import type { Clock } from '../../src/platform/clock.ts';
 
 /** A clock the test moves by hand, so expiry and relative times are exact. */
 export class TestClock implements Clock {

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../../src/db/database.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
+import { type DatabaseHandle, openDatabase } from '../../src/platform/database.ts';
+import { migrateToLatest } from '../../src/platform/migrate.ts';
 
 export interface TestDatabase {
   handle: DatabaseHandle;

@@ -1,11 +1,11 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Role } from '../../src/core/roles.ts';
-import { buildApp } from '../../src/http/app.ts';
-import type { App } from '../../src/http/types.ts';
-import { createServices, type Services } from '../../src/services/index.ts';
-import type { AccountView, TokenView } from '../../src/services/views.ts';
+import type { App } from '../../src/platform/http/types.ts';
+import { createServices, type Services } from '../../src/services.ts';
+import type { AccountView, TokenView } from '../../src/tokens/views.ts';
 import { TestClock } from './clock.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { openDatabase } from '../../src/db/database.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
+import { openDatabase } from '../../src/platform/database.ts';
+import { migrateToLatest } from '../../src/platform/migrate.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AttemptLimiter, emailKey, FailureCounter } from '../../src/services/attempt-limiter.ts';
+import { AttemptLimiter, emailKey, FailureCounter } from '../../src/auth/attempt-limiter.ts';
 import { TestClock } from '../support/clock.ts';
 
 describe('FailureCounter', () => {

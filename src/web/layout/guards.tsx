@@ -1,9 +1,9 @@
 import type { ReactNode } from 'react';
 import { Navigate, Outlet, useLocation } from 'react-router';
 import { type Role, roleAtLeast } from '../../core/roles.ts';
-import { useAccount, useMe } from '../api/session.ts';
-import { ErrorPage, ForbiddenPage, LoadingPage } from '../pages/StatusPages.tsx';
 import { paths } from '../paths.ts';
+import { useAccount, useMe } from '../session/api.ts';
+import { ErrorPage, ForbiddenPage, LoadingPage } from './StatusPages.tsx';
 
 /** Pages below need a session: without one, go to sign-in and come back here afterwards. */
 export function RequireSession() {

@@ -5,8 +5,8 @@ import { checkTokenName, TOKEN_NAME_MAX, tokenFileName } from '../../core/names.
 import { exactTime } from '../../core/time-phrases.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
 import { ApiError } from '../api/client.ts';
-import { useMe } from '../api/session.ts';
 import type { GeneratedToken } from '../api/types.ts';
+import { useMe } from '../session/api.ts';
 import { Button } from '../ui/Button.tsx';
 import { copyToClipboard } from '../ui/clipboard.ts';
 import { Dialog, FormActions } from '../ui/Dialog.tsx';

@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import type { Role } from '../../core/roles.ts';
-import { useAccount } from '../api/session.ts';
 import type { Account } from '../api/types.ts';
+import { useAccount } from '../session/api.ts';
 import { Dialog, FormActions } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { type AccountChanges, displayName, useUpdateAccount } from './api.ts';

@@ -1,0 +1,119 @@
+import { type Expression, type Kysely, sql } from 'kysely';
+import type { Role } from '../core/roles.ts';
+import type { AccountKind } from '../core/token-kind.ts';
+import { type Cursor, keysetPage, likeContains, type SortKey } from '../platform/keyset.ts';
+import type { Database, NewAccount } from '../platform/schema.ts';
+
+export const ACCOUNT_SORTS = ['name', 'created_at', 'last_active_at', 'role'] as const;
+export type AccountSort = (typeof ACCOUNT_SORTS)[number];
+
+// Role sorts as text, and 'admin' < 'manager' < 'member' happens to be rank order as well.
+const SORT_KEYS: Record<AccountSort, SortKey> = {
+  name: { expression: sql`a.sort_name`, type: 'text' },
+  created_at: { expression: sql`a.created_at`, type: 'timestamptz' },
+  last_active_at: {
+    expression: sql`coalesce(a.last_active_minute, '-infinity'::timestamptz)`,
+    type: 'timestamptz',
+  },
+  role: { expression: sql`a.role || ' ' || a.sort_name`, type: 'text' },
+};
+
+/** An account's teams as JSON, ordered by name. */
+export function teamsOf(accountId: Expression<string>) {
+  return sql<{ id: string; name: string }[]>`coalesce((
+    select json_agg(json_build_object('id', tm.id, 'name', tm.name) order by tm.name)
+    from account_teams at join teams tm on tm.id = at.team_id
+    where at.account_id = ${accountId}
+  ), '[]'::json)`;
+}
+
+function selectAccount(db: Kysely<Database>) {
+  return db
+    .selectFrom('accounts as a')
+    .select([
+      'a.id',
+      'a.kind',
+      'a.email',
+      'a.name',
+      'a.internal_id',
+      'a.avatar_url',
+      'a.role',
+      'a.created_at',
+      'a.created_by',
+      'a.deactivated_at',
+      'a.last_active_at',
+    ])
+    .select((eb) => teamsOf(eb.ref('a.id')).as('teams'));
+}
+
+export type AccountWithTeams = Awaited<
+  ReturnType<ReturnType<typeof selectAccount>['executeTakeFirstOrThrow']>
+>;
+
+export function findAccountById(db: Kysely<Database>, id: string) {
+  return selectAccount(db).where('a.id', '=', id).executeTakeFirst();
+}
+
+export function findAccountsByIds(db: Kysely<Database>, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return selectAccount(db).where('a.id', 'in', ids).execute();
+}
+
+export interface AccountListFilter {
+  kind?: AccountKind;
+  role?: Role;
+  teamId?: string;
+  q?: string;
+  id?: string;
+  includeDeactivated: boolean;
+  sort: AccountSort;
+  order: 'asc' | 'desc';
+  limit: number;
+  cursor?: Cursor;
+}
+
+export async function listAccounts(db: Kysely<Database>, filter: AccountListFilter) {
+  const key = SORT_KEYS[filter.sort];
+  let query = selectAccount(db).select(sql<string>`(${key.expression})::text`.as('sort_key'));
+  if (filter.kind) query = query.where('a.kind', '=', filter.kind);
+  if (filter.role) query = query.where('a.role', '=', filter.role);
+  if (filter.id) query = query.where('a.id', '=', filter.id);
+  if (filter.teamId) {
+    const teamId = filter.teamId;
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('account_teams as at')
+          .select(sql`1`.as('one'))
+          .whereRef('at.account_id', '=', 'a.id')
+          .where('at.team_id', '=', teamId),
+      ),
+    );
+  }
+  if (filter.q) query = query.where(sql<boolean>`a.search_text like ${likeContains(filter.q.toLowerCase())}`);
+  if (!filter.includeDeactivated) query = query.where('a.deactivated_at', 'is', null);
+  return keysetPage(query, key, sql`a.id`, filter);
+}
+
+export function insertAccount(db: Kysely<Database>, account: NewAccount) {
+  return db.insertInto('accounts').values(account).returning('id').executeTakeFirstOrThrow();
+}
+
+/** Replace an account's teams; the built-in Public team is always kept. */
+export async function setAccountTeams(db: Kysely<Database>, accountId: string, teamIds: string[]) {
+  const publicTeam = await db
+    .selectFrom('teams')
+    .select('id')
+    .where('builtin', '=', true)
+    .executeTakeFirstOrThrow();
+  const wanted = [...new Set([publicTeam.id, ...teamIds])];
+  await db
+    .deleteFrom('account_teams')
+    .where('account_id', '=', accountId)
+    .where('team_id', 'not in', wanted)
+    .execute();
+  await db
+    .insertInto('account_teams')
+    .values(wanted.map((team_id) => ({ account_id: accountId, team_id })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}

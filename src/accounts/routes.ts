@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { callerOf } from '../auth/hook.ts';
+import {
+  Account,
+  AccountChangesBody,
+  AccountListQuery,
+  ErrorBody,
+  IdParams,
+  NewHumanBody,
+  NewServiceUserBody,
+  page,
+} from '../platform/http/schemas.ts';
+import type { App } from '../platform/http/types.ts';
+import type { Services } from '../services.ts';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+export function accountRoutes(app: App, services: Services): void {
+  app.get(
+    '/api/users',
+    {
+      schema: {
+        tags: ['Users'],
+        summary: 'List people and service users',
+        description:
+          'Managers and Admins. Deactivated accounts only with `include_deactivated=true` (or `id`).',
+        querystring: AccountListQuery,
+        response: { 200: page(Account), ...errors },
+      },
+    },
+    async (request) => {
+      const { type, kind, order, include_deactivated, ...query } = request.query;
+      return services.accounts.list(callerOf(request), {
+        ...query,
+        kind: kind ?? type,
+        include_deactivated: include_deactivated ?? false,
+        order: order ?? (query.sort === 'name' || query.sort === 'role' ? 'asc' : 'desc'),
+      });
+    },
+  );
+
+  app.get(
+    '/api/users/:id',
+    {
+      schema: {
+        tags: ['Users'],
+        summary: 'One account',
+        params: IdParams,
+        response: { 200: Account, ...errors },
+      },
+    },
+    async (request) => services.accounts.get(callerOf(request), request.params.id),
+  );
+
+  app.post(
+    '/api/users',
+    {
+      schema: {
+        tags: ['Users'],
+        summary: 'Add a person',
+        description: 'Admins. Without `password`, one is generated and returned once as `initial_password`.',
+        body: NewHumanBody,
+        response: {
+          201: z.object({ account: Account, initial_password: z.string().optional() }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const created = await services.accounts.createHuman(callerOf(request), request.body);
+      return reply.status(201).header('cache-control', 'no-store').send(created);
+    },
+  );
+
+  app.post(
+    '/api/service-users',
+    {
+      schema: {
+        tags: ['Users'],
+        summary: 'Add a service user',
+        description:
+          'Admins. Its internal ID is `<slug>@service`, from `internal_id` or else the name; a clash is 409.',
+        body: NewServiceUserBody,
+        response: { 201: Account, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await services.accounts.createServiceUser(callerOf(request), request.body)),
+  );
+
+  app.patch(
+    '/api/users/:id',
+    {
+      schema: {
+        tags: ['Users'],
+        summary: 'Change name, email, role, teams or avatar',
+        description: 'Admins. Nobody changes their own role. Everyone stays in Public.',
+        params: IdParams,
+        body: AccountChangesBody,
+        response: { 200: Account, ...errors },
+      },
+    },
+    async (request) => services.accounts.update(callerOf(request), request.params.id, request.body),
+  );
+
+  app.post(
+    '/api/users/:id/deactivate',
+    {
+      schema: {
+        tags: ['Users'],
+        summary: 'Deactivate an account',
+        description:
+          "Admins. A service user with active tokens is refused (409). A person's active tokens are revoked " +
+          'with the reason "owner deactivated", and their sessions end.',
+        params: IdParams,
+        response: { 200: Account, ...errors },
+      },
+    },
+    async (request) => services.accounts.deactivate(callerOf(request), request.params.id),
+  );
+
+  app.post(
+    '/api/users/:id/reactivate',
+    {
+      schema: {
+        tags: ['Users'],
+        summary: 'Reactivate an account',
+        description: 'Admins. No token is restored.',
+        params: IdParams,
+        response: { 200: Account, ...errors },
+      },
+    },
+    async (request) => services.accounts.reactivate(callerOf(request), request.params.id),
+  );
+}

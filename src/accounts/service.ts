@@ -1,0 +1,381 @@
+import type { Kysely } from 'kysely';
+import type { AuditLog, AuditTarget } from '../audit/audit-log.ts';
+import { hasControlCharacters, SERVICE_ID_SUFFIX, serviceInternalId, slugify } from '../core/names.ts';
+import type { Role } from '../core/roles.ts';
+import type { AccountKind } from '../core/token-kind.ts';
+import { accountLabel, type Caller, requireRole } from '../platform/caller.ts';
+import type { ChangeFeed } from '../platform/change-feed.ts';
+import type { Clock } from '../platform/clock.ts';
+import { isUniqueViolation } from '../platform/database-errors.ts';
+import { AppError, conflict, forbidden, invalidField, notFound } from '../platform/errors.ts';
+import { randomUrlSafe } from '../platform/hashing.ts';
+import { decodeCursor } from '../platform/keyset.ts';
+import type { Database } from '../platform/schema.ts';
+import { findTeamsByIds } from '../teams/queries.ts';
+import { activeTokenCounts, countActiveTokensOf, revokeActiveTokensOf } from '../tokens/queries.ts';
+import { type AccountView, accountView } from '../tokens/views.ts';
+import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts';
+import {
+  type AccountSort,
+  type AccountWithTeams,
+  findAccountById,
+  insertAccount,
+  listAccounts,
+  setAccountTeams,
+} from './queries.ts';
+
+export const OWNER_DEACTIVATED_REASON = 'owner deactivated';
+export const ACCOUNT_NAME_MAX = 100;
+
+export interface NewHumanInput {
+  email: string;
+  name?: string | null | undefined;
+  password?: string | undefined;
+  role: Role;
+  team_ids?: string[] | undefined;
+  avatar_url?: string | null | undefined;
+}
+
+export interface NewServiceUserInput {
+  name?: string | null | undefined;
+  email?: string | null | undefined;
+  internal_id?: string | undefined;
+  role: Role;
+  team_ids?: string[] | undefined;
+  avatar_url?: string | null | undefined;
+}
+
+export interface AccountChanges {
+  name?: string | null | undefined;
+  email?: string | null | undefined;
+  role?: Role | undefined;
+  team_ids?: string[] | undefined;
+  avatar_url?: string | null | undefined;
+}
+
+export interface AccountListQuery {
+  kind?: AccountKind | undefined;
+  role?: Role | undefined;
+  team?: string | undefined;
+  q?: string | undefined;
+  id?: string | undefined;
+  include_deactivated: boolean;
+  sort: AccountSort;
+  order: 'asc' | 'desc';
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface AccountServiceDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  audit: AuditLog;
+  changes: ChangeFeed;
+}
+
+/** People and service users: Admins create and change them, Managers may read them. */
+export class AccountService {
+  readonly #deps: AccountServiceDeps;
+
+  constructor(deps: AccountServiceDeps) {
+    this.#deps = deps;
+  }
+
+  async createHuman(
+    caller: Caller | null,
+    input: NewHumanInput,
+  ): Promise<{ account: AccountView; initial_password?: string }> {
+    if (caller) requireRole(caller, 'admin');
+    const name = checkOptionalName(input.name);
+    const generated = input.password === undefined ? randomUrlSafe(15) : undefined;
+    const password = input.password ?? generated!;
+    if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
+      throw invalidField('password', `Must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters.`);
+    }
+    const passwordHash = await hashPassword(password);
+    const id = await this.#create(caller, input.team_ids, async (trx) =>
+      insertAccount(trx, {
+        kind: 'human',
+        email: input.email.trim(),
+        name,
+        role: input.role,
+        password_hash: passwordHash,
+        avatar_url: input.avatar_url ?? null,
+        created_at: this.#deps.clock.now(),
+        created_by: caller?.principal.account.id ?? null,
+      }),
+    );
+    const account = await this.#view(id);
+    return generated ? { account, initial_password: generated } : { account };
+  }
+
+  async createServiceUser(caller: Caller | null, input: NewServiceUserInput): Promise<AccountView> {
+    if (caller) requireRole(caller, 'admin');
+    const name = checkOptionalName(input.name);
+    const field = input.internal_id !== undefined ? 'internal_id' : 'name';
+    const source = input.internal_id?.endsWith(SERVICE_ID_SUFFIX)
+      ? input.internal_id.slice(0, -SERVICE_ID_SUFFIX.length)
+      : (input.internal_id ?? name);
+    if (!source) throw invalidField(field, 'A service user needs a name or an internal_id.');
+    const slug = slugify(source);
+    if (!slug) throw invalidField(field, 'Must contain at least one letter or digit.');
+    if (slug.length > ACCOUNT_NAME_MAX)
+      throw invalidField(field, `Must be at most ${ACCOUNT_NAME_MAX} characters.`);
+    const internalId = serviceInternalId(slug);
+    const id = await this.#create(caller, input.team_ids, async (trx) => {
+      try {
+        return await insertAccount(trx, {
+          kind: 'service',
+          internal_id: internalId,
+          name,
+          email: input.email?.trim() || null,
+          role: input.role,
+          password_hash: null,
+          avatar_url: input.avatar_url ?? null,
+          created_at: this.#deps.clock.now(),
+          created_by: caller?.principal.account.id ?? null,
+        });
+      } catch (error) {
+        if (isUniqueViolation(error, 'accounts_internal_id_key')) {
+          throw new AppError(
+            409,
+            'internal_id_taken',
+            `${field}: The internal ID ${internalId} is already taken.`,
+            {
+              field,
+              internal_id: internalId,
+            },
+          );
+        }
+        throw error;
+      }
+    });
+    return this.#view(id);
+  }
+
+  async #create(
+    caller: Caller | null,
+    teamIds: string[] | undefined,
+    insert: (trx: Kysely<Database>) => Promise<{ id: string }>,
+  ): Promise<string> {
+    try {
+      return await this.#deps.db.transaction().execute(async (trx) => {
+        await checkTeamsExist(trx, teamIds);
+        const { id } = await insert(trx);
+        await setAccountTeams(trx, id, teamIds ?? []);
+        const created = await findAccountById(trx, id);
+        await this.#deps.audit.record(trx, caller, 'account.created', accountTarget(created!), {
+          kind: created!.kind,
+          role: created!.role,
+        });
+        return id;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'accounts_human_email_key')) {
+        throw new AppError(409, 'email_taken', 'email: Someone already has this email address.', {
+          field: 'email',
+        });
+      }
+      throw error;
+    }
+  }
+
+  async list(
+    caller: Caller,
+    query: AccountListQuery,
+  ): Promise<{ items: AccountView[]; next_cursor: string | null }> {
+    requireRole(caller, 'manager');
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !cursor)
+      throw invalidField('cursor', 'Not a cursor from this list; start again without it.');
+    const { rows, nextCursor } = await listAccounts(this.#deps.db, {
+      kind: query.kind,
+      role: query.role,
+      teamId: query.team,
+      q: query.q,
+      id: query.id,
+      includeDeactivated: query.include_deactivated || query.id !== undefined,
+      sort: query.sort,
+      order: query.order,
+      limit: query.limit,
+      cursor,
+    });
+    const counts = await activeTokenCounts(
+      this.#deps.db,
+      rows.map((row) => row.id),
+      this.#deps.clock.now(),
+    );
+    return { items: rows.map((row) => accountView(row, counts.get(row.id) ?? 0)), next_cursor: nextCursor };
+  }
+
+  async get(caller: Caller, id: string): Promise<AccountView> {
+    if (id !== caller.principal.account.id) requireRole(caller, 'manager');
+    return this.#view(id);
+  }
+
+  async update(caller: Caller, id: string, changes: AccountChanges): Promise<AccountView> {
+    requireRole(caller, 'admin');
+    const { db, audit } = this.#deps;
+    const before = await findAccountById(db, id);
+    if (!before) throw notFound('Account');
+    if (changes.role !== undefined && changes.role !== before.role && id === caller.principal.account.id) {
+      throw forbidden('Nobody can change their own role.', 'own_role');
+    }
+    const set: { name?: string | null; email?: string | null; role?: Role; avatar_url?: string | null } = {};
+    if (changes.name !== undefined) set.name = checkOptionalName(changes.name);
+    if (changes.email !== undefined) {
+      const email = changes.email?.trim() || null;
+      if (before.kind === 'human' && !email) throw invalidField('email', 'A person needs an email address.');
+      set.email = email;
+    }
+    if (changes.role !== undefined) set.role = changes.role;
+    if (changes.avatar_url !== undefined) set.avatar_url = changes.avatar_url;
+    try {
+      await db.transaction().execute(async (trx) => {
+        await checkTeamsExist(trx, changes.team_ids);
+        if (Object.keys(set).length > 0)
+          await trx.updateTable('accounts').set(set).where('id', '=', id).execute();
+        if (changes.team_ids !== undefined) await setAccountTeams(trx, id, changes.team_ids);
+        const after = (await findAccountById(trx, id))!;
+        await audit.record(trx, caller, 'account.updated', accountTarget(after), {
+          changes: describeChanges(before, after),
+        });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'accounts_human_email_key')) {
+        throw new AppError(409, 'email_taken', 'email: Someone already has this email address.', {
+          field: 'email',
+        });
+      }
+      throw error;
+    }
+    await this.#deps.changes.publish({ type: 'account', id });
+    return this.#view(id);
+  }
+
+  /**
+   * A service user is refused while it has active tokens (each one would stop a pipeline). A person's
+   * active personal tokens are revoked with the reason "owner deactivated", and their sessions end.
+   */
+  async deactivate(caller: Caller, id: string): Promise<AccountView> {
+    requireRole(caller, 'admin');
+    if (id === caller.principal.account.id)
+      throw conflict('own_account', 'You cannot deactivate your own account.');
+    const { db, clock, audit } = this.#deps;
+    const now = clock.now();
+    await db.transaction().execute(async (trx) => {
+      const account = await trx
+        .selectFrom('accounts')
+        .select(['id', 'kind', 'deactivated_at'])
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!account) throw notFound('Account');
+      if (account.deactivated_at)
+        throw conflict('already_deactivated', 'This account is already deactivated.');
+      const full = (await findAccountById(trx, id))!;
+      let revokedTokens: { id: string; name: string }[] = [];
+      if (account.kind === 'service') {
+        const active = await countActiveTokensOf(trx, id, now);
+        if (active > 0) {
+          throw conflict(
+            'active_tokens',
+            `${accountLabel(full)} still has ${active} active token${active === 1 ? '' : 's'}. Revoke ${active === 1 ? 'it' : 'them'} first, then deactivate.`,
+            { active_tokens: active },
+          );
+        }
+      } else {
+        revokedTokens = await revokeActiveTokensOf(trx, id, now, OWNER_DEACTIVATED_REASON);
+        for (const token of revokedTokens) {
+          await audit.record(
+            trx,
+            caller,
+            'token.revoked',
+            { type: 'token', id: token.id, label: `${token.name} (${accountLabel(full)})` },
+            { reason: OWNER_DEACTIVATED_REASON, by: 'system' },
+          );
+        }
+      }
+      await trx
+        .updateTable('accounts')
+        .set({ deactivated_at: now, deactivated_by: caller.principal.account.id })
+        .where('id', '=', id)
+        .execute();
+      await trx.deleteFrom('sessions').where('account_id', '=', id).execute();
+      await audit.record(trx, caller, 'account.deactivated', accountTarget(full), {
+        revoked_tokens: revokedTokens.length,
+      });
+    });
+    // One change for the account covers every token it owns (revoked just now or not): caches drop
+    // all of an owner's tokens on it, so a thousand revoked tokens cost one notice, not a thousand.
+    await this.#deps.changes.publish({ type: 'account', id });
+    return this.#view(id);
+  }
+
+  /** Lets the account sign in again; no token is restored. */
+  async reactivate(caller: Caller, id: string): Promise<AccountView> {
+    requireRole(caller, 'admin');
+    const { db, audit } = this.#deps;
+    await db.transaction().execute(async (trx) => {
+      const account = await trx
+        .selectFrom('accounts')
+        .select(['id', 'deactivated_at'])
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!account) throw notFound('Account');
+      if (!account.deactivated_at) throw conflict('not_deactivated', 'This account is not deactivated.');
+      await trx
+        .updateTable('accounts')
+        .set({ deactivated_at: null, deactivated_by: null })
+        .where('id', '=', id)
+        .execute();
+      await audit.record(
+        trx,
+        caller,
+        'account.reactivated',
+        accountTarget((await findAccountById(trx, id))!),
+      );
+    });
+    await this.#deps.changes.publish({ type: 'account', id });
+    return this.#view(id);
+  }
+
+  async #view(id: string): Promise<AccountView> {
+    const row = await findAccountById(this.#deps.db, id);
+    if (!row) throw notFound('Account');
+    return accountView(row, await countActiveTokensOf(this.#deps.db, id, this.#deps.clock.now()));
+  }
+}
+
+function checkOptionalName(raw: string | null | undefined): string | null {
+  const name = raw?.trim();
+  if (!name) return null;
+  if ([...name].length > ACCOUNT_NAME_MAX)
+    throw invalidField('name', `Must be at most ${ACCOUNT_NAME_MAX} characters.`);
+  if (hasControlCharacters(name)) throw invalidField('name', 'Must not contain control characters.');
+  return name;
+}
+
+async function checkTeamsExist(db: Kysely<Database>, teamIds: string[] | undefined): Promise<void> {
+  if (!teamIds || teamIds.length === 0) return;
+  const unique = [...new Set(teamIds)];
+  const found = await findTeamsByIds(db, unique);
+  const missing = unique.filter((id) => !found.some((team) => team.id === id));
+  if (missing.length > 0) throw invalidField('team_ids', `No team has the ID ${missing[0]}.`);
+}
+
+function accountTarget(account: AccountWithTeams): AuditTarget {
+  return { type: 'account', id: account.id, label: accountLabel(account) };
+}
+
+function describeChanges(before: AccountWithTeams, after: AccountWithTeams): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  for (const key of ['name', 'email', 'role', 'avatar_url'] as const) {
+    if (before[key] !== after[key]) changes[key] = { from: before[key], to: after[key] };
+  }
+  const teamNames = (a: AccountWithTeams) => a.teams.map((t) => t.name).join(', ');
+  if (teamNames(before) !== teamNames(after))
+    changes.teams = { from: teamNames(before), to: teamNames(after) };
+  return changes;
+}

@@ -1,0 +1,194 @@
+import { type Kysely, sql } from 'kysely';
+import { teamsOf } from '../accounts/queries.ts';
+import type { Role } from '../core/roles.ts';
+import type { AccountKind, TokenKind } from '../core/token-kind.ts';
+import type { Database } from '../platform/schema.ts';
+
+export interface PrincipalAccountRow {
+  id: string;
+  kind: AccountKind;
+  role: Role;
+  name: string | null;
+  email: string | null;
+  internal_id: string | null;
+  avatar_url: string | null;
+  deactivated_at: Date | null;
+  teams: { id: string; name: string }[];
+}
+
+/** Every column of a token row that authentication and `GET /api/me` show. */
+export interface TokenRow {
+  id: string;
+  kind: TokenKind;
+  owner_id: string;
+  name: string;
+  hint: string;
+  scim_only: boolean;
+  created_at: Date;
+  created_by: string | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+  revoked_reason: string | null;
+  last_used_at: Date | null;
+  last_used_ip: string | null;
+  last_used_user_agent: string | null;
+}
+
+export interface TokenPrincipalRow {
+  token: TokenRow;
+  account: PrincipalAccountRow;
+}
+
+function selectOwner(db: Kysely<Database>) {
+  return db
+    .selectFrom('accounts as a')
+    .select([
+      'a.id',
+      'a.kind',
+      'a.role',
+      'a.name',
+      'a.email',
+      'a.internal_id',
+      'a.avatar_url',
+      'a.deactivated_at',
+    ])
+    .select((eb) => teamsOf(eb.ref('a.id')).as('teams'));
+}
+
+/** The token and its owner as authentication reads them, in one select; `where` picks the tokens. */
+function selectTokenPrincipals(db: Kysely<Database>) {
+  return db
+    .selectFrom('tokens as t')
+    .innerJoin('accounts as a', 'a.id', 't.owner_id')
+    .select([
+      't.secret_hash',
+      't.id as token_id',
+      't.kind as token_kind',
+      't.owner_id',
+      't.name as token_name',
+      't.hint',
+      't.scim_only',
+      't.created_at',
+      't.created_by',
+      't.expires_at',
+      't.revoked_at',
+      't.revoked_by',
+      't.revoked_reason',
+      't.last_used_at',
+      't.last_used_ip',
+      't.last_used_user_agent',
+      'a.id',
+      'a.kind',
+      'a.role',
+      'a.name',
+      'a.email',
+      'a.internal_id',
+      'a.avatar_url',
+      'a.deactivated_at',
+    ])
+    .select((eb) => teamsOf(eb.ref('a.id')).as('teams'));
+}
+
+type SelectedTokenPrincipal = Awaited<
+  ReturnType<ReturnType<typeof selectTokenPrincipals>['executeTakeFirstOrThrow']>
+>;
+
+function tokenPrincipal(row: SelectedTokenPrincipal): TokenPrincipalRow {
+  const {
+    secret_hash: _,
+    token_id,
+    token_kind,
+    owner_id,
+    token_name,
+    hint,
+    scim_only,
+    created_at,
+    created_by,
+    expires_at,
+    revoked_at,
+    revoked_by,
+    revoked_reason,
+    last_used_at,
+    last_used_ip,
+    last_used_user_agent,
+    ...account
+  } = row;
+  return {
+    token: {
+      id: token_id,
+      kind: token_kind,
+      owner_id,
+      name: token_name,
+      hint,
+      scim_only,
+      created_at,
+      created_by,
+      expires_at,
+      revoked_at,
+      revoked_by,
+      revoked_reason,
+      last_used_at,
+      last_used_ip,
+      last_used_user_agent,
+    },
+    account,
+  };
+}
+
+/**
+ * Authentication's one round trip: the token by its hash, with its owner's current role and teams. The
+ * whole token row comes along so that the verification cache can also answer `GET /api/me`.
+ */
+export async function findTokenPrincipal(
+  db: Kysely<Database>,
+  secretHash: string,
+): Promise<TokenPrincipalRow | undefined> {
+  const row = await selectTokenPrincipals(db).where('t.secret_hash', '=', secretHash).executeTakeFirst();
+  return row && tokenPrincipal(row);
+}
+
+/** The same for many hashes in one round trip (the cache's refresh): found rows by hash. */
+export async function findTokenPrincipals(
+  db: Kysely<Database>,
+  secretHashes: readonly string[],
+): Promise<Map<string, TokenPrincipalRow>> {
+  const found = new Map<string, TokenPrincipalRow>();
+  if (secretHashes.length === 0) return found;
+  const rows = await selectTokenPrincipals(db).where('t.secret_hash', 'in', secretHashes).execute();
+  for (const row of rows) found.set(row.secret_hash, tokenPrincipal(row));
+  return found;
+}
+
+export function findPrincipalAccount(
+  db: Kysely<Database>,
+  accountId: string,
+): Promise<PrincipalAccountRow | undefined> {
+  return selectOwner(db).where('a.id', '=', accountId).executeTakeFirst();
+}
+
+export async function findSessionPrincipal(db: Kysely<Database>, idHash: string, now: Date) {
+  const session = await db
+    .selectFrom('sessions')
+    .select(['id_hash', 'account_id', 'csrf_token', 'expires_at'])
+    .where('id_hash', '=', idHash)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  if (!session) return undefined;
+  const account = await findPrincipalAccount(db, session.account_id);
+  if (!account) return undefined;
+  return { session, account };
+}
+
+export function deleteExpiredSessions(db: Kysely<Database>, now: Date) {
+  return db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
+}
+
+export function findHumanForSignIn(db: Kysely<Database>, email: string) {
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'password_hash', 'deactivated_at', 'email', 'name', 'internal_id'])
+    .where('kind', '=', 'human')
+    .where(sql<boolean>`lower(email) = ${email.toLowerCase()}`)
+    .executeTakeFirst();
+}

@@ -1,0 +1,95 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Config } from '../config.ts';
+import { AppError } from '../platform/errors.ts';
+import { ErrorBody } from '../platform/http/schemas.ts';
+import type { App } from '../platform/http/types.ts';
+import type { Services } from '../services.ts';
+import { emailKey } from './attempt-limiter.ts';
+import { assertSameOrigin, callerOf, rateLimited, requestOrigin, SESSION_COOKIE } from './hook.ts';
+import type { SignedIn } from './sessions.ts';
+
+const SignInBody = z.strictObject({
+  email: z.string().trim().min(1).max(320),
+  password: z.string().min(1).max(1000),
+});
+
+export function sessionRoutes(app: App, services: Services, config: Config): void {
+  const secureCookie = (request: FastifyRequest) => config.cookieSecure ?? request.protocol === 'https';
+
+  app.post(
+    '/api/auth/login',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['Session'],
+        summary: 'Sign in to the console',
+        description:
+          'Sets an httpOnly, SameSite=Strict session cookie and returns the CSRF token that state-changing ' +
+          'requests made with the cookie must send as `X-CSRF-Token`. Failed sign-ins are limited per ' +
+          'address and per email (429 with `Retry-After`).',
+        body: SignInBody,
+        response: {
+          200: z.object({ csrf_token: z.string(), expires_at: z.string() }),
+          400: ErrorBody,
+          401: ErrorBody,
+          403: ErrorBody,
+          429: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      assertSameOrigin(request);
+      // Checked before the password hash is computed: a blocked guesser costs no argon2 time either.
+      const email = emailKey(request.body.email);
+      const blocked =
+        app.attempts.blocked('sign_in_address', request.ip) ?? app.attempts.blocked('sign_in_email', email);
+      if (blocked) throw rateLimited(services, request, blocked);
+      let signedIn: SignedIn;
+      try {
+        signedIn = await services.sessions.signIn(
+          request.body.email,
+          request.body.password,
+          requestOrigin(request),
+        );
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'invalid_credentials') {
+          app.attempts.fail('sign_in_address', request.ip);
+          app.attempts.fail('sign_in_email', email);
+        }
+        throw error;
+      }
+      reply.setCookie(SESSION_COOKIE, signedIn.cookieValue, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: secureCookie(request),
+        expires: signedIn.expiresAt,
+      });
+      return reply
+        .header('cache-control', 'no-store')
+        .send({ csrf_token: signedIn.csrfToken, expires_at: signedIn.expiresAt.toISOString() });
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    {
+      schema: {
+        tags: ['Session'],
+        summary: 'Sign out',
+        response: { 204: z.null(), 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      await services.sessions.signOut(callerOf(request));
+      reply.clearCookie(SESSION_COOKIE, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: secureCookie(request),
+      });
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,179 @@
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Principal } from '../platform/caller.ts';
+import { AppError } from '../platform/errors.ts';
+import { ErrorBody } from '../platform/http/schemas.ts';
+import type { App } from '../platform/http/types.ts';
+import type { Services } from '../services.ts';
+import {
+  authenticateToken,
+  bearerSecret,
+  checkTokenLimited,
+  type MaybePromise,
+  malformedHeader,
+  type ScopePath,
+} from './hook.ts';
+import { answersOf } from './verification/authenticator.ts';
+
+const ForwardedPathHeaders = ['x-forwarded-uri', 'x-original-uri', 'x-original-url'] as const;
+
+const Introspection = z
+  .object({
+    active: z.boolean(),
+    sub: z.string().optional().describe("The owning account's ID."),
+    username: z.string().optional().describe('Email of a person, internal ID of a service user.'),
+    token_type: z.enum(['personal', 'service']).optional(),
+    token_id: z.string().optional(),
+    name: z.string().optional().describe("The token's name."),
+    exp: z.number().int().optional().describe('Expiry, seconds since the epoch; absent: never.'),
+    iat: z.number().int().optional(),
+    scope: z.string().optional().describe('`scim` for SCIM-only tokens, `api` otherwise.'),
+    role: z.string().optional(),
+    teams: z.array(z.string()).optional(),
+  })
+  .meta({ id: 'Introspection' });
+
+/**
+ * nginx's auth_request turns any answer but 2xx, 401 and 403 into a 500 for the client, so a rate limit
+ * on forward auth is a 401 — still `rate_limited`, with `Retry-After` for proxies that pass it on.
+ */
+function asDenial(error: unknown): unknown {
+  if (!(error instanceof AppError) || error.status !== 429) return error;
+  return new AppError(401, error.code, error.message, error.details, {
+    ...error.headers,
+    'www-authenticate': `Bearer realm="tessera", error="invalid_token", error_description="${error.message}"`,
+  });
+}
+
+/** The path the proxy is guarding, for a SCIM-only token's scope; `/` when the proxy does not say. */
+const forwardedPath: ScopePath = (request) => {
+  for (const name of ForwardedPathHeaders) {
+    const value = request.headers[name];
+    if (typeof value === 'string') return value;
+  }
+  return '/';
+};
+
+async function admitWhenVerified(reply: FastifyReply, outcome: Promise<Principal>): Promise<void> {
+  let principal: Principal;
+  try {
+    principal = await outcome;
+  } catch (error) {
+    throw asDenial(error);
+  }
+  admitted(reply, principal);
+  // A reply is thenable, settled once sent: so Fastify, seeing the handler done, sends nothing more.
+  await reply;
+}
+
+declare module './verification/cache.ts' {
+  interface VerificationAnswers {
+    forwardHeaders?: Readonly<Record<string, string>>;
+  }
+}
+
+/**
+ * The headers a proxy gets for a principal. A token's principal is shared by every request its cache
+ * entry serves and never changes (any change drops it), so they are built once per cache entry.
+ */
+function forwardedHeaders(principal: Principal): Readonly<Record<string, string>> {
+  const answers = answersOf(principal);
+  let headers = answers?.forwardHeaders;
+  if (!headers) {
+    const { account, token } = principal;
+    headers = Object.freeze({
+      'x-tessera-user': account.email ?? account.internal_id ?? account.id,
+      'x-tessera-kind': token!.kind,
+      'x-tessera-role': account.role,
+      'x-tessera-teams': account.teams.map((t) => t.name).join(','),
+      'x-tessera-token-id': token!.id,
+      'cache-control': 'no-store',
+    });
+    if (answers) answers.forwardHeaders = headers;
+  }
+  return headers;
+}
+
+function admitted(reply: FastifyReply, principal: Principal): void {
+  reply.status(200).headers(forwardedHeaders(principal)).send(null);
+}
+
+/** The two endpoints other services call with nothing but the token: forward auth and introspection. */
+export function tokenCheckRoutes(app: App, services: Services): void {
+  app.route({
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    url: '/auth/check',
+    config: { auth: 'public' },
+    schema: {
+      tags: ['Forward auth'],
+      summary: 'Forward authentication for reverse proxies',
+      description:
+        'For nginx `auth_request`, Traefik ForwardAuth and Caddy `forward_auth`. 200 with `X-Tessera-User`, ' +
+        '`X-Tessera-Kind`, `X-Tessera-Role`, `X-Tessera-Teams` and `X-Tessera-Token-Id`; 401 or 403 with the ' +
+        'error body otherwise. A SCIM-only token passes only when the proxied path (`X-Forwarded-Uri`, ' +
+        '`X-Original-URI`) is under /scim/v2/. Over the brute-force limits: 401 `rate_limited` with ' +
+        '`Retry-After` (nginx treats any other status as an error).',
+      response: { 200: z.null(), 401: ErrorBody, 403: ErrorBody },
+    },
+    // Not async: a token the verification cache knows is answered without a promise.
+    handler: (request, reply) => {
+      const header = request.headers.authorization;
+      if (header === undefined) {
+        throw new AppError(
+          401,
+          'authentication_required',
+          'Send the token as "Authorization: Bearer <token>".',
+          undefined,
+          {
+            'www-authenticate': 'Bearer realm="tessera"',
+          },
+        );
+      }
+      const secret = bearerSecret(header);
+      if (!secret) throw malformedHeader(services, app.attempts, request);
+      let outcome: MaybePromise<Principal>;
+      try {
+        outcome = authenticateToken(services, app.attempts, request, secret, forwardedPath);
+      } catch (error) {
+        throw asDenial(error);
+      }
+      if (outcome instanceof Promise) return admitWhenVerified(reply, outcome);
+      admitted(reply, outcome);
+    },
+  });
+
+  app.post(
+    '/api/introspect',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['Forward auth'],
+        summary: 'Token introspection (RFC 7662)',
+        description:
+          'Form-encoded or JSON field `token`. `{ "active": false }` for any token that would not ' +
+          'authenticate, whatever the reason.',
+        body: z.object({ token: z.string().max(1000), token_type_hint: z.string().max(100).optional() }),
+        response: { 200: Introspection, 400: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const result = await checkTokenLimited(services, app.attempts, request, request.body.token);
+      if (!result.ok) return { active: false };
+      const { account, token } = result.principal;
+      return {
+        active: true,
+        sub: account.id,
+        username: account.email ?? account.internal_id ?? account.id,
+        token_type: token!.kind,
+        token_id: token!.id,
+        name: token!.name,
+        ...(token!.expires_at ? { exp: Math.floor(token!.expires_at.getTime() / 1000) } : {}),
+        iat: Math.floor(token!.created_at.getTime() / 1000),
+        scope: token!.scim_only ? 'scim' : 'api',
+        role: account.role,
+        teams: account.teams.map((t) => t.name),
+      };
+    },
+  );
+}

@@ -1,0 +1,73 @@
+import type { Kysely } from 'kysely';
+import type { Metrics } from '../../platform/metrics.ts';
+import type { Database } from '../../platform/schema.ts';
+import { findTokenPrincipals } from '../queries.ts';
+import type { VerificationCache } from './cache.ts';
+
+/** Hashes per query: a few thousand bound parameters stay well inside what one statement takes. */
+const BATCH = 1000;
+
+/**
+ * Reads again, in the background and a batch at a time, the cached verifications that are in use and
+ * near their TTL (`VerificationCache.takeStale`), so a busy token is never sent to the database on the
+ * request path by the TTL alone.
+ */
+export class CacheRefresher {
+  readonly #db: Kysely<Database>;
+  readonly #cache: VerificationCache;
+  readonly #metrics: Metrics;
+  readonly #intervalMs: number;
+  readonly #onError: (error: unknown) => void;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<number> = Promise.resolve(0);
+
+  constructor(deps: {
+    db: Kysely<Database>;
+    cache: VerificationCache;
+    metrics: Metrics;
+    intervalMs: number;
+    onError: (error: unknown) => void;
+  }) {
+    this.#db = deps.db;
+    this.#cache = deps.cache;
+    this.#metrics = deps.metrics;
+    this.#intervalMs = deps.intervalMs;
+    this.#onError = deps.onError;
+  }
+
+  start(): void {
+    this.#timer ??= setInterval(() => {
+      this.refresh().catch(this.#onError);
+    }, this.#intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Refresh what is stale now; resolves to how many entries were asked for. Runs never overlap. */
+  refresh(): Promise<number> {
+    this.#running = this.#running.catch(() => 0).then(() => this.#refreshStale());
+    return this.#running;
+  }
+
+  async #refreshStale(): Promise<number> {
+    const hashes = this.#cache.takeStale();
+    for (let from = 0; from < hashes.length; from += BATCH) {
+      const batch = hashes.slice(from, from + BATCH);
+      const epoch = this.#cache.epoch;
+      try {
+        this.#cache.refreshed(batch, await findTokenPrincipals(this.#db, batch), epoch);
+      } catch (error) {
+        // These and the batches after them are handed out again on their next use.
+        this.#cache.refreshed(hashes.slice(from), undefined, epoch);
+        throw error;
+      }
+    }
+    if (hashes.length > 0) this.#metrics.authCacheRefreshed.inc({}, hashes.length);
+    return hashes.length;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running.catch(() => 0);
+  }
+}

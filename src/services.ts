@@ -1,0 +1,77 @@
+import type { Kysely } from 'kysely';
+import { AccountService } from './accounts/service.ts';
+import { AuditLog } from './audit/audit-log.ts';
+import { SessionService } from './auth/sessions.ts';
+import { TokenAuthenticator } from './auth/verification/authenticator.ts';
+import { VerificationCache } from './auth/verification/cache.ts';
+import { CacheRefresher } from './auth/verification/refresher.ts';
+import { ChangeFeed } from './platform/change-feed.ts';
+import type { Clock } from './platform/clock.ts';
+import { Metrics } from './platform/metrics.ts';
+import type { Database } from './platform/schema.ts';
+import { TeamService } from './teams/service.ts';
+import { LastUsedRecorder } from './tokens/last-used.ts';
+import { TokenService } from './tokens/service.ts';
+
+export interface ServiceOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  lastUsedFlushMs: number;
+  sessionTtlHours: number;
+  onBackgroundError: (error: unknown) => void;
+  /** The verification cache's bounds; defaults as in docs/CONFIGURATION.md. */
+  authCache?: { size: number; ttlMs: number; negativeTtlMs: number };
+}
+
+export const AUTH_CACHE_DEFAULTS = { size: 100_000, ttlMs: 60_000, negativeTtlMs: 5_000 };
+
+/** Every use case, wired to one database, one clock and one set of metrics. */
+export function createServices(options: ServiceOptions) {
+  const { db, clock } = options;
+  const metrics = new Metrics();
+  const changes = new ChangeFeed();
+  const cacheOptions = options.authCache ?? AUTH_CACHE_DEFAULTS;
+  const authCache = new VerificationCache({
+    maxEntries: cacheOptions.size,
+    ttlMs: cacheOptions.ttlMs,
+    negativeTtlMs: cacheOptions.negativeTtlMs,
+  });
+  changes.subscribe((change) => authCache.apply(change));
+  metrics.gauge(
+    'tessera_auth_cache_entries',
+    'Verified tokens held in the verification cache.',
+    () => authCache.size,
+  );
+  const audit = new AuditLog({ db, clock });
+  const lastUsed = new LastUsedRecorder({
+    db,
+    metrics,
+    intervalMs: options.lastUsedFlushMs,
+    onError: options.onBackgroundError,
+  });
+  const authCacheRefresher = new CacheRefresher({
+    db,
+    cache: authCache,
+    metrics,
+    // Often enough that an entry is read again well before its TTL (the refresh asks at 3/4 of it).
+    intervalMs: cacheOptions.ttlMs > 0 ? Math.max(10, Math.min(1000, cacheOptions.ttlMs / 8)) : 1000,
+    onError: options.onBackgroundError,
+  });
+  return {
+    db,
+    clock,
+    metrics,
+    changes,
+    authCache,
+    authCacheRefresher,
+    audit,
+    lastUsed,
+    tokens: new TokenService({ db, clock, audit, lastUsed, changes }),
+    accounts: new AccountService({ db, clock, audit, changes }),
+    teams: new TeamService({ db, audit }),
+    sessions: new SessionService({ db, clock, audit, metrics, ttlHours: options.sessionTtlHours }),
+    authenticator: new TokenAuthenticator({ db, clock, lastUsed, audit, metrics, cache: authCache }),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { callerOf } from '../auth/hook.ts';
+import { ErrorBody, NewTeamBody, TeamDetails } from '../platform/http/schemas.ts';
+import type { App } from '../platform/http/types.ts';
+import type { Services } from '../services.ts';
+
+export function teamRoutes(app: App, services: Services): void {
+  app.get(
+    '/api/teams',
+    {
+      schema: {
+        tags: ['Teams'],
+        summary: 'List teams',
+        response: { 200: z.object({ items: z.array(TeamDetails) }), 401: ErrorBody },
+      },
+    },
+    async () => ({ items: await services.teams.list() }),
+  );
+
+  app.post(
+    '/api/teams',
+    {
+      schema: {
+        tags: ['Teams'],
+        summary: 'Create a team',
+        description: 'Admins. Names are unique ignoring case and may not contain commas.',
+        body: NewTeamBody,
+        response: { 201: TeamDetails, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await services.teams.create(callerOf(request), request.body.name)),
+  );
+}

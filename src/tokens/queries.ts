@@ -1,0 +1,236 @@
+import { type Kysely, sql } from 'kysely';
+import { isoTime } from '../core/iso-time.ts';
+import type { TokenKind } from '../core/token-kind.ts';
+import type { TokenStatus } from '../core/token-status.ts';
+import { type Cursor, keysetPage, likeContains, type SortKey } from '../platform/keyset.ts';
+import type { Database, NewToken } from '../platform/schema.ts';
+
+export const TOKEN_SORTS = ['name', 'created_at', 'expires_at', 'last_used_at'] as const;
+export type TokenSort = (typeof TOKEN_SORTS)[number];
+
+const SORT_KEYS: Record<TokenSort, SortKey> = {
+  name: { expression: sql`lower(t.name)`, type: 'text' },
+  created_at: { expression: sql`t.created_at`, type: 'timestamptz' },
+  expires_at: { expression: sql`coalesce(t.expires_at, 'infinity'::timestamptz)`, type: 'timestamptz' },
+  // By the minute of the last use (migration 0003: what keeps the last-used flush off the indexes);
+  // within a minute, by id.
+  last_used_at: {
+    expression: sql`coalesce(t.last_used_minute, '-infinity'::timestamptz)`,
+    type: 'timestamptz',
+  },
+};
+
+export interface TokenListFilter {
+  kind: TokenKind;
+  ownerId?: string;
+  q?: string;
+  statuses?: readonly TokenStatus[];
+  sort: TokenSort;
+  order: 'asc' | 'desc';
+  limit: number;
+  cursor?: Cursor;
+  now: Date;
+}
+
+/** A token with the columns of its owner that lists and the API show. */
+function selectTokenWithOwner(db: Kysely<Database>) {
+  return db
+    .selectFrom('tokens as t')
+    .innerJoin('accounts as a', 'a.id', 't.owner_id')
+    .select([
+      't.id',
+      't.kind',
+      't.owner_id',
+      't.name',
+      't.hint',
+      't.scim_only',
+      't.created_at',
+      't.created_by',
+      't.expires_at',
+      't.revoked_at',
+      't.revoked_by',
+      't.revoked_reason',
+      't.last_used_at',
+      't.last_used_ip',
+      't.last_used_user_agent',
+      'a.kind as owner_kind',
+      'a.name as owner_name',
+      'a.email as owner_email',
+      'a.internal_id as owner_internal_id',
+      'a.avatar_url as owner_avatar_url',
+      'a.deactivated_at as owner_deactivated_at',
+    ]);
+}
+
+export type TokenWithOwner = Awaited<
+  ReturnType<ReturnType<typeof selectTokenWithOwner>['executeTakeFirstOrThrow']>
+>;
+
+export function findTokenById(db: Kysely<Database>, id: string) {
+  return selectTokenWithOwner(db).where('t.id', '=', id).executeTakeFirst();
+}
+
+function statusCondition(status: TokenStatus, now: Date) {
+  switch (status) {
+    case 'active':
+      return sql<boolean>`(t.revoked_at is null and (t.expires_at is null or t.expires_at > ${now}))`;
+    case 'revoked':
+      return sql<boolean>`(t.revoked_at is not null and (t.expires_at is null or t.expires_at > ${now}))`;
+    case 'expired':
+      return sql<boolean>`(t.expires_at is not null and t.expires_at <= ${now})`;
+  }
+}
+
+export async function listTokens(db: Kysely<Database>, filter: TokenListFilter) {
+  const key = SORT_KEYS[filter.sort];
+  let query = selectTokenWithOwner(db)
+    .select(sql<string>`(${key.expression})::text`.as('sort_key'))
+    .where('t.kind', '=', filter.kind);
+  if (filter.ownerId) query = query.where('t.owner_id', '=', filter.ownerId);
+  if (filter.q) query = query.where(sql<boolean>`lower(t.name) like ${likeContains(filter.q.toLowerCase())}`);
+  const statuses = filter.statuses;
+  if (statuses && statuses.length > 0 && statuses.length < 3) {
+    query = query.where(({ or }) => or(statuses.map((status) => statusCondition(status, filter.now))));
+  }
+  return keysetPage(query, key, sql`t.id`, filter);
+}
+
+export function insertToken(db: Kysely<Database>, token: NewToken) {
+  return db.insertInto('tokens').values(token).returning('id').executeTakeFirstOrThrow();
+}
+
+/** Revoke only if still active at `now`: the condition and the write are one statement, so races resolve. */
+export function revokeIfActive(
+  db: Kysely<Database>,
+  id: string,
+  now: Date,
+  by: string | null,
+  reason: string | null,
+) {
+  return db
+    .updateTable('tokens as t')
+    .set({ revoked_at: now, revoked_by: by, revoked_reason: reason })
+    .where('t.id', '=', id)
+    .where(statusCondition('active', now))
+    .returning('t.id')
+    .executeTakeFirst();
+}
+
+export function restoreIfRevoked(db: Kysely<Database>, id: string, now: Date) {
+  return db
+    .updateTable('tokens as t')
+    .set({ revoked_at: null, revoked_by: null, revoked_reason: null })
+    .where('t.id', '=', id)
+    .where(statusCondition('revoked', now))
+    .returning('t.id')
+    .executeTakeFirst();
+}
+
+export function deleteIfInactive(db: Kysely<Database>, id: string, now: Date) {
+  return db
+    .deleteFrom('tokens as t')
+    .where('t.id', '=', id)
+    .where(({ or }) => or([statusCondition('revoked', now), statusCondition('expired', now)]))
+    .returning('t.id')
+    .executeTakeFirst();
+}
+
+/** Revoke every active token an account owns, in one statement; returns the ids it revoked. */
+export async function revokeActiveTokensOf(db: Kysely<Database>, ownerId: string, now: Date, reason: string) {
+  const rows = await db
+    .updateTable('tokens as t')
+    .set({ revoked_at: now, revoked_by: null, revoked_reason: reason })
+    .where('t.owner_id', '=', ownerId)
+    .where(statusCondition('active', now))
+    .returning(['t.id', 't.name'])
+    .execute();
+  return rows;
+}
+
+export async function countActiveTokensOf(db: Kysely<Database>, ownerId: string, now: Date): Promise<number> {
+  const row = await db
+    .selectFrom('tokens as t')
+    .select(sql<string>`count(*)`.as('count'))
+    .where('t.owner_id', '=', ownerId)
+    .where(statusCondition('active', now))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** Active token counts for a set of accounts, for the Users list. */
+export async function activeTokenCounts(db: Kysely<Database>, ownerIds: string[], now: Date) {
+  if (ownerIds.length === 0) return new Map<string, number>();
+  const rows = await db
+    .selectFrom('tokens as t')
+    .select(['t.owner_id', sql<string>`count(*)`.as('count')])
+    .where('t.owner_id', 'in', ownerIds)
+    .where(statusCondition('active', now))
+    .groupBy('t.owner_id')
+    .execute();
+  return new Map(rows.map((row) => [row.owner_id, Number(row.count)]));
+}
+
+export interface TokenAuthRow {
+  id: string;
+  kind: TokenKind;
+  name: string;
+  owner_id: string;
+  scim_only: boolean;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** The one lookup authentication makes: by SHA-256, with nothing else. */
+export function findTokenByHash(db: Kysely<Database>, secretHash: string): Promise<TokenAuthRow | undefined> {
+  return db
+    .selectFrom('tokens')
+    .select(['id', 'kind', 'name', 'owner_id', 'scim_only', 'expires_at', 'revoked_at'])
+    .where('secret_hash', '=', secretHash)
+    .executeTakeFirst();
+}
+
+export interface LastUse {
+  tokenId: string;
+  /**
+   * Milliseconds since the epoch, not a `Date`: a pending use is updated in place on every request, and a
+   * number there is overwritten where it stands, where each new `Date` would be one more young object for
+   * the long-lived entry to hold (a write barrier now, a copy at the next scavenge).
+   */
+  at: number;
+  ip: string;
+  userAgent: string | null;
+}
+
+/**
+ * Write a batch of last uses in a single statement: tokens first, then their owners' last activity.
+ * A use older than what is stored (another node got there first) changes nothing.
+ */
+export async function writeLastUses(db: Kysely<Database>, uses: LastUse[]): Promise<number> {
+  if (uses.length === 0) return 0;
+  const result = await sql<{ updated: string }>`
+    with v as (
+      select * from unnest(
+        ${uses.map((u) => u.tokenId)}::uuid[],
+        ${uses.map((u) => isoTime(u.at))}::timestamptz[],
+        ${uses.map((u) => u.ip)}::text[],
+        ${uses.map((u) => u.userAgent)}::text[]
+      ) as v(id, at, ip, user_agent)
+    ),
+    updated as (
+      update tokens t
+      set last_used_at = v.at, last_used_ip = v.ip, last_used_user_agent = v.user_agent
+      from v
+      where t.id = v.id and (t.last_used_at is null or t.last_used_at < v.at)
+      returning t.owner_id, v.at
+    ),
+    owners as (
+      update accounts a
+      set last_active_at = m.at
+      from (select owner_id, max(at) as at from updated group by owner_id) m
+      where a.id = m.owner_id and (a.last_active_at is null or a.last_active_at < m.at)
+      returning a.id
+    )
+    select (select count(*) from updated)::text as updated, (select count(*) from owners) as owners
+  `.execute(db);
+  return Number(result.rows[0]?.updated ?? 0);
+}

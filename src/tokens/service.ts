@@ -1,0 +1,325 @@
+import type { Kysely } from 'kysely';
+import type { AuditLog, AuditTarget } from '../audit/audit-log.ts';
+import { verifiedToken, verifiedTokenRow } from '../auth/verification/authenticator.ts';
+import { expiresAt, MAX_EXPIRATION_DAYS } from '../core/expiration.ts';
+import { checkTokenName } from '../core/names.ts';
+import { generateSecret, secretHint } from '../core/secret.ts';
+import type { TokenKind } from '../core/token-kind.ts';
+import { type TokenStatus, tokenStatus } from '../core/token-status.ts';
+import { accountLabel, type Caller, isAdmin, requireRole } from '../platform/caller.ts';
+import type { ChangeFeed } from '../platform/change-feed.ts';
+import type { Clock } from '../platform/clock.ts';
+import { isUniqueViolation } from '../platform/database-errors.ts';
+import { AppError, conflict, forbidden, invalidField, notFound } from '../platform/errors.ts';
+import { sha256Hex } from '../platform/hashing.ts';
+import { decodeCursor } from '../platform/keyset.ts';
+import type { Database } from '../platform/schema.ts';
+import type { LastUsedRecorder } from './last-used.ts';
+import {
+  deleteIfInactive,
+  findTokenById,
+  insertToken,
+  listTokens,
+  restoreIfRevoked,
+  revokeIfActive,
+  type TokenSort,
+  type TokenWithOwner,
+} from './queries.ts';
+import { type TokenUse, type TokenView, tokenUse, tokenView } from './views.ts';
+
+export interface GenerateTokenInput {
+  name: string;
+  kind: TokenKind;
+  expires_in_days: number | null;
+  service_user_id?: string | undefined;
+  scim_only?: boolean | undefined;
+}
+
+export interface TokenListQuery {
+  kind: TokenKind;
+  q?: string | undefined;
+  status?: TokenStatus[] | undefined;
+  service_user_id?: string | undefined;
+  sort: TokenSort;
+  order: 'asc' | 'desc';
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export const REVOKE_REASON_MAX = 500;
+
+export interface TokenServiceDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  audit: AuditLog;
+  lastUsed: LastUsedRecorder;
+  changes: ChangeFeed;
+}
+
+/**
+ * Generating, listing and changing tokens. Personal tokens belong to their human owner alone (even an
+ * Admin gets 404 for someone else's); service tokens are for Admins.
+ */
+export class TokenService {
+  readonly #deps: TokenServiceDeps;
+
+  constructor(deps: TokenServiceDeps) {
+    this.#deps = deps;
+  }
+
+  async generate(caller: Caller, input: GenerateTokenInput): Promise<{ token: TokenView; secret: string }> {
+    const { db, clock, audit } = this.#deps;
+    const name = checkTokenName(input.name);
+    if (!name.ok) throw invalidField('name', name.message);
+    const days = input.expires_in_days;
+    if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_EXPIRATION_DAYS)) {
+      throw invalidField(
+        'expires_in_days',
+        `Must be a whole number of days from 1 to ${MAX_EXPIRATION_DAYS}, or null for never.`,
+      );
+    }
+    if (input.scim_only && !isAdmin(caller)) throw forbidden('Only Admins can generate SCIM-only tokens.');
+    if (input.kind === 'personal') {
+      if (input.service_user_id)
+        throw invalidField('service_user_id', 'Only a service token has a service user.');
+      if (caller.principal.account.kind !== 'human') {
+        throw forbidden('Personal tokens belong to people; a service user has service tokens.');
+      }
+    } else {
+      requireRole(caller, 'admin');
+      if (!input.service_user_id)
+        throw invalidField('service_user_id', 'A service token needs a service user.');
+    }
+
+    const secret = generateSecret(input.kind);
+    const secretHash = sha256Hex(secret);
+    const now = clock.now();
+    let id: string;
+    try {
+      id = await db.transaction().execute(async (trx) => {
+        const owner =
+          input.kind === 'personal'
+            ? await lockPerson(trx, caller.principal.account)
+            : await lockServiceUser(trx, input.service_user_id!);
+        const inserted = await insertToken(trx, {
+          kind: input.kind,
+          owner_id: owner.id,
+          name: name.name,
+          secret_hash: secretHash,
+          hint: secretHint(secret),
+          scim_only: input.scim_only ?? false,
+          created_at: now,
+          created_by: caller.principal.account.id,
+          expires_at: expiresAt(now, days),
+        });
+        await audit.record(trx, caller, 'token.created', tokenTarget(inserted.id, name.name, owner), {
+          kind: input.kind,
+          expires_at: expiresAt(now, days)?.toISOString() ?? null,
+          scim_only: input.scim_only ?? false,
+        });
+        return inserted.id;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'tokens_owner_name_key')) {
+        throw new AppError(
+          409,
+          'name_taken',
+          `name: A token named "${name.name}" already exists${input.kind === 'service' ? ' for this service user' : ''}.`,
+          { field: 'name' },
+        );
+      }
+      throw error;
+    }
+    // Nobody can have sent this secret before now, but if its hash was ever remembered as unknown,
+    // it is forgotten here and on every node before the secret leaves this response.
+    await this.#deps.changes.publish({ type: 'secret', hash: secretHash });
+    return { token: await this.get(caller, id), secret };
+  }
+
+  async list(
+    caller: Caller,
+    query: TokenListQuery,
+  ): Promise<{ items: TokenView[]; next_cursor: string | null }> {
+    const { db, clock } = this.#deps;
+    if (query.kind === 'service') requireRole(caller, 'admin');
+    else if (query.service_user_id)
+      throw invalidField('service_user_id', 'Only service tokens have a service user.');
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !cursor)
+      throw invalidField('cursor', 'Not a cursor from this list; start again without it.');
+    const now = clock.now();
+    const { rows, nextCursor } = await listTokens(db, {
+      kind: query.kind,
+      ownerId: query.kind === 'personal' ? caller.principal.account.id : query.service_user_id,
+      q: query.q,
+      statuses: query.status,
+      sort: query.sort,
+      order: query.order,
+      limit: query.limit,
+      cursor,
+      now,
+    });
+    return {
+      items: rows.map((row) => this.#view(row, now)),
+      next_cursor: nextCursor,
+    };
+  }
+
+  async get(caller: Caller, id: string): Promise<TokenView> {
+    const row = await this.#loadVisible(caller, id);
+    return this.#view(row, this.#deps.clock.now());
+  }
+
+  async revoke(caller: Caller, id: string, reason: string | null): Promise<TokenView> {
+    const row = await this.#loadVisible(caller, id);
+    const now = this.#deps.clock.now();
+    const done = await this.#deps.db.transaction().execute(async (trx) => {
+      if (!(await revokeIfActive(trx, id, now, caller.principal.account.id, reason))) return undefined;
+      await this.#deps.audit.record(trx, caller, 'token.revoked', targetOf(row), { reason });
+      // Read back in the transaction: a delete that commits right after must not turn this success into 404.
+      return findTokenById(trx, id);
+    });
+    if (!done) return this.#refuse(caller, id, 'revoke');
+    await this.#deps.changes.publish({ type: 'token', id });
+    return this.#view(done, now);
+  }
+
+  async restore(caller: Caller, id: string): Promise<TokenView> {
+    const row = await this.#loadVisible(caller, id);
+    const now = this.#deps.clock.now();
+    const done = await this.#deps.db.transaction().execute(async (trx) => {
+      // Shares the owner's row lock with deactivation, so a restore cannot slip in beside one.
+      const owner = await trx
+        .selectFrom('accounts')
+        .select('deactivated_at')
+        .where('id', '=', row.owner_id)
+        .forShare()
+        .executeTakeFirst();
+      if (owner?.deactivated_at) {
+        throw conflict(
+          'owner_deactivated',
+          'The owner of this token is deactivated; reactivate the account first.',
+        );
+      }
+      if (!(await restoreIfRevoked(trx, id, now))) return undefined;
+      await this.#deps.audit.record(trx, caller, 'token.restored', targetOf(row));
+      return findTokenById(trx, id);
+    });
+    if (!done) return this.#refuse(caller, id, 'restore');
+    await this.#deps.changes.publish({ type: 'token', id });
+    return this.#view(done, now);
+  }
+
+  async delete(caller: Caller, id: string): Promise<void> {
+    const row = await this.#loadVisible(caller, id);
+    const now = this.#deps.clock.now();
+    const done = await this.#deps.db.transaction().execute(async (trx) => {
+      if (!(await deleteIfInactive(trx, id, now))) return false;
+      await this.#deps.audit.record(trx, caller, 'token.deleted', targetOf(row), {
+        kind: row.kind,
+        status: tokenStatus(row, now),
+        owner_id: row.owner_id,
+      });
+      return true;
+    });
+    if (!done) await this.#refuse(caller, id, 'delete');
+    await this.#deps.changes.publish({ type: 'token', id });
+  }
+
+  /**
+   * The token this very request authenticated with, from the verification its principal was built from
+   * (the cache's entry, or the row just read): no query. Undefined for a session.
+   */
+  describeVerified(caller: Caller): TokenView | undefined {
+    const verified = verifiedToken(caller.principal);
+    return verified && tokenView(verifiedTokenRow(verified), this.#deps.clock.now(), verified.pendingUse);
+  }
+
+  /**
+   * Only what changes of that token's view from request to request: its status and last use. The use
+   * this request was verified with is the one its verification holds: no lookup of what is pending.
+   */
+  verifiedUse(caller: Caller): TokenUse | undefined {
+    const verified = verifiedToken(caller.principal);
+    return verified && tokenUse(verified.token, this.#deps.clock.now(), verified.pendingUse);
+  }
+
+  /** The view of a row read from the database, with what this node has seen since and not yet written. */
+  #view(row: TokenWithOwner, now: Date): TokenView {
+    return tokenView(row, now, this.#deps.lastUsed.pending(row.id));
+  }
+
+  async #loadVisible(caller: Caller, id: string): Promise<TokenWithOwner> {
+    const row = await findTokenById(this.#deps.db, id);
+    if (!row) throw notFound('Token');
+    if (row.kind === 'personal' && row.owner_id !== caller.principal.account.id) throw notFound('Token');
+    if (row.kind === 'service' && !isAdmin(caller)) throw forbidden('Service tokens are managed by Admins.');
+    return row;
+  }
+
+  /** The change did not apply: say why, from the token as it is now. */
+  async #refuse(caller: Caller, id: string, action: 'revoke' | 'restore' | 'delete'): Promise<never> {
+    const current = await this.#loadVisible(caller, id);
+    const status = tokenStatus(current, this.#deps.clock.now());
+    const messages = {
+      revoke: `Only an active token can be revoked; this one is ${status}.`,
+      restore:
+        status === 'expired'
+          ? 'An expired token cannot be restored; generate a new one.'
+          : 'Only a revoked token can be restored; this one is active.',
+      delete: 'An active token cannot be deleted; revoke it first.',
+    };
+    throw conflict('status_conflict', messages[action], { status });
+  }
+}
+
+/**
+ * The caller's own account, share-locked like a restore does: a deactivation (which locks it for update and
+ * revokes every active token) either finishes first, and this refuses, or waits and then revokes this token
+ * too. The request authenticated before it got here, so the check must be repeated under the lock.
+ */
+async function lockPerson<T extends { id: string }>(db: Kysely<Database>, account: T): Promise<T> {
+  const row = await db
+    .selectFrom('accounts')
+    .select('deactivated_at')
+    .where('id', '=', account.id)
+    .forShare()
+    .executeTakeFirst();
+  if (!row || row.deactivated_at) {
+    throw conflict('owner_deactivated', 'Your account has been deactivated; it can have no new token.');
+  }
+  return account;
+}
+
+async function lockServiceUser(db: Kysely<Database>, id: string) {
+  const owner = await db
+    .selectFrom('accounts')
+    .select(['id', 'kind', 'deactivated_at', 'email', 'name', 'internal_id'])
+    .where('id', '=', id)
+    .forShare()
+    .executeTakeFirst();
+  if (owner?.kind !== 'service') throw invalidField('service_user_id', 'No service user has this ID.');
+  if (owner.deactivated_at) {
+    throw conflict(
+      'owner_deactivated',
+      `${accountLabel(owner)} is deactivated; reactivate it to give it a token.`,
+    );
+  }
+  return owner;
+}
+
+function tokenTarget(
+  id: string,
+  name: string,
+  owner: { email: string | null; name: string | null; internal_id: string | null },
+): AuditTarget {
+  return { type: 'token', id, label: `${name} (${accountLabel(owner)})` };
+}
+
+function targetOf(row: TokenWithOwner): AuditTarget {
+  return tokenTarget(row.id, row.name, {
+    email: row.owner_email,
+    name: row.owner_name,
+    internal_id: row.owner_internal_id,
+  });
+}

@@ -1,0 +1,350 @@
+import { ScrollText, SearchX, X } from 'lucide-react';
+import { timeAgo } from '../../core/time-phrases.ts';
+import type { AuditEvent } from '../api/types.ts';
+import { Badge } from '../ui/Badge.tsx';
+import { Button } from '../ui/Button.tsx';
+import { EmptyState } from '../ui/EmptyState.tsx';
+import { RelativeTime } from '../ui/RelativeTime.tsx';
+import { HeaderCell, Table, TableLoadError, TableMessage } from '../ui/Table.tsx';
+import { Tooltip } from '../ui/Tooltip.tsx';
+import { type AuditListParams, displayName, useAllAccounts, useAuditLog } from '../users/api.ts';
+import { describeUserAgent } from '../users/user-agent.ts';
+import '../users/users.css';
+import { ListFooter } from '../ui/ListFooter.tsx';
+import { useUrlParams } from '../url-params.ts';
+
+/** What each recorded action reads as; the server's names are the keys (src/audit/audit-log.ts). */
+const ACTIONS: Record<string, string> = {
+  'token.created': 'Generated token',
+  'token.revoked': 'Revoked token',
+  'token.restored': 'Restored token',
+  'token.deleted': 'Deleted token',
+  'account.created': 'Added account',
+  'account.updated': 'Changed account',
+  'account.deactivated': 'Deactivated account',
+  'account.reactivated': 'Reactivated account',
+  'team.created': 'Created team',
+  'session.created': 'Signed in',
+  'session.ended': 'Signed out',
+  'session.failed': 'Failed sign-in',
+  'auth.failed': 'Failed authentication',
+};
+
+const TARGET_TYPES: Record<string, string> = { token: 'Token', account: 'Account', team: 'Team' };
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** The line under the action: why, what changed, how many times. */
+function actionDetail(event: AuditEvent): string | null {
+  const d = event.details;
+  switch (event.action) {
+    case 'token.revoked':
+      return text(d.reason) ? `Reason: ${d.reason}` : null;
+    case 'token.created':
+      return [d.kind === 'service' ? 'Service token' : 'Personal token', d.scim_only ? 'SCIM only' : null]
+        .filter(Boolean)
+        .join(' · ');
+    case 'account.created':
+      return [d.kind === 'service' ? 'Service user' : 'Person', text(d.role)].filter(Boolean).join(' · ');
+    case 'account.updated': {
+      const changes = (d.changes ?? {}) as Record<string, { from: unknown; to: unknown }>;
+      const parts = Object.entries(changes).map(([key, change]) =>
+        key === 'avatar_url' ? 'avatar' : `${key}: ${change.from || '—'} → ${change.to || '—'}`,
+      );
+      return parts.length > 0 ? parts.join('; ') : null;
+    }
+    case 'account.deactivated':
+      return typeof d.revoked_tokens === 'number' && d.revoked_tokens > 0
+        ? `${d.revoked_tokens} active token${d.revoked_tokens === 1 ? '' : 's'} revoked`
+        : null;
+    case 'session.failed':
+      return [text(d.email), text(d.reason)?.replaceAll('_', ' ')].filter(Boolean).join(' · ') || null;
+    case 'auth.failed':
+      return text(d.code)?.replaceAll('_', ' ') ?? null;
+    default:
+      return null;
+  }
+}
+
+/** A label that may break before an "@" (emails, internal IDs) rather than mid-word. */
+function Breakable({ text }: { text: string }) {
+  const at = text.indexOf('@');
+  if (at <= 0) return <>{text}</>;
+  return (
+    <>
+      {text.slice(0, at)}
+      <wbr />
+      {text.slice(at)}
+    </>
+  );
+}
+
+function useAuditParams() {
+  const [search, update] = useUrlParams();
+  const params: AuditListParams = {
+    actorId: search.get('actor') ?? '',
+    targetId: search.get('target') ?? '',
+    action: search.get('action') ?? '',
+  };
+  return { params, update };
+}
+
+function FilterChip({ label, onClear }: { label: string; onClear(): void }) {
+  return (
+    <span className="filter-chip" data-testid="audit-filter">
+      {label}
+      <button type="button" aria-label={`Remove filter: ${label}`} title="Remove filter" onClick={onClear}>
+        <X size={13} aria-hidden="true" />
+      </button>
+    </span>
+  );
+}
+
+/** The audit log (Admins): who did what to which token or account, when and from where. */
+export function AuditPage() {
+  const { params, update } = useAuditParams();
+  const log = useAuditLog(params);
+  const accounts = useAllAccounts(true);
+  const events = log.data?.pages.flatMap((page) => page.items) ?? [];
+  const filtered = params.actorId !== '' || params.targetId !== '' || params.action !== '';
+
+  const accountName = (id: string) => {
+    const account = accounts.data?.find((a) => a.id === id);
+    return account ? displayName(account) : null;
+  };
+  const actorLabel =
+    accountName(params.actorId) ??
+    events.find((e) => e.actor?.id === params.actorId)?.actor?.label ??
+    'the chosen account';
+  const targetLabel =
+    events.find((e) => e.target?.id === params.targetId)?.target?.label ??
+    accountName(params.targetId) ??
+    'the chosen target';
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <h1 className="page-title">Audit log</h1>
+          <p className="page-description">
+            Who did what to which token or account, when and from where — failed authentications included.
+            Click a person or a target to see only their events.
+          </p>
+        </div>
+      </header>
+
+      <div className="toolbar">
+        <label>
+          <span className="visually-hidden">Actor</span>
+          <select
+            className="select"
+            value={params.actorId}
+            onChange={(e) => update({ actor: e.target.value || null })}
+            aria-label="Actor"
+          >
+            <option value="">Everyone</option>
+            {(accounts.data ?? []).map((account) => (
+              <option key={account.id} value={account.id}>
+                {displayName(account)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span className="visually-hidden">Action</span>
+          <select
+            className="select"
+            value={params.action}
+            onChange={(e) => update({ action: e.target.value || null })}
+            aria-label="Action"
+          >
+            <option value="">All actions</option>
+            {Object.entries(ACTIONS).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+
+      {filtered ? (
+        <div className="filter-chips">
+          {params.actorId ? (
+            <FilterChip label={`By ${actorLabel}`} onClear={() => update({ actor: null })} />
+          ) : null}
+          {params.targetId ? (
+            <FilterChip label={`On ${targetLabel}`} onClear={() => update({ target: null })} />
+          ) : null}
+          {params.action ? (
+            <FilterChip
+              label={ACTIONS[params.action] ?? params.action}
+              onClear={() => update({ action: null })}
+            />
+          ) : null}
+        </div>
+      ) : null}
+
+      <div className="audit-list">
+        <Table label="Audit log">
+          <thead>
+            <tr>
+              <HeaderCell className="col-when">When</HeaderCell>
+              <HeaderCell className="col-actor">Actor</HeaderCell>
+              <HeaderCell className="col-action">Action</HeaderCell>
+              <HeaderCell className="col-target">Target</HeaderCell>
+              <HeaderCell className="col-from">From</HeaderCell>
+            </tr>
+          </thead>
+          <tbody aria-busy={log.isFetching || undefined}>
+            {log.isPending ? (
+              <TableMessage columns={5}>
+                <div className="loading-page" style={{ minHeight: 160 }}>
+                  <span className="spinner" aria-hidden="true" />
+                </div>
+              </TableMessage>
+            ) : null}
+            {log.isError && !log.data ? (
+              <TableLoadError
+                columns={5}
+                title="The audit log could not be loaded"
+                error={log.error}
+                onRetry={() => log.refetch()}
+              />
+            ) : null}
+            {log.isSuccess && events.length === 0 ? (
+              <TableMessage columns={5}>
+                {filtered ? (
+                  <EmptyState
+                    icon={<SearchX size={22} />}
+                    title="No events match"
+                    action={
+                      <Button onClick={() => update({ actor: null, target: null, action: null })}>
+                        Clear filters
+                      </Button>
+                    }
+                  >
+                    Nothing was recorded for these filters.
+                  </EmptyState>
+                ) : (
+                  <EmptyState icon={<ScrollText size={22} />} title="Nothing recorded yet">
+                    Every change to a token or an account, and every failed authentication, shows up here.
+                  </EmptyState>
+                )}
+              </TableMessage>
+            ) : null}
+            {events.map((event) => (
+              <AuditRow
+                key={event.id}
+                event={event}
+                onActor={(id) => update({ actor: id })}
+                onTarget={(id) => update({ target: id })}
+              />
+            ))}
+          </tbody>
+        </Table>
+      </div>
+      <ListFooter count={events.length} noun="event" list={log} moreLabel="Load older events" />
+    </div>
+  );
+}
+
+function AuditRow({
+  event,
+  onActor,
+  onTarget,
+}: {
+  event: AuditEvent;
+  onActor(id: string): void;
+  onTarget(id: string): void;
+}) {
+  const detail = actionDetail(event);
+  const count = typeof event.details.count === 'number' ? event.details.count : null;
+  const systemRevoke = event.action === 'token.revoked' && event.details.by === 'system';
+  return (
+    <tr data-testid="audit-row" data-action={event.action}>
+      <td className="col-when audit-when">
+        <RelativeTime
+          at={event.at}
+          phrase={(now) => {
+            const phrase = timeAgo(new Date(event.at), now);
+            return phrase.charAt(0).toUpperCase() + phrase.slice(1);
+          }}
+          caption={ACTIONS[event.action] ?? event.action}
+        />
+      </td>
+      <td className="col-actor">
+        {event.actor ? (
+          <span className="audit-who">
+            <button
+              type="button"
+              className="link-button"
+              title="Show only events by this actor"
+              onClick={() => onActor(event.actor!.id)}
+            >
+              <Breakable text={event.actor.label ?? event.actor.id} />
+            </button>
+            {event.actor.token_id ? <span className="cell-secondary">with a token</span> : null}
+            {systemRevoke ? <span className="cell-secondary">by the system</span> : null}
+          </span>
+        ) : (
+          <span className="muted">{systemRevoke ? 'System' : 'Unknown'}</span>
+        )}
+      </td>
+      <td className="col-action">
+        <span className="audit-action">
+          <span className="cell-primary">
+            {ACTIONS[event.action] ?? event.action}
+            {count !== null && count > 0 ? (
+              <span className="count-badge">
+                <Badge tone={event.action === 'auth.failed' ? 'red' : 'gray'}>
+                  {count} {count === 1 ? 'attempt' : 'attempts'}
+                </Badge>
+              </span>
+            ) : null}
+          </span>
+          {detail ? <span className="cell-secondary">{detail}</span> : null}
+        </span>
+      </td>
+      <td className="col-target">
+        {event.target ? (
+          <span className="audit-who">
+            <span className="cell-secondary">{TARGET_TYPES[event.target.type] ?? event.target.type}</span>
+            {event.target.id ? (
+              <button
+                type="button"
+                className="link-button"
+                title="Show only events on this target"
+                onClick={() => onTarget(event.target!.id!)}
+              >
+                <Breakable text={event.target.label ?? event.target.id} />
+              </button>
+            ) : (
+              <span>{event.target.label}</span>
+            )}
+          </span>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
+      <td className="col-from">
+        {event.ip || event.user_agent ? (
+          <span className="audit-from">
+            {event.ip ? <span className="mono">{event.ip}</span> : null}
+            {event.user_agent ? (
+              <Tooltip content={event.user_agent}>
+                <button type="button" className="reltime cell-secondary audit-agent">
+                  {describeUserAgent(event.user_agent)}
+                </button>
+              </Tooltip>
+            ) : null}
+          </span>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
+    </tr>
+  );
+}

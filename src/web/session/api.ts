@@ -1,0 +1,76 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { roleAtLeast } from '../../core/roles.ts';
+import { ApiError, api, setCsrfToken } from '../api/client.ts';
+import type { Me } from '../api/types.ts';
+
+export const ME_KEY = ['me'] as const;
+
+/** The signed-in account, or null when there is no session (a 401 is an answer here, not an error). */
+async function fetchMe(): Promise<Me | null> {
+  try {
+    const me = await api<Me>('/api/me');
+    setCsrfToken(me.csrf_token);
+    return me;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      setCsrfToken(null);
+      return null;
+    }
+    throw error;
+  }
+}
+
+export function useMe() {
+  return useQuery({ queryKey: ME_KEY, queryFn: fetchMe, staleTime: 60_000, retry: false });
+}
+
+/** The signed-in account; only for components under <RequireSession>, which waits for it. */
+export function useAccount(): Me['account'] {
+  const { data } = useMe();
+  if (!data) throw new Error('useAccount outside a signed-in page');
+  return data.account;
+}
+
+export function useCan() {
+  const account = useAccount();
+  return {
+    manageServiceTokens: account.role === 'admin',
+    readUsers: roleAtLeast(account.role, 'manager'),
+    readAudit: account.role === 'admin',
+    isAdmin: account.role === 'admin',
+  };
+}
+
+export function useSignIn() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (input: { email: string; password: string }) => {
+      const signedIn = await api<{ csrf_token: string }>('/api/auth/login', { method: 'POST', body: input });
+      setCsrfToken(signedIn.csrf_token);
+      return fetchMe();
+    },
+    onSuccess: (me) => {
+      client.clear();
+      client.setQueryData(ME_KEY, me);
+    },
+  });
+}
+
+export function useSignOut() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async () => {
+      try {
+        await api<void>('/api/auth/logout', { method: 'POST' });
+      } catch (error) {
+        // An already-ended session is signed out all the same.
+        if (!(error instanceof ApiError && error.status === 401)) throw error;
+      }
+    },
+    onSuccess: () => {
+      setCsrfToken(null);
+      client.clear();
+      client.setQueryData(ME_KEY, null);
+    },
+  });
+}
