@@ -2,15 +2,17 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { accountRoutes } from './accounts/routes.ts';
-import { auditRoutes } from './audit/routes.ts';
-import { AttemptLimiter } from './auth/attempt-limiter.ts';
-import { registerAuthentication } from './auth/hook.ts';
-import { meRoutes } from './auth/me-routes.ts';
-import { sessionRoutes } from './auth/session-routes.ts';
-import { tokenCheckRoutes } from './auth/token-checks.ts';
+import { accountRoutes } from './accounts/index.ts';
+import { auditRoutes } from './audit/index.ts';
+import {
+  AttemptLimiter,
+  meRoutes,
+  registerAuthentication,
+  sessionRoutes,
+  tokenCheckRoutes,
+} from './auth/index.ts';
 import type { Config } from './config.ts';
-import { operationRoutes } from './operations/routes.ts';
+import { operationRoutes } from './operations/index.ts';
 import { registerConsole } from './platform/http/console-files.ts';
 import {
   clientError,
@@ -22,8 +24,8 @@ import { DOCS_PREFIX, registerOpenApi } from './platform/http/openapi.ts';
 import { registerSecurityHeaders } from './platform/http/security-headers.ts';
 import type { App } from './platform/http/types.ts';
 import type { Services } from './services.ts';
-import { teamRoutes } from './teams/routes.ts';
-import { tokenRoutes } from './tokens/routes.ts';
+import { teamRoutes } from './teams/index.ts';
+import { tokenRoutes } from './tokens/index.ts';
 
 export const BODY_LIMIT = 64 * 1024;
 

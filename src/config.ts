@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AttemptLimits } from './auth/attempt-limiter.ts';
+import type { AttemptLimits } from './auth/index.ts';
 
 const flag = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no', ''])

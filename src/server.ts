@@ -1,6 +1,6 @@
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp, LOG_REDACT } from './app.ts';
-import { bootstrap, type FirstStart } from './bootstrap/bootstrap.ts';
+import { bootstrap, type FirstStart } from './bootstrap/index.ts';
 import { type Config, loadConfig } from './config.ts';
 import { ChangeNotifier } from './platform/change-notifier.ts';
 import { systemClock } from './platform/clock.ts';

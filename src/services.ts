@@ -1,17 +1,13 @@
 import type { Kysely } from 'kysely';
-import { AccountService } from './accounts/service.ts';
-import { AuditLog } from './audit/audit-log.ts';
-import { SessionService } from './auth/sessions.ts';
-import { TokenAuthenticator } from './auth/verification/authenticator.ts';
-import { VerificationCache } from './auth/verification/cache.ts';
-import { CacheRefresher } from './auth/verification/refresher.ts';
+import { AccountService } from './accounts/index.ts';
+import { AuditLog } from './audit/index.ts';
+import { CacheRefresher, SessionService, TokenAuthenticator, VerificationCache } from './auth/index.ts';
 import { ChangeFeed } from './platform/change-feed.ts';
 import type { Clock } from './platform/clock.ts';
 import { Metrics } from './platform/metrics.ts';
 import type { Database } from './platform/schema.ts';
-import { TeamService } from './teams/service.ts';
-import { LastUsedRecorder } from './tokens/last-used.ts';
-import { TokenService } from './tokens/service.ts';
+import { TeamService } from './teams/index.ts';
+import { LastUsedRecorder, TokenService } from './tokens/index.ts';
 
 export interface ServiceOptions {
   db: Kysely<Database>;

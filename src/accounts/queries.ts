@@ -1,11 +1,9 @@
 import { type Expression, type Kysely, sql } from 'kysely';
 import type { Role } from '../core/roles.ts';
+import type { AccountSort } from '../core/sorts.ts';
 import type { AccountKind } from '../core/token-kind.ts';
 import { type Cursor, keysetPage, likeContains, type SortKey } from '../platform/keyset.ts';
 import type { Database, NewAccount } from '../platform/schema.ts';
-
-export const ACCOUNT_SORTS = ['name', 'created_at', 'last_active_at', 'role'] as const;
-export type AccountSort = (typeof ACCOUNT_SORTS)[number];
 
 // Role sorts as text, and 'admin' < 'manager' < 'member' happens to be rank order as well.
 const SORT_KEYS: Record<AccountSort, SortKey> = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { callerOf } from '../auth/hook.ts';
+import { callerOf } from '../platform/http/request-caller.ts';
 import {
   Account,
   AccountChangesBody,
@@ -11,11 +11,11 @@ import {
   page,
 } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
-import type { Services } from '../services.ts';
+import type { AccountService } from './service.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
-export function accountRoutes(app: App, services: Services): void {
+export function accountRoutes(app: App, services: { accounts: AccountService }): void {
   app.get(
     '/api/users',
     {

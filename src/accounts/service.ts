@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { AuditLog, AuditTarget } from '../audit/audit-log.ts';
+import type { AuditLog, AuditTarget } from '../audit/index.ts';
 import { hasControlCharacters, SERVICE_ID_SUFFIX, serviceInternalId, slugify } from '../core/names.ts';
 import type { Role } from '../core/roles.ts';
+import type { AccountSort } from '../core/sorts.ts';
 import type { AccountKind } from '../core/token-kind.ts';
 import { accountLabel, type Caller, requireRole } from '../platform/caller.ts';
 import type { ChangeFeed } from '../platform/change-feed.ts';
@@ -11,18 +12,17 @@ import { AppError, conflict, forbidden, invalidField, notFound } from '../platfo
 import { randomUrlSafe } from '../platform/hashing.ts';
 import { decodeCursor } from '../platform/keyset.ts';
 import type { Database } from '../platform/schema.ts';
-import { findTeamsByIds } from '../teams/queries.ts';
-import { activeTokenCounts, countActiveTokensOf, revokeActiveTokensOf } from '../tokens/queries.ts';
-import { type AccountView, accountView } from '../tokens/views.ts';
+import { findTeamsByIds } from '../teams/index.ts';
+import { activeTokenCounts, countActiveTokensOf, revokeActiveTokensOf } from '../tokens/index.ts';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts';
 import {
-  type AccountSort,
   type AccountWithTeams,
   findAccountById,
   insertAccount,
   listAccounts,
   setAccountTeams,
 } from './queries.ts';
+import { type AccountView, accountView } from './views.ts';
 
 export const OWNER_DEACTIVATED_REASON = 'owner deactivated';
 export const ACCOUNT_NAME_MAX = 100;

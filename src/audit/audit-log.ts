@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
+import { isoTime } from '../core/iso-time.ts';
 import { accountLabel, type Caller, requireRole } from '../platform/caller.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Database } from '../platform/schema.ts';
-import { iso } from '../tokens/views.ts';
 import { insertAuditEvents, listAuditEvents, type NewAuditEvent } from './queries.ts';
 
 export const AUDIT_ACTIONS = [
@@ -174,7 +174,7 @@ export class AuditLog {
     return {
       items: rows.map((row) => ({
         id: row.id,
-        at: iso(row.at),
+        at: isoTime(row.at),
         action: row.action,
         actor: row.actor_id
           ? { id: row.actor_id, label: row.actor_label, token_id: row.actor_token_id }

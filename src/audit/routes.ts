@@ -1,9 +1,9 @@
-import { callerOf } from '../auth/hook.ts';
+import { callerOf } from '../platform/http/request-caller.ts';
 import { AuditEvent, AuditQuery, ErrorBody, page } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
-import type { Services } from '../services.ts';
+import type { AuditLog } from './audit-log.ts';
 
-export function auditRoutes(app: App, services: Services): void {
+export function auditRoutes(app: App, services: { audit: AuditLog }): void {
   app.get(
     '/api/audit',
     {

@@ -1,10 +1,25 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Caller, Principal } from '../platform/caller.ts';
+import type { AuditLog } from '../audit/index.ts';
+import type { Principal } from '../platform/caller.ts';
 import { AppError } from '../platform/errors.ts';
 import { sameString, sha256Hex } from '../platform/hashing.ts';
-import type { Services } from '../services.ts';
+import type { Metrics } from '../platform/metrics.ts';
 import type { AttemptLimiter, LimitName } from './attempt-limiter.ts';
-import type { RequestOrigin, TokenAuthentication } from './verification/authenticator.ts';
+import type { SessionService } from './sessions.ts';
+import type {
+  RequestOrigin,
+  TokenAuthentication,
+  TokenAuthenticator,
+  Verification,
+} from './verification/index.ts';
+
+/** What authenticating a request needs. */
+export interface AuthServices {
+  authenticator: TokenAuthenticator;
+  sessions: SessionService;
+  audit: AuditLog;
+  metrics: Metrics;
+}
 
 export const SESSION_COOKIE = 'tessera_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -13,7 +28,8 @@ export const SCIM_PREFIX = '/scim/v2/';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    caller: Caller | null;
+    /** The token's verification, when a token authenticated the request; null for a session. */
+    verification: Verification | null;
   }
   interface FastifyInstance {
     /** Brute-force limits on failed authentications and sign-ins (this process's memory). */
@@ -115,7 +131,7 @@ const LIMITED: Record<LimitName, string> = {
 
 /** 429 with Retry-After; counted in /metrics and summed into the audit log like other failures. */
 export function rateLimited(
-  services: Services,
+  services: AuthServices,
   request: FastifyRequest,
   blocked: { limit: LimitName; retryAfter: number },
 ): AppError {
@@ -143,7 +159,7 @@ const KNOWN_TOKEN_FAILURES = new Set(['token_revoked', 'token_expired', 'owner_d
  * failure budget is refused before any lookup; only failures use up a budget. Synchronous on a cache hit.
  */
 export function checkTokenLimited(
-  services: Services,
+  services: AuthServices,
   attempts: AttemptLimiter,
   request: FastifyRequest,
   secret: string,
@@ -179,7 +195,7 @@ function countFailure(
 
 /** A credential that fails before any lookup (a header that is not `Bearer <token>`). */
 export function malformedHeader(
-  services: Services,
+  services: AuthServices,
   attempts: AttemptLimiter,
   request: FastifyRequest,
 ): AppError {
@@ -198,51 +214,31 @@ export function malformedHeader(
 export type ScopePath = (request: FastifyRequest) => string;
 const requestPath: ScopePath = (request) => request.url;
 
-/** The principal of a bearer secret, or the failure thrown; `pathOf` is only asked for a SCIM-only token. */
+/** The verification of a bearer secret, or the failure thrown; `pathOf` is only asked for a SCIM-only token. */
 export function authenticateToken(
-  services: Services,
+  services: AuthServices,
   attempts: AttemptLimiter,
   request: FastifyRequest,
   secret: string,
   pathOf: ScopePath,
   origin: RequestOrigin = requestOrigin(request),
-): MaybePromise<Principal> {
+): MaybePromise<Verification> {
   const outcome = checkTokenLimited(services, attempts, request, secret, origin);
   return outcome instanceof Promise
-    ? outcome.then((result) => principalAllowed(request, pathOf, result))
-    : principalAllowed(request, pathOf, outcome);
+    ? outcome.then((result) => allowed(request, pathOf, result))
+    : allowed(request, pathOf, outcome);
 }
 
-function principalAllowed(
-  request: FastifyRequest,
-  pathOf: ScopePath,
-  result: TokenAuthentication,
-): Principal {
+function allowed(request: FastifyRequest, pathOf: ScopePath, result: TokenAuthentication): Verification {
   if (!result.ok) throw tokenFailure(result);
-  if (result.principal.token?.scim_only && !pathOf(request).startsWith(SCIM_PREFIX)) {
+  if (result.verification.token.scim_only && !pathOf(request).startsWith(SCIM_PREFIX)) {
     throw insufficientScope();
   }
-  return result.principal;
-}
-
-function authenticate(
-  services: Services,
-  attempts: AttemptLimiter,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  origin: RequestOrigin,
-): MaybePromise<Principal> {
-  const header = request.headers.authorization;
-  if (header !== undefined) {
-    const secret = bearerSecret(header);
-    if (!secret) throw malformedHeader(services, attempts, request);
-    return authenticateToken(services, attempts, request, secret, requestPath, origin);
-  }
-  return authenticateSession(services, attempts, request, reply);
+  return result.verification;
 }
 
 async function authenticateSession(
-  services: Services,
+  services: AuthServices,
   attempts: AttemptLimiter,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -285,11 +281,12 @@ async function authenticateSession(
 
 export function registerAuthentication(
   app: FastifyInstance,
-  services: Services,
+  services: AuthServices,
   attempts: AttemptLimiter,
 ): void {
   app.decorate('attempts', attempts);
   app.decorateRequest('caller', null);
+  app.decorateRequest('verification', null);
   // A callback hook, not an async one: a token the cache knows is then admitted without a promise.
   app.addHook('onRequest', (request, reply, done) => {
     // No route matched: the not-found handler answers, and says nothing about what exists.
@@ -297,30 +294,35 @@ export function registerAuthentication(
     const route = request.routeOptions;
     if (!route.url || route.config.auth === 'public') return done();
     const origin = requestOrigin(request);
-    let outcome: MaybePromise<Principal>;
+    const header = request.headers.authorization;
+    if (header === undefined) {
+      authenticateSession(services, attempts, request, reply).then((principal) => {
+        request.caller = { principal, ip: origin.ip, userAgent: origin.userAgent };
+        done();
+      }, done);
+      return;
+    }
+    let outcome: MaybePromise<Verification>;
     try {
-      outcome = authenticate(services, attempts, request, reply, origin);
+      const secret = bearerSecret(header);
+      if (!secret) throw malformedHeader(services, attempts, request);
+      outcome = authenticateToken(services, attempts, request, secret, requestPath, origin);
     } catch (error) {
       return done(error as Error);
     }
     if (outcome instanceof Promise) {
-      outcome.then((principal) => {
-        admit(request, origin, principal);
+      outcome.then((verification) => {
+        admitToken(request, origin, verification);
         done();
       }, done);
     } else {
-      admit(request, origin, outcome);
+      admitToken(request, origin, outcome);
       done();
     }
   });
 }
 
-function admit(request: FastifyRequest, origin: RequestOrigin, principal: Principal): void {
-  request.caller = { principal, ip: origin.ip, userAgent: origin.userAgent };
-}
-
-/** The caller of a route that requires authentication (the hook has already refused anyone else). */
-export function callerOf(request: FastifyRequest): Caller {
-  if (!request.caller) throw new AppError(401, 'authentication_required', 'Sign in or send a token.');
-  return request.caller;
+function admitToken(request: FastifyRequest, origin: RequestOrigin, verification: Verification): void {
+  request.caller = { principal: verification.principal, ip: origin.ip, userAgent: origin.userAgent };
+  request.verification = verification;
 }

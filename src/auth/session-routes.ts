@@ -1,12 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Config } from '../config.ts';
 import { AppError } from '../platform/errors.ts';
+import { callerOf } from '../platform/http/request-caller.ts';
 import { ErrorBody } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
-import type { Services } from '../services.ts';
 import { emailKey } from './attempt-limiter.ts';
-import { assertSameOrigin, callerOf, rateLimited, requestOrigin, SESSION_COOKIE } from './hook.ts';
+import { type AuthServices, assertSameOrigin, rateLimited, requestOrigin, SESSION_COOKIE } from './hook.ts';
 import type { SignedIn } from './sessions.ts';
 
 const SignInBody = z.strictObject({
@@ -14,7 +13,11 @@ const SignInBody = z.strictObject({
   password: z.string().min(1).max(1000),
 });
 
-export function sessionRoutes(app: App, services: Services, config: Config): void {
+export function sessionRoutes(
+  app: App,
+  services: AuthServices,
+  config: { cookieSecure: boolean | undefined },
+): void {
   const secureCookie = (request: FastifyRequest) => config.cookieSecure ?? request.protocol === 'https';
 
   app.post(

@@ -1,19 +1,21 @@
 import type { Kysely } from 'kysely';
-import { verifyAgainstNothing, verifyPassword } from '../accounts/passwords.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
+import { verifyAgainstNothing, verifyPassword } from '../accounts/index.ts';
+import type { AuditLog } from '../audit/index.ts';
 import type { Caller, Principal } from '../platform/caller.ts';
 import type { Clock } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
 import { randomUrlSafe, sha256Hex } from '../platform/hashing.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { Database } from '../platform/schema.ts';
+import { principalFromAccount } from './principal.ts';
 import {
   deleteExpiredSessions,
+  deleteSession,
   findHumanForSignIn,
   findPrincipalAccount,
   findSessionPrincipal,
-} from './queries.ts';
-import { principalFromAccount } from './verification/authenticator.ts';
+  insertSession,
+} from './session-queries.ts';
 
 export interface SignedIn {
   /** The cookie's value: shown to the browser once, stored only as its SHA-256. */
@@ -78,9 +80,9 @@ export class SessionService {
     const csrfToken = randomUrlSafe(24);
     const expiresAt = new Date(now.getTime() + this.#ttlMs);
     const principalAccount = await this.#db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('sessions')
-        .values({
+      await insertSession(
+        trx,
+        {
           id_hash: sha256Hex(cookieValue),
           account_id: account.id,
           csrf_token: csrfToken,
@@ -88,9 +90,9 @@ export class SessionService {
           expires_at: expiresAt,
           ip: origin.ip,
           user_agent: origin.userAgent?.slice(0, 512) ?? null,
-        })
-        .execute();
-      await trx.updateTable('accounts').set({ last_active_at: now }).where('id', '=', account.id).execute();
+        },
+        now,
+      );
       const found = (await findPrincipalAccount(trx, account.id))!;
       const principal = principalFromAccount(found, 'session', { token: null, session: null });
       await this.#audit.record(trx, { principal, ...origin }, 'session.created', {
@@ -122,7 +124,7 @@ export class SessionService {
     const session = caller.principal.session;
     if (!session) return;
     await this.#db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('sessions').where('id_hash', '=', session.idHash).execute();
+      await deleteSession(trx, session.idHash);
       await this.#audit.record(trx, caller, 'session.ended', {
         type: 'account',
         id: caller.principal.account.id,

@@ -1,11 +1,10 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { Principal } from '../platform/caller.ts';
 import { AppError } from '../platform/errors.ts';
 import { ErrorBody } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
-import type { Services } from '../services.ts';
 import {
+  type AuthServices,
   authenticateToken,
   bearerSecret,
   checkTokenLimited,
@@ -13,7 +12,7 @@ import {
   malformedHeader,
   type ScopePath,
 } from './hook.ts';
-import { answersOf } from './verification/authenticator.ts';
+import type { Verification } from './verification/index.ts';
 
 const ForwardedPathHeaders = ['x-forwarded-uri', 'x-original-uri', 'x-original-url'] as const;
 
@@ -54,14 +53,18 @@ const forwardedPath: ScopePath = (request) => {
   return '/';
 };
 
-async function admitWhenVerified(reply: FastifyReply, outcome: Promise<Principal>): Promise<void> {
-  let principal: Principal;
+async function admitWhenVerified(
+  reply: FastifyReply,
+  outcome: Promise<Verification>,
+  admitted: (reply: FastifyReply, verification: Verification) => void,
+): Promise<void> {
+  let verification: Verification;
   try {
-    principal = await outcome;
+    verification = await outcome;
   } catch (error) {
     throw asDenial(error);
   }
-  admitted(reply, principal);
+  admitted(reply, verification);
   // A reply is thenable, settled once sent: so Fastify, seeing the handler done, sends nothing more.
   await reply;
 }
@@ -72,34 +75,31 @@ declare module './verification/cache.ts' {
   }
 }
 
-/**
- * The headers a proxy gets for a principal. A token's principal is shared by every request its cache
- * entry serves and never changes (any change drops it), so they are built once per cache entry.
- */
-function forwardedHeaders(principal: Principal): Readonly<Record<string, string>> {
-  const answers = answersOf(principal);
-  let headers = answers?.forwardHeaders;
-  if (!headers) {
-    const { account, token } = principal;
-    headers = Object.freeze({
-      'x-tessera-user': account.email ?? account.internal_id ?? account.id,
-      'x-tessera-kind': token!.kind,
-      'x-tessera-role': account.role,
-      'x-tessera-teams': account.teams.map((t) => t.name).join(','),
-      'x-tessera-token-id': token!.id,
-      'cache-control': 'no-store',
-    });
-    if (answers) answers.forwardHeaders = headers;
-  }
-  return headers;
-}
-
-function admitted(reply: FastifyReply, principal: Principal): void {
-  reply.status(200).headers(forwardedHeaders(principal)).send(null);
+/** The headers a proxy gets for a verified token. */
+function forwardedHeaders({ principal: { account }, token }: Verification): Record<string, string> {
+  return {
+    'x-tessera-user': account.email ?? account.internal_id ?? account.id,
+    'x-tessera-kind': token.kind,
+    'x-tessera-role': account.role,
+    'x-tessera-teams': account.teams.map((t) => t.name).join(','),
+    'x-tessera-token-id': token.id,
+    'cache-control': 'no-store',
+  };
 }
 
 /** The two endpoints other services call with nothing but the token: forward auth and introspection. */
-export function tokenCheckRoutes(app: App, services: Services): void {
+export function tokenCheckRoutes(app: App, services: AuthServices): void {
+  // A verification is shared by every request its cache entry serves and never changes (any change drops
+  // it), so its headers are built once.
+  const headers = new WeakMap<Verification, Record<string, string>>();
+  const admitted = (reply: FastifyReply, verification: Verification) => {
+    let forwarded = headers.get(verification);
+    if (!forwarded) {
+      forwarded = forwardedHeaders(verification);
+      headers.set(verification, forwarded);
+    }
+    reply.status(200).headers(forwarded).send(null);
+  };
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     url: '/auth/check',
@@ -131,13 +131,13 @@ export function tokenCheckRoutes(app: App, services: Services): void {
       }
       const secret = bearerSecret(header);
       if (!secret) throw malformedHeader(services, app.attempts, request);
-      let outcome: MaybePromise<Principal>;
+      let outcome: MaybePromise<Verification>;
       try {
         outcome = authenticateToken(services, app.attempts, request, secret, forwardedPath);
       } catch (error) {
         throw asDenial(error);
       }
-      if (outcome instanceof Promise) return admitWhenVerified(reply, outcome);
+      if (outcome instanceof Promise) return admitWhenVerified(reply, outcome, admitted);
       admitted(reply, outcome);
     },
   });
@@ -160,7 +160,7 @@ export function tokenCheckRoutes(app: App, services: Services): void {
       reply.header('cache-control', 'no-store');
       const result = await checkTokenLimited(services, app.attempts, request, request.body.token);
       if (!result.ok) return { active: false };
-      const { account, token } = result.principal;
+      const { account, token } = result.verification.principal;
       return {
         active: true,
         sub: account.id,

@@ -1,6 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { hashPassword } from '../accounts/passwords.ts';
-import { insertAccount, setAccountTeams } from '../accounts/queries.ts';
+import { hashPassword, insertAccount, setAccountTeams } from '../accounts/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import { randomUrlSafe } from '../platform/hashing.ts';
 import type { Database } from '../platform/schema.ts';

@@ -1,13 +1,12 @@
 import type { Kysely } from 'kysely';
-import { insertAccount, setAccountTeams } from '../accounts/queries.ts';
-import { OWNER_DEACTIVATED_REASON } from '../accounts/service.ts';
-import { insertAuditEvents, type NewAuditEvent } from '../audit/queries.ts';
+import { insertAccount, OWNER_DEACTIVATED_REASON, setAccountTeams } from '../accounts/index.ts';
+import { insertAuditEvents, type NewAuditEvent } from '../audit/index.ts';
 import type { Role } from '../core/roles.ts';
 import { generateSecret, secretHint } from '../core/secret.ts';
 import { sha256Hex } from '../platform/hashing.ts';
 import type { Database } from '../platform/schema.ts';
-import { insertTeam } from '../teams/queries.ts';
-import { insertToken } from '../tokens/queries.ts';
+import { insertTeam } from '../teams/index.ts';
+import { insertToken } from '../tokens/index.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { hashPassword } from '../accounts/passwords.ts';
+import { hashPassword } from '../accounts/index.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { checkSecret } from '../core/secret.ts';
 import { openDatabase } from '../platform/database.ts';

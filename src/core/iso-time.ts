@@ -22,3 +22,8 @@ export function isoTime(time: Date | number): string {
   const milli = ms - second * 1000;
   return `${lastPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
+
+/** Timestamps leave the server as ISO 8601 in UTC; the console renders them in the viewer's zone. */
+export function isoOrNull(time: Date | null): string | null {
+  return time === null ? null : isoTime(time);
+}

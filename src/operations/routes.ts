@@ -1,9 +1,10 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import type { App } from '../platform/http/types.ts';
-import type { Services } from '../services.ts';
+import type { Metrics } from '../platform/metrics.ts';
+import type { Database } from '../platform/schema.ts';
 
-export function operationRoutes(app: App, services: Services): void {
+export function operationRoutes(app: App, services: { db: Kysely<Database>; metrics: Metrics }): void {
   app.get(
     '/healthz',
     {

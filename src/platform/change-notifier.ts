@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { VerificationCache } from '../auth/verification/cache.ts';
 import type { Change, ChangeFeed } from './change-feed.ts';
 import type { ListenHandlers } from './database.ts';
 import { sendNotification } from './notify.ts';
 import type { Database } from './schema.ts';
 
 export const CHANGES_CHANNEL = 'tessera_changes';
+
+/** A cache kept true by change notices: it must serve nothing while they cannot arrive. */
+export interface NoticedCache {
+  setAvailable(available: boolean): void;
+}
 
 /** How long a change waits for the other nodes to acknowledge it before answering anyway. */
 const ACK_TIMEOUT_MS = 1000;
@@ -43,7 +47,7 @@ interface Pending {
 export class ChangeNotifier {
   readonly #db: Kysely<Database>;
   readonly #feed: ChangeFeed;
-  readonly #cache: VerificationCache;
+  readonly #cache: NoticedCache;
   readonly #listen: (channel: string, handlers: ListenHandlers) => Promise<() => Promise<void>>;
   readonly #onError: (error: unknown, message: string) => void;
   readonly #node = randomUUID();
@@ -60,7 +64,7 @@ export class ChangeNotifier {
   constructor(deps: {
     db: Kysely<Database>;
     feed: ChangeFeed;
-    cache: VerificationCache;
+    cache: NoticedCache;
     listen: (channel: string, handlers: ListenHandlers) => Promise<() => Promise<void>>;
     onError: (error: unknown, message: string) => void;
   }) {

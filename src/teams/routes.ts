@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { callerOf } from '../auth/hook.ts';
+import { callerOf } from '../platform/http/request-caller.ts';
 import { ErrorBody, NewTeamBody, TeamDetails } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
-import type { Services } from '../services.ts';
+import type { TeamService } from './service.ts';
 
-export function teamRoutes(app: App, services: Services): void {
+export function teamRoutes(app: App, services: { teams: TeamService }): void {
   app.get(
     '/api/teams',
     {

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { AuditLog } from '../audit/audit-log.ts';
+import type { AuditLog } from '../audit/index.ts';
+import { isoTime } from '../core/iso-time.ts';
 import { hasControlCharacters } from '../core/names.ts';
 import { type Caller, requireRole } from '../platform/caller.ts';
 import { isUniqueViolation } from '../platform/database-errors.ts';
 import { AppError, invalidField } from '../platform/errors.ts';
 import type { Database } from '../platform/schema.ts';
-import { iso } from '../tokens/views.ts';
 import { insertTeam, listTeams } from './queries.ts';
 
 export const TEAM_NAME_MAX = 100;
@@ -31,7 +31,7 @@ export class TeamService {
     const rows = await listTeams(this.#db);
     return rows.map((row) => ({
       ...row,
-      created_at: iso(row.created_at),
+      created_at: isoTime(row.created_at),
       member_count: Number(row.member_count ?? 0),
     }));
   }
@@ -56,7 +56,7 @@ export class TeamService {
         });
         return created;
       });
-      return { ...team, created_at: iso(team.created_at), member_count: 0 };
+      return { ...team, created_at: isoTime(team.created_at), member_count: 0 };
     } catch (error) {
       if (isUniqueViolation(error, 'teams_name_key')) {
         throw new AppError(409, 'team_exists', `name: A team named "${name}" already exists.`, {

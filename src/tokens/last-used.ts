@@ -5,11 +5,6 @@ import { type LastUse, writeLastUses } from './queries.ts';
 
 const USER_AGENT_MAX = 512;
 
-/** A use waiting for the next flush, marked with the batch it belongs to. */
-export interface PendingUse extends LastUse {
-  readonly batch: number;
-}
-
 /** A user agent as Tessera keeps it: the first 512 characters. */
 export const keptUserAgent = (userAgent: string | null) =>
   userAgent === null ? null : userAgent.slice(0, USER_AGENT_MAX);
@@ -24,9 +19,7 @@ export class LastUsedRecorder {
   readonly #metrics: Metrics;
   readonly #intervalMs: number;
   readonly #onError: (error: unknown) => void;
-  #pending = new Map<string, PendingUse>();
-  /** Counts the batches: an entry whose `batch` is not this one has been handed to a flush. */
-  #batch = 0;
+  #pending = new Map<string, LastUse>();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
 
@@ -42,26 +35,20 @@ export class LastUsedRecorder {
     this.#onError = deps.onError;
   }
 
-  /**
-   * Note a use; returns the pending entry it went into. A caller that uses the same token again may pass
-   * that entry back as `known`: while it is still in the batch being gathered, it is updated without a
-   * lookup. `userAgent` as kept (`keptUserAgent`): the authenticator cuts it once for here and the cache.
-   */
-  record(tokenId: string, at: number, ip: string, userAgent: string | null, known?: PendingUse): PendingUse {
-    const current = known?.batch === this.#batch ? known : this.#pending.get(tokenId);
+  /** Note a use (`userAgent` as kept: `keptUserAgent`); returns the pending entry it went into. */
+  record(tokenId: string, at: number, ip: string, userAgent: string | null): LastUse {
+    const current = this.#pending.get(tokenId);
     if (!current) {
-      const use = { tokenId, at, ip, userAgent, batch: this.#batch };
+      const use = { tokenId, at, ip, userAgent };
       this.#pending.set(tokenId, use);
       return use;
     }
-    // Updated in place: this runs on every authenticated request. A batch being written holds the
-    // entries of the map it replaced, never these.
+    // Updated in place, not replaced: this runs on every authenticated request. A batch being written
+    // holds the entries of the map it replaced, never these.
     if (current.at > at) return current;
     current.at = at;
-    // A client sends the same address and agent request after request. Keeping the strings already held
-    // spares a write barrier per field, and lets this request's copies die young.
-    if (current.ip !== ip) current.ip = ip;
-    if (current.userAgent !== userAgent) current.userAgent = userAgent;
+    current.ip = ip;
+    current.userAgent = userAgent;
     return current;
   }
 
@@ -88,7 +75,6 @@ export class LastUsedRecorder {
         if (this.#pending.size === 0) return;
         const batch = [...this.#pending.values()];
         this.#pending = new Map();
-        this.#batch++;
         try {
           const updated = await writeLastUses(this.#db, batch);
           this.#metrics.lastUsedFlushes.inc();

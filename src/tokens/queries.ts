@@ -1,12 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import { isoTime } from '../core/iso-time.ts';
+import type { TokenSort } from '../core/sorts.ts';
 import type { TokenKind } from '../core/token-kind.ts';
 import type { TokenStatus } from '../core/token-status.ts';
 import { type Cursor, keysetPage, likeContains, type SortKey } from '../platform/keyset.ts';
 import type { Database, NewToken } from '../platform/schema.ts';
-
-export const TOKEN_SORTS = ['name', 'created_at', 'expires_at', 'last_used_at'] as const;
-export type TokenSort = (typeof TOKEN_SORTS)[number];
 
 const SORT_KEYS: Record<TokenSort, SortKey> = {
   name: { expression: sql`lower(t.name)`, type: 'text' },
@@ -170,32 +168,9 @@ export async function activeTokenCounts(db: Kysely<Database>, ownerIds: string[]
   return new Map(rows.map((row) => [row.owner_id, Number(row.count)]));
 }
 
-export interface TokenAuthRow {
-  id: string;
-  kind: TokenKind;
-  name: string;
-  owner_id: string;
-  scim_only: boolean;
-  expires_at: Date | null;
-  revoked_at: Date | null;
-}
-
-/** The one lookup authentication makes: by SHA-256, with nothing else. */
-export function findTokenByHash(db: Kysely<Database>, secretHash: string): Promise<TokenAuthRow | undefined> {
-  return db
-    .selectFrom('tokens')
-    .select(['id', 'kind', 'name', 'owner_id', 'scim_only', 'expires_at', 'revoked_at'])
-    .where('secret_hash', '=', secretHash)
-    .executeTakeFirst();
-}
-
 export interface LastUse {
   tokenId: string;
-  /**
-   * Milliseconds since the epoch, not a `Date`: a pending use is updated in place on every request, and a
-   * number there is overwritten where it stands, where each new `Date` would be one more young object for
-   * the long-lived entry to hold (a write barrier now, a copy at the next scavenge).
-   */
+  /** Milliseconds since the epoch. */
   at: number;
   ip: string;
   userAgent: string | null;

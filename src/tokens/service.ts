@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { AuditLog, AuditTarget } from '../audit/audit-log.ts';
-import { verifiedToken, verifiedTokenRow } from '../auth/verification/authenticator.ts';
+import type { AuditLog, AuditTarget } from '../audit/index.ts';
 import { expiresAt, MAX_EXPIRATION_DAYS } from '../core/expiration.ts';
 import { checkTokenName } from '../core/names.ts';
 import { generateSecret, secretHint } from '../core/secret.ts';
+import type { TokenSort } from '../core/sorts.ts';
 import type { TokenKind } from '../core/token-kind.ts';
 import { type TokenStatus, tokenStatus } from '../core/token-status.ts';
 import { accountLabel, type Caller, isAdmin, requireRole } from '../platform/caller.ts';
@@ -22,10 +22,9 @@ import {
   listTokens,
   restoreIfRevoked,
   revokeIfActive,
-  type TokenSort,
   type TokenWithOwner,
 } from './queries.ts';
-import { type TokenUse, type TokenView, tokenUse, tokenView } from './views.ts';
+import { type TokenView, tokenView } from './views.ts';
 
 export interface GenerateTokenInput {
   name: string;
@@ -224,24 +223,6 @@ export class TokenService {
     });
     if (!done) await this.#refuse(caller, id, 'delete');
     await this.#deps.changes.publish({ type: 'token', id });
-  }
-
-  /**
-   * The token this very request authenticated with, from the verification its principal was built from
-   * (the cache's entry, or the row just read): no query. Undefined for a session.
-   */
-  describeVerified(caller: Caller): TokenView | undefined {
-    const verified = verifiedToken(caller.principal);
-    return verified && tokenView(verifiedTokenRow(verified), this.#deps.clock.now(), verified.pendingUse);
-  }
-
-  /**
-   * Only what changes of that token's view from request to request: its status and last use. The use
-   * this request was verified with is the one its verification holds: no lookup of what is pending.
-   */
-  verifiedUse(caller: Caller): TokenUse | undefined {
-    const verified = verifiedToken(caller.principal);
-    return verified && tokenUse(verified.token, this.#deps.clock.now(), verified.pendingUse);
   }
 
   /** The view of a row read from the database, with what this node has seen since and not yet written. */

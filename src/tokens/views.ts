@@ -1,9 +1,6 @@
-import type { AccountWithTeams } from '../accounts/queries.ts';
-import { isoTime } from '../core/iso-time.ts';
-import type { Role } from '../core/roles.ts';
+import { isoOrNull, isoTime } from '../core/iso-time.ts';
 import type { AccountKind, TokenKind } from '../core/token-kind.ts';
 import { type TokenStatus, tokenStatus } from '../core/token-status.ts';
-import type { TeamRef } from '../platform/caller.ts';
 import type { LastUse, TokenWithOwner } from './queries.ts';
 
 /** What every API response and the console call an account when it owns a token. */
@@ -33,25 +30,6 @@ export interface TokenView {
   owner: OwnerView;
 }
 
-export interface AccountView extends OwnerView {
-  role: Role;
-  teams: TeamRef[];
-  status: 'active' | 'deactivated';
-  created_at: string;
-  last_active_at: string | null;
-  deactivated_at: string | null;
-  active_token_count: number;
-}
-
-/** Timestamps leave the server as ISO 8601 in UTC; the console renders them in the viewer's zone. */
-export function iso(date: Date): string {
-  return isoTime(date);
-}
-
-export function isoOrNull(date: Date | null): string | null {
-  return date === null ? null : isoTime(date);
-}
-
 /** What changes in a token's view while its row stays the same: the status (with the clock) and the last use. */
 export type TokenUse = Pick<TokenView, 'status' | 'last_used_at' | 'last_used_ip' | 'last_used_user_agent'>;
 
@@ -79,7 +57,7 @@ export function tokenView(row: TokenWithOwner, now: Date, pending: LastUse | und
     id: row.id,
     kind: row.kind,
     name: row.name,
-    created_at: iso(row.created_at),
+    created_at: isoTime(row.created_at),
     expires_at: isoOrNull(row.expires_at),
     revoked_at: isoOrNull(row.revoked_at),
     revoked_reason: row.revoked_reason,
@@ -94,23 +72,5 @@ export function tokenView(row: TokenWithOwner, now: Date, pending: LastUse | und
       internal_id: row.owner_internal_id,
       avatar_url: row.owner_avatar_url,
     },
-  };
-}
-
-export function accountView(row: AccountWithTeams, activeTokenCount: number): AccountView {
-  return {
-    id: row.id,
-    kind: row.kind,
-    name: row.name,
-    email: row.email,
-    internal_id: row.internal_id,
-    avatar_url: row.avatar_url,
-    role: row.role,
-    teams: row.teams,
-    status: row.deactivated_at ? 'deactivated' : 'active',
-    created_at: iso(row.created_at),
-    last_active_at: isoOrNull(row.last_active_at),
-    deactivated_at: isoOrNull(row.deactivated_at),
-    active_token_count: activeTokenCount,
   };
 }

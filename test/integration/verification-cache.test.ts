@@ -1,10 +1,11 @@
 import type { KyselyPlugin } from 'kysely';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AccountView } from '../../src/accounts/views.ts';
 import { buildApp } from '../../src/app.ts';
 import { Me } from '../../src/auth/me-routes.ts';
-import { findTokenPrincipal } from '../../src/auth/queries.ts';
 import { UNKNOWN, VerificationCache } from '../../src/auth/verification/cache.ts';
+import { findTokenPrincipal } from '../../src/auth/verification/queries.ts';
 import { CacheRefresher } from '../../src/auth/verification/refresher.ts';
 import { loadConfig } from '../../src/config.ts';
 import { generateSecret, secretHint } from '../../src/core/secret.ts';
@@ -13,7 +14,6 @@ import { ChangeNotifier } from '../../src/platform/change-notifier.ts';
 import { sha256Hex } from '../../src/platform/hashing.ts';
 import type { App } from '../../src/platform/http/types.ts';
 import { createServices, type Services } from '../../src/services.ts';
-import type { AccountView } from '../../src/tokens/views.ts';
 import { DAY, TestClock } from '../support/clock.ts';
 import { createTestDatabase, type TestDatabase, testEngine } from '../support/database.ts';
 

@@ -1,11 +1,12 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { AccountView } from '../../src/accounts/views.ts';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Role } from '../../src/core/roles.ts';
 import type { App } from '../../src/platform/http/types.ts';
 import { createServices, type Services } from '../../src/services.ts';
-import type { AccountView, TokenView } from '../../src/tokens/views.ts';
+import type { TokenView } from '../../src/tokens/views.ts';
 import { TestClock } from './clock.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TokenPrincipalRow } from '../../src/auth/queries.ts';
 import { UNKNOWN, VerificationCache } from '../../src/auth/verification/cache.ts';
+import type { TokenPrincipalRow } from '../../src/auth/verification/queries.ts';
 
 let counter = 0;
 

@@ -1,21 +1,14 @@
 import type { Kysely } from 'kysely';
-import type { AuditLog } from '../../audit/audit-log.ts';
+import type { AuditLog } from '../../audit/index.ts';
 import { checkSecret, secretHint } from '../../core/secret.ts';
 import { tokenStatus } from '../../core/token-status.ts';
-import type { Principal } from '../../platform/caller.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { sha256Hex } from '../../platform/hashing.ts';
 import type { CounterHandle, Metrics } from '../../platform/metrics.ts';
 import type { Database } from '../../platform/schema.ts';
-import { keptUserAgent, type LastUsedRecorder } from '../../tokens/last-used.ts';
-import type { TokenWithOwner } from '../../tokens/queries.ts';
-import { findTokenPrincipal, type PrincipalAccountRow } from '../queries.ts';
-import {
-  type CachedVerification,
-  UNKNOWN,
-  type VerificationAnswers,
-  type VerificationCache,
-} from './cache.ts';
+import { keptUserAgent, type LastUsedRecorder } from '../../tokens/index.ts';
+import { UNKNOWN, type Verification, type VerificationCache, verificationOf } from './cache.ts';
+import { findTokenPrincipal } from './queries.ts';
 
 export const TOKEN_FAILURE_CODES = [
   'token_malformed',
@@ -27,7 +20,7 @@ export const TOKEN_FAILURE_CODES = [
 export type TokenFailureCode = (typeof TOKEN_FAILURE_CODES)[number];
 
 export type TokenAuthentication =
-  | { ok: true; principal: Principal }
+  | { ok: true; verification: Verification }
   | { ok: false; code: TokenFailureCode; description: string };
 
 export interface RequestOrigin {
@@ -42,81 +35,6 @@ const DESCRIPTIONS: Record<TokenFailureCode, string> = {
   token_expired: 'This token has expired.',
   owner_deactivated: 'The account that owns this token is deactivated.',
 };
-
-export function principalFromAccount(
-  account: PrincipalAccountRow,
-  via: Principal['via'],
-  extra: Pick<Principal, 'token' | 'session'>,
-): Principal {
-  const { deactivated_at: _, ...rest } = account;
-  return { account: rest, via, ...extra };
-}
-
-/** Where a token's principal keeps the verification it was built from: see `verifiedToken`. */
-const VERIFIED = Symbol('verified');
-type VerifiedPrincipal = Principal & { readonly [VERIFIED]?: CachedVerification };
-
-/**
- * The answer for a verified token. A cached verification keeps it, so every request the entry serves
- * shares one frozen principal (and one answer object) instead of building its own: nothing changes a
- * principal, and any change to the token or its owner drops the entry (and its principal) from the cache.
- */
-function admittedBy(found: CachedVerification): TokenAuthentication {
-  if (found.admitted) return found.admitted;
-  const { id, kind, name, scim_only, created_at, expires_at } = found.token;
-  const principal = principalFromAccount(found.account, 'token', {
-    token: { id, kind, name, scim_only, created_at, expires_at },
-    session: null,
-  });
-  // A symbol, not enumerable: the principal is logged and serialized as before, and reaching the row
-  // from it is a property read, where a WeakMap would be a hash lookup on every request.
-  Object.defineProperty(principal, VERIFIED, { value: found });
-  found.admitted = Object.freeze({ ok: true, principal: deepFreeze(principal) });
-  return found.admitted;
-}
-
-function deepFreeze<T extends object>(value: T): T {
-  for (const child of Object.values(value)) {
-    if (child !== null && typeof child === 'object' && !Object.isFrozen(child)) deepFreeze(child);
-  }
-  return Object.freeze(value);
-}
-
-/**
- * The verification this principal was built from: the token's row as it was read, and the last use this
- * node noted through it (`pendingUse`, newer than the row's). Undefined for a session.
- */
-export function verifiedToken(principal: Principal): CachedVerification | undefined {
-  return (principal as VerifiedPrincipal)[VERIFIED];
-}
-
-/**
- * Where a route keeps what it derives from a token's principal, for the next request the same cache entry
- * serves: a property read, where a WeakMap keyed by the principal would be a hash lookup per request.
- * Undefined for a session, whose principal is built for its request alone.
- */
-export function answersOf(principal: Principal): VerificationAnswers | undefined {
-  const verified = verifiedToken(principal);
-  if (verified === undefined) return undefined;
-  verified.answers ??= {};
-  return verified.answers;
-}
-
-/**
- * A verification's token row in the shape the token views take (its last use as read: the views put the
- * verification's own `pendingUse` over it). Lets `GET /api/me` answer without reading the database again.
- */
-export function verifiedTokenRow({ token, account }: CachedVerification): TokenWithOwner {
-  return {
-    ...token,
-    owner_kind: account.kind,
-    owner_name: account.name,
-    owner_email: account.email,
-    owner_internal_id: account.internal_id,
-    owner_avatar_url: account.avatar_url,
-    owner_deactivated_at: account.deactivated_at,
-  };
-}
 
 /**
  * Checks a bearer secret in the order of the spec: shape and checksum (no I/O), lookup by SHA-256,
@@ -190,28 +108,29 @@ export class TokenAuthenticator {
     this.#counted.miss.inc();
     const epoch = this.#cache.epoch;
     const row = await findTokenPrincipal(this.#db, hash);
-    const found = this.#cache.remember(hash, row, epoch) ?? row;
-    if (!found) return this.#fail('token_unknown', origin, null, secretHint(secret));
+    if (!row) {
+      this.#cache.remember(hash, undefined, epoch);
+      return this.#fail('token_unknown', origin, null, secretHint(secret));
+    }
+    const found = this.#cache.remember(hash, row, epoch) ?? verificationOf(row);
     return this.#decide(found, secret, origin);
   }
 
-  #decide(found: CachedVerification, secret: string, origin: RequestOrigin): TokenAuthentication {
+  #decide(found: Verification, secret: string, origin: RequestOrigin): TokenAuthentication {
     const now = this.#clock.now();
     const status = tokenStatus(found.token, now);
     if (status === 'expired') return this.#fail('token_expired', origin, found.token.id, secretHint(secret));
     if (status === 'revoked') return this.#fail('token_revoked', origin, found.token.id, secretHint(secret));
     if (found.account.deactivated_at)
       return this.#fail('owner_deactivated', origin, found.token.id, secretHint(secret));
-    const userAgent = keptUserAgent(origin.userAgent);
     found.pendingUse = this.#lastUsed.record(
       found.token.id,
       now.getTime(),
       origin.ip,
-      userAgent,
-      found.pendingUse,
+      keptUserAgent(origin.userAgent),
     );
     this.#counted.success.inc();
-    return admittedBy(found);
+    return { ok: true, verification: found };
   }
 
   #fail(

@@ -1,32 +1,48 @@
+import type { Principal } from '../../platform/caller.ts';
 import type { Change } from '../../platform/change-feed.ts';
-import type { PendingUse } from '../../tokens/last-used.ts';
-import type { PrincipalAccountRow, TokenPrincipalRow, TokenRow } from '../queries.ts';
-import type { TokenAuthentication } from './authenticator.ts';
+import type { LastUse } from '../../tokens/index.ts';
+import { type PrincipalAccountRow, principalFromAccount } from '../principal.ts';
+import type { TokenPrincipalRow, VerifiedTokenRow } from './queries.ts';
 
-/** What a cached verification holds: the token row and its owner as of the last lookup or change. */
-export interface CachedVerification {
-  token: TokenRow;
+/** A verified token: its row and its owner as of the last lookup or change, and who it makes the caller. */
+export interface Verification {
+  token: VerifiedTokenRow;
   account: PrincipalAccountRow;
-  /** The answer built from this verification, kept so every hit shares it (see authentication.ts). */
-  admitted?: TokenAuthentication;
   /**
-   * The last use noted through this verification: its entry in the last-used recorder, so a hit updates
-   * it without a lookup, and `GET /api/me` shows it (it is newer than the row's, which is not updated).
+   * Shared by every request this verification serves, so frozen: a request must not change what the
+   * next one sees. Any change to the token or its owner drops the verification, and its principal.
    */
-  pendingUse?: PendingUse;
-  /** What routes derive from this verification and keep for its next hits: see `VerificationAnswers`. */
-  answers?: VerificationAnswers;
+  principal: Principal;
+  /**
+   * The last use noted through this verification: newer than the row's, which the cache does not update.
+   * `GET /api/me` shows it without asking the last-used recorder.
+   */
+  pendingUse: LastUse | undefined;
 }
 
-/**
- * Answers a route builds once per cached verification (forward-auth headers, a serialized body) and
- * reuses on every hit: they go when the entry goes, as its principal does. Empty here: each route declares
- * its own field (`declare module`), as Fastify plugins do with `FastifyRequest`.
- */
-// biome-ignore lint/suspicious/noEmptyInterface: filled in by the routes that keep answers here
-export interface VerificationAnswers {}
+/** The verification of a row just read. */
+export function verificationOf({ token, account }: TokenPrincipalRow): Verification {
+  return { token, account, principal: tokenPrincipal(token, account), pendingUse: undefined };
+}
 
-interface Entry extends CachedVerification {
+function tokenPrincipal(token: VerifiedTokenRow, account: PrincipalAccountRow): Principal {
+  const { id, kind, name, scim_only, created_at, expires_at } = token;
+  return deepFreeze(
+    principalFromAccount(account, 'token', {
+      token: { id, kind, name, scim_only, created_at, expires_at },
+      session: null,
+    }),
+  );
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === 'object' && !Object.isFrozen(child)) deepFreeze(child);
+  }
+  return Object.freeze(value);
+}
+
+interface Entry extends Verification {
   hash: string;
   cachedAt: number;
   /** The value of `#placed` when this entry was last put at the back of the eviction order. */
@@ -116,7 +132,7 @@ export class VerificationCache {
   }
 
   /** A cached verification, UNKNOWN for a secret recently found not to exist, or undefined. */
-  lookup(hash: string): CachedVerification | typeof UNKNOWN | undefined {
+  lookup(hash: string): Verification | typeof UNKNOWN | undefined {
     if (!this.available) return undefined;
     const entry = this.#entries.get(hash);
     if (entry) {
@@ -157,11 +173,7 @@ export class VerificationCache {
    * invalidated since `epoch` was read: then the answer may predate that change and is not kept.
    * Returns the stored verification, or undefined when nothing was stored.
    */
-  remember(
-    hash: string,
-    found: TokenPrincipalRow | undefined,
-    epoch: number,
-  ): CachedVerification | undefined {
+  remember(hash: string, found: TokenPrincipalRow | undefined, epoch: number): Verification | undefined {
     if (!this.available || epoch !== this.#epoch) return undefined;
     if (!found) {
       if (this.#negativeTtlMs <= 0 || this.#maxNegative <= 0) return;
@@ -180,15 +192,13 @@ export class VerificationCache {
     }
     owner.hashes.add(hash);
     // Entries of one owner share the account object (one copy of role and teams per account).
-    // Every field a hit reads or sets is in the literal, so it lives in the object itself: a field added
-    // later would go to a separate property array, one more cache line for each request to fetch.
+    // Every field in the literal: V8 then keeps them all in the object itself.
     const entry: Entry = {
       hash,
       token: found.token,
       account: owner.account,
-      admitted: undefined,
+      principal: tokenPrincipal(found.token, owner.account),
       pendingUse: undefined,
-      answers: {},
       cachedAt: this.#now(),
       movedAt: ++this.#placed,
       refreshing: false,

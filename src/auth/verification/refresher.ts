@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Metrics } from '../../platform/metrics.ts';
 import type { Database } from '../../platform/schema.ts';
-import { findTokenPrincipals } from '../queries.ts';
 import type { VerificationCache } from './cache.ts';
+import { findTokenPrincipals } from './queries.ts';
 
 /** Hashes per query: a few thousand bound parameters stay well inside what one statement takes. */
 const BATCH = 1000;

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { ACCOUNT_SORTS } from '../../accounts/queries.ts';
 import { MAX_EXPIRATION_DAYS } from '../../core/expiration.ts';
 import { ROLES } from '../../core/roles.ts';
+import { ACCOUNT_SORTS, TOKEN_SORTS } from '../../core/sorts.ts';
 import { ACCOUNT_KINDS, TOKEN_KINDS } from '../../core/token-kind.ts';
 import { TOKEN_STATUSES } from '../../core/token-status.ts';
-import { TOKEN_SORTS } from '../../tokens/queries.ts';
 
 // The shapes of the API, shared by validation, serialization and the OpenAPI document. Field names are
 // the ones the services and the console use: one name for one idea.

@@ -1,23 +1,11 @@
-import { type Kysely, sql } from 'kysely';
-import { teamsOf } from '../accounts/queries.ts';
-import type { Role } from '../core/roles.ts';
-import type { AccountKind, TokenKind } from '../core/token-kind.ts';
-import type { Database } from '../platform/schema.ts';
-
-export interface PrincipalAccountRow {
-  id: string;
-  kind: AccountKind;
-  role: Role;
-  name: string | null;
-  email: string | null;
-  internal_id: string | null;
-  avatar_url: string | null;
-  deactivated_at: Date | null;
-  teams: { id: string; name: string }[];
-}
+import type { Kysely } from 'kysely';
+import { teamsOf } from '../../accounts/index.ts';
+import type { TokenKind } from '../../core/token-kind.ts';
+import type { Database } from '../../platform/schema.ts';
+import type { PrincipalAccountRow } from '../principal.ts';
 
 /** Every column of a token row that authentication and `GET /api/me` show. */
-export interface TokenRow {
+export interface VerifiedTokenRow {
   id: string;
   kind: TokenKind;
   owner_id: string;
@@ -36,24 +24,8 @@ export interface TokenRow {
 }
 
 export interface TokenPrincipalRow {
-  token: TokenRow;
+  token: VerifiedTokenRow;
   account: PrincipalAccountRow;
-}
-
-function selectOwner(db: Kysely<Database>) {
-  return db
-    .selectFrom('accounts as a')
-    .select([
-      'a.id',
-      'a.kind',
-      'a.role',
-      'a.name',
-      'a.email',
-      'a.internal_id',
-      'a.avatar_url',
-      'a.deactivated_at',
-    ])
-    .select((eb) => teamsOf(eb.ref('a.id')).as('teams'));
 }
 
 /** The token and its owner as authentication reads them, in one select; `where` picks the tokens. */
@@ -158,37 +130,4 @@ export async function findTokenPrincipals(
   const rows = await selectTokenPrincipals(db).where('t.secret_hash', 'in', secretHashes).execute();
   for (const row of rows) found.set(row.secret_hash, tokenPrincipal(row));
   return found;
-}
-
-export function findPrincipalAccount(
-  db: Kysely<Database>,
-  accountId: string,
-): Promise<PrincipalAccountRow | undefined> {
-  return selectOwner(db).where('a.id', '=', accountId).executeTakeFirst();
-}
-
-export async function findSessionPrincipal(db: Kysely<Database>, idHash: string, now: Date) {
-  const session = await db
-    .selectFrom('sessions')
-    .select(['id_hash', 'account_id', 'csrf_token', 'expires_at'])
-    .where('id_hash', '=', idHash)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
-  if (!session) return undefined;
-  const account = await findPrincipalAccount(db, session.account_id);
-  if (!account) return undefined;
-  return { session, account };
-}
-
-export function deleteExpiredSessions(db: Kysely<Database>, now: Date) {
-  return db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
-}
-
-export function findHumanForSignIn(db: Kysely<Database>, email: string) {
-  return db
-    .selectFrom('accounts')
-    .select(['id', 'password_hash', 'deactivated_at', 'email', 'name', 'internal_id'])
-    .where('kind', '=', 'human')
-    .where(sql<boolean>`lower(email) = ${email.toLowerCase()}`)
-    .executeTakeFirst();
 }

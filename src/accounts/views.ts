@@ -1,0 +1,33 @@
+import { isoOrNull, isoTime } from '../core/iso-time.ts';
+import type { Role } from '../core/roles.ts';
+import type { TeamRef } from '../platform/caller.ts';
+import type { OwnerView } from '../tokens/index.ts';
+import type { AccountWithTeams } from './queries.ts';
+
+export interface AccountView extends OwnerView {
+  role: Role;
+  teams: TeamRef[];
+  status: 'active' | 'deactivated';
+  created_at: string;
+  last_active_at: string | null;
+  deactivated_at: string | null;
+  active_token_count: number;
+}
+
+export function accountView(row: AccountWithTeams, activeTokenCount: number): AccountView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    email: row.email,
+    internal_id: row.internal_id,
+    avatar_url: row.avatar_url,
+    role: row.role,
+    teams: row.teams,
+    status: row.deactivated_at ? 'deactivated' : 'active',
+    created_at: isoTime(row.created_at),
+    last_active_at: isoOrNull(row.last_active_at),
+    deactivated_at: isoOrNull(row.deactivated_at),
+    active_token_count: activeTokenCount,
+  };
+}

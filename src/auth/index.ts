@@ -1,0 +1,8 @@
+// What the app and other domains may use of authentication.
+export { AttemptLimiter, type AttemptLimits } from './attempt-limiter.ts';
+export { registerAuthentication } from './hook.ts';
+export { meRoutes } from './me-routes.ts';
+export { sessionRoutes } from './session-routes.ts';
+export { SessionService } from './sessions.ts';
+export { tokenCheckRoutes } from './token-checks.ts';
+export { CacheRefresher, TokenAuthenticator, VerificationCache } from './verification/index.ts';

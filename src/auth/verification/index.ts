@@ -1,0 +1,9 @@
+export {
+  type RequestOrigin,
+  TOKEN_FAILURE_CODES,
+  type TokenAuthentication,
+  TokenAuthenticator,
+  type TokenFailureCode,
+} from './authenticator.ts';
+export { type Verification, VerificationCache, type VerificationCacheOptions } from './cache.ts';
+export { CacheRefresher } from './refresher.ts';

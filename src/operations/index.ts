@@ -1,0 +1,2 @@
+// Health, readiness and metrics.
+export { operationRoutes } from './routes.ts';

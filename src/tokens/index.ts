@@ -1,0 +1,13 @@
+// What other domains may use of tokens.
+export { keptUserAgent, LastUsedRecorder } from './last-used.ts';
+export {
+  activeTokenCounts,
+  countActiveTokensOf,
+  insertToken,
+  type LastUse,
+  revokeActiveTokensOf,
+  type TokenWithOwner,
+} from './queries.ts';
+export { tokenRoutes } from './routes.ts';
+export { TokenService } from './service.ts';
+export { type OwnerView, type TokenUse, type TokenView, tokenUse, tokenView } from './views.ts';
