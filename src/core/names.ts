@@ -43,3 +43,13 @@ export function serviceInternalId(slug: string): string {
 export function tokenFileName(tokenName: string): string {
   return `${slugify(tokenName) || 'tessera'}-token.txt`;
 }
+
+/** How the console names an account: its name, else its email, else its internal ID (SPEC §1). */
+export function displayName(account: {
+  id: string;
+  name: string | null;
+  email: string | null;
+  internal_id: string | null;
+}): string {
+  return account.name || account.email || account.internal_id || account.id;
+}

@@ -81,5 +81,4 @@ export interface GeneratedToken {
   secret: string;
 }
 
-export type TokenSort = 'name' | 'created_at' | 'expires_at' | 'last_used_at';
 export type SortOrder = 'asc' | 'desc';

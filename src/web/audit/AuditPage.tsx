@@ -1,4 +1,5 @@
 import { ScrollText, SearchX, X } from 'lucide-react';
+import { displayName } from '../../core/names.ts';
 import { timeAgo } from '../../core/time-phrases.ts';
 import type { AuditEvent } from '../api/types.ts';
 import { Badge } from '../ui/Badge.tsx';
@@ -7,8 +8,9 @@ import { EmptyState } from '../ui/EmptyState.tsx';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
 import { HeaderCell, Table, TableLoadError, TableMessage } from '../ui/Table.tsx';
 import { Tooltip } from '../ui/Tooltip.tsx';
-import { type AuditListParams, displayName, useAllAccounts, useAuditLog } from '../users/api.ts';
+import { useAllAccounts } from '../users/api.ts';
 import { describeUserAgent } from '../users/user-agent.ts';
+import { type AuditListParams, useAuditLog } from './api.ts';
 import '../users/users.css';
 import { ListFooter } from '../ui/ListFooter.tsx';
 import { useUrlParams } from '../url-params.ts';

@@ -1,7 +1,7 @@
 import { Check, CircleAlert, Copy, Download, TriangleAlert } from 'lucide-react';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { EXPIRATION_PRESETS, expiresAt } from '../../core/expiration.ts';
-import { checkTokenName, TOKEN_NAME_MAX, tokenFileName } from '../../core/names.ts';
+import { checkTokenName, displayName, TOKEN_NAME_MAX, tokenFileName } from '../../core/names.ts';
 import { exactTime } from '../../core/time-phrases.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
 import { ApiError } from '../api/client.ts';
@@ -11,7 +11,7 @@ import { Button } from '../ui/Button.tsx';
 import { copyToClipboard } from '../ui/clipboard.ts';
 import { Dialog, FormActions } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
-import { accountLabel, useGenerateToken, useServiceUsers } from './api.ts';
+import { useGenerateToken, useServiceUsers } from './api.ts';
 
 export interface GenerateTokenDialogProps {
   open: boolean;
@@ -291,10 +291,10 @@ export function GenerateTokenDialog({
                   </option>
                   {(serviceUsers.data ?? []).map((account) => (
                     <option key={account.id} value={account.id}>
-                      {accountLabel(account)}
+                      {displayName(account)}
                       {account.internal_id &&
-                      account.internal_id !== accountLabel(account) &&
-                      account.internal_id !== `${accountLabel(account)}@service`
+                      account.internal_id !== displayName(account) &&
+                      account.internal_id !== `${displayName(account)}@service`
                         ? ` (${account.internal_id})`
                         : ''}
                     </option>

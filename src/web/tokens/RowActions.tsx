@@ -1,12 +1,13 @@
 import { MoreHorizontal, RotateCcw, ShieldOff, Trash2 } from 'lucide-react';
 import { useRef, useState } from 'react';
+import type { TokenAction } from '../../core/token-status.ts';
 import { allowedActions } from '../../core/token-status.ts';
 import type { Token } from '../api/types.ts';
 import { Button, IconButton } from '../ui/Button.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
 import { DropdownMenu, MenuItem } from '../ui/DropdownMenu.tsx';
 import { useToast } from '../ui/Toast.tsx';
-import { type TokenAction, useTokenAction } from './api.ts';
+import { useTokenAction } from './api.ts';
 
 const DONE: Record<TokenAction, (name: string) => string> = {
   revoke: (name) => `Token “${name}” revoked. It no longer authenticates.`,

@@ -1,7 +1,8 @@
 import type { InfiniteData, UseInfiniteQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import type { TokenSort } from '../../core/sorts.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
-import type { Page, Token, TokenSort } from '../api/types.ts';
+import type { Page, Token } from '../api/types.ts';
 import { StatusBadge } from '../ui/Badge.tsx';
 import { ListFooter } from '../ui/ListFooter.tsx';
 import { HeaderCell, type SortState, Table, TableLoadError, TableMessage } from '../ui/Table.tsx';

@@ -2,16 +2,18 @@ import * as Tabs from '@radix-ui/react-tabs';
 import { KeyRound, Plus, Search, SearchX } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
+import { displayName } from '../../core/names.ts';
+import type { TokenSort } from '../../core/sorts.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
 import { TOKEN_STATUSES, type TokenStatus } from '../../core/token-status.ts';
-import type { SortOrder, TokenSort } from '../api/types.ts';
+import type { SortOrder } from '../api/types.ts';
 import { paths } from '../paths.ts';
 import { useCan } from '../session/api.ts';
 import { STATUS_LABEL } from '../ui/Badge.tsx';
 import { Button } from '../ui/Button.tsx';
 import { EmptyState } from '../ui/EmptyState.tsx';
 import { useUrlParams } from '../url-params.ts';
-import { accountLabel, type TokenListParams, useServiceUsers, useTokenList } from './api.ts';
+import { type TokenListParams, useServiceUsers, useTokenList } from './api.ts';
 import { GenerateTokenDialog } from './GenerateTokenDialog.tsx';
 import { TokenTable } from './TokenTable.tsx';
 
@@ -192,7 +194,7 @@ export function TokensPage({ kind }: { kind: TokenKind }) {
                   <option value="">All service users</option>
                   {(serviceUsers.data ?? []).map((account) => (
                     <option key={account.id} value={account.id}>
-                      {accountLabel(account)}
+                      {displayName(account)}
                       {account.status === 'deactivated' ? ' (deactivated)' : ''}
                     </option>
                   ))}

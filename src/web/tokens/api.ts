@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { TokenSort } from '../../core/sorts.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
-import type { TokenStatus } from '../../core/token-status.ts';
+import type { TokenAction, TokenStatus } from '../../core/token-status.ts';
 import { api } from '../api/client.ts';
 import { usePagedList } from '../api/paged.ts';
-import type { Account, GeneratedToken, Page, SortOrder, Token, TokenSort } from '../api/types.ts';
+import type { Account, GeneratedToken, Page, SortOrder, Token } from '../api/types.ts';
 
 export const PAGE_SIZE = 25;
 
@@ -30,8 +31,6 @@ export function useTokenList(params: TokenListParams) {
     limit: PAGE_SIZE,
   });
 }
-
-export type TokenAction = 'revoke' | 'restore' | 'delete';
 
 /** Revoke, Restore or Delete; every list refetches, so the row changes without a reload. */
 export function useTokenAction() {
@@ -83,14 +82,4 @@ export function useServiceUsers(enabled: boolean, includeDeactivated = false) {
       }),
     select: (page) => page.items,
   });
-}
-
-/** How a service user is named in a list or a select: name, else email, else the internal ID. */
-export function accountLabel(account: {
-  id: string;
-  name: string | null;
-  email: string | null;
-  internal_id: string | null;
-}): string {
-  return account.name || account.email || account.internal_id || account.id;
 }

@@ -1,13 +1,13 @@
 import { Bot, KeyRound } from 'lucide-react';
 import { type FormEvent, useEffect, useId, useState } from 'react';
-import { serviceInternalId, slugify } from '../../core/names.ts';
+import { displayName, serviceInternalId, slugify } from '../../core/names.ts';
 import type { Role } from '../../core/roles.ts';
 import type { Account } from '../api/types.ts';
 import { Avatar } from '../ui/Avatar.tsx';
 import { Button } from '../ui/Button.tsx';
 import { Dialog, FormActions } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
-import { displayName, useCreateServiceUser } from './api.ts';
+import { useCreateServiceUser } from './api.ts';
 import { FormError, RoleField, TeamsField, TextField, useFieldErrors } from './fields.tsx';
 
 const FIELDS = ['name', 'email', 'internal_id', 'role', 'team_ids'] as const;

@@ -1,12 +1,13 @@
 import { Check, Copy, TriangleAlert } from 'lucide-react';
 import { type FormEvent, useEffect, useId, useState } from 'react';
+import { displayName } from '../../core/names.ts';
 import type { Role } from '../../core/roles.ts';
 import type { Account } from '../api/types.ts';
 import { Button } from '../ui/Button.tsx';
 import { copyToClipboard } from '../ui/clipboard.ts';
 import { Dialog, FormActions } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
-import { displayName, useCreateHuman } from './api.ts';
+import { useCreateHuman } from './api.ts';
 import { FormError, RoleField, TeamsField, TextField, useFieldErrors } from './fields.tsx';
 
 const FIELDS = ['name', 'email', 'password', 'role', 'team_ids'] as const;

@@ -1,12 +1,13 @@
 import { CircleAlert } from 'lucide-react';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
+import { displayName } from '../../core/names.ts';
 import { isApiError } from '../api/client.ts';
 import type { Account } from '../api/types.ts';
 import { paths } from '../paths.ts';
 import { Dialog, FormActions } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
-import { displayName, useSetActive } from './api.ts';
+import { useSetActive } from './api.ts';
 
 const CONFIRM_WORD = 'deactivate';
 

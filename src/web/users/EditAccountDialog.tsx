@@ -1,10 +1,11 @@
 import { type FormEvent, useEffect, useId, useState } from 'react';
+import { displayName } from '../../core/names.ts';
 import type { Role } from '../../core/roles.ts';
 import type { Account } from '../api/types.ts';
 import { useAccount } from '../session/api.ts';
 import { Dialog, FormActions } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
-import { type AccountChanges, displayName, useUpdateAccount } from './api.ts';
+import { type AccountChanges, useUpdateAccount } from './api.ts';
 import { FormError, RoleField, TeamsField, TextField, useFieldErrors } from './fields.tsx';
 
 const FIELDS = ['name', 'email', 'role', 'team_ids'] as const;

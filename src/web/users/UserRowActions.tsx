@@ -1,11 +1,12 @@
 import { KeyRound, MoreHorizontal, Pencil, RotateCcw, ScrollText, UserX } from 'lucide-react';
 import { useNavigate } from 'react-router';
+import { displayName } from '../../core/names.ts';
 import type { Account } from '../api/types.ts';
 import { paths } from '../paths.ts';
 import { IconButton } from '../ui/Button.tsx';
 import { DropdownMenu, MenuItem, MenuSeparator } from '../ui/DropdownMenu.tsx';
 import { useToast } from '../ui/Toast.tsx';
-import { displayName, useSetActive } from './api.ts';
+import { useSetActive } from './api.ts';
 
 export type RowAction = 'edit' | 'generate' | 'deactivate';
 

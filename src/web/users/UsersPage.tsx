@@ -1,6 +1,8 @@
 import { Bot, ChevronDown, Plus, Search, SearchX, UserPlus, Users, X } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
+import { displayName } from '../../core/names.ts';
 import { ROLE_LABELS, ROLES, type Role } from '../../core/roles.ts';
+import type { AccountSort } from '../../core/sorts.ts';
 import type { Account, SortOrder } from '../api/types.ts';
 import { useAccount, useCan } from '../session/api.ts';
 import { GenerateTokenDialog } from '../tokens/GenerateTokenDialog.tsx';
@@ -11,14 +13,7 @@ import { EmptyState } from '../ui/EmptyState.tsx';
 import { HeaderCell, Table, TableLoadError, TableMessage } from '../ui/Table.tsx';
 import { AddServiceUserDialog } from './AddServiceUserDialog.tsx';
 import { AddUserDialog } from './AddUserDialog.tsx';
-import {
-  displayName,
-  type UserListParams,
-  type UserSort,
-  useAccountById,
-  useTeams,
-  useUserList,
-} from './api.ts';
+import { type UserListParams, useAccountById, useTeams, useUserList } from './api.ts';
 import { LastActiveCell, RoleBadge, TeamsCell, TypeCell, UserCell } from './cells.tsx';
 import { DeactivateDialog } from './DeactivateDialog.tsx';
 import { EditAccountDialog } from './EditAccountDialog.tsx';
@@ -27,7 +22,7 @@ import './users.css';
 import { ListFooter } from '../ui/ListFooter.tsx';
 import { useUrlParams } from '../url-params.ts';
 
-const SORTS: { value: `${UserSort}:${SortOrder}`; label: string }[] = [
+const SORTS: { value: `${AccountSort}:${SortOrder}`; label: string }[] = [
   { value: 'name:asc', label: 'Name A–Z' },
   { value: 'name:desc', label: 'Name Z–A' },
   { value: 'created_at:desc', label: 'Newest first' },
@@ -39,14 +34,14 @@ const SORTS: { value: `${UserSort}:${SortOrder}`; label: string }[] = [
 ];
 
 // The server's defaults: names and roles ascending, times newest first.
-const DEFAULT_ORDER: Record<UserSort, SortOrder> = {
+const DEFAULT_ORDER: Record<AccountSort, SortOrder> = {
   name: 'asc',
   role: 'asc',
   created_at: 'desc',
   last_active_at: 'desc',
 };
 
-function isSort(value: string | null): value is UserSort {
+function isSort(value: string | null): value is AccountSort {
   return value === 'name' || value === 'created_at' || value === 'last_active_at' || value === 'role';
 }
 
@@ -58,7 +53,7 @@ function isRole(value: string | null): value is Role {
 function useUserParams() {
   const [search, update] = useUrlParams();
   const sortParam = search.get('sort');
-  const sort: UserSort = isSort(sortParam) ? sortParam : 'name';
+  const sort: AccountSort = isSort(sortParam) ? sortParam : 'name';
   const orderParam = search.get('order');
   const roleParam = search.get('role');
   const params: UserListParams = {
@@ -192,7 +187,7 @@ export function UsersPage() {
     else if (action === 'deactivate') setDeactivating(account);
     else generateFor(account);
   };
-  const onSort = (field: UserSort) =>
+  const onSort = (field: AccountSort) =>
     update({
       sort: field,
       order: field === params.sort ? (params.order === 'asc' ? 'desc' : 'asc') : DEFAULT_ORDER[field],

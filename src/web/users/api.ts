@@ -1,12 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Role } from '../../core/roles.ts';
+import type { AccountSort } from '../../core/sorts.ts';
 import { api } from '../api/client.ts';
 import { usePagedList } from '../api/paged.ts';
-import type { Account, AuditEvent, Page, SortOrder, Team } from '../api/types.ts';
+import type { Account, Page, SortOrder, Team } from '../api/types.ts';
 
 export const USERS_PAGE_SIZE = 25;
-
-export type UserSort = 'name' | 'created_at' | 'last_active_at' | 'role';
 
 export interface UserListParams {
   q: string;
@@ -16,7 +15,7 @@ export interface UserListParams {
   showDeactivated: boolean;
   /** The arrow link's filter: just this account. */
   user: string;
-  sort: UserSort;
+  sort: AccountSort;
   order: SortOrder;
 }
 
@@ -129,31 +128,4 @@ export function useSetActive() {
   return useAccountMutation(({ id, active }: { id: string; active: boolean }) =>
     api<Account>(`/api/users/${id}/${active ? 'reactivate' : 'deactivate'}`, { method: 'POST' }),
   );
-}
-
-export interface AuditListParams {
-  actorId: string;
-  targetId: string;
-  action: string;
-}
-
-export const AUDIT_PAGE_SIZE = 50;
-
-export function useAuditLog(params: AuditListParams) {
-  return usePagedList<AuditEvent>(['audit', params], '/api/audit', {
-    actor_id: params.actorId,
-    target_id: params.targetId,
-    action: params.action,
-    limit: AUDIT_PAGE_SIZE,
-  });
-}
-
-/** How an account is named: name, else email, else the internal ID (SPEC §1). */
-export function displayName(account: {
-  id: string;
-  name: string | null;
-  email: string | null;
-  internal_id: string | null;
-}): string {
-  return account.name || account.email || account.internal_id || account.id;
 }
