@@ -34,7 +34,7 @@ export default defineConfig({
     timezoneId: 'UTC',
     launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
     // A trace only for a test's retry (CI retries once): recording every test made the whole run take
-    // half as long again on the 2-core machine (docs/DECISIONS.md, Tooling). Locally, `--trace on`.
+    // half as long again on the 2-core machine (docs/DECISIONS.md, Tests and tooling). Locally, `--trace on`.
     trace: 'on-first-retry',
     screenshot: 'only-on-failure',
   },

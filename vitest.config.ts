@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     pool: 'forks',
     // Vitest's default is one file at a time on a 2-core machine (cores − 1). Two at once finish the
-    // suite in about two thirds of the time there (docs/DECISIONS.md, Tooling): much of a file's time is spent
+    // suite in about two thirds of the time there (docs/DECISIONS.md, Tests and tooling): much of a file's time is spent
     // waiting on the server processes it starts, timers and PostgreSQL.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 30_000,

@@ -1,5 +1,5 @@
-// The EXPLAIN (ANALYZE) plan of every list query at 100,000 tokens and 10,000 accounts, as pasted in
-// docs/PERFORMANCE.md. Exits non-zero if a plan scans tokens or accounts sequentially.
+// The EXPLAIN (ANALYZE) plan of every list query at 100,000 tokens and 10,000 accounts.
+// Exits non-zero if a plan scans tokens or accounts sequentially.
 // `node bench/plans.ts [postgres|pglite]`.
 import { ADMIN_EMAIL, createBenchDatabase } from './support/databases.ts';
 import { explainLists, queryRecorder } from './support/list-queries.ts';

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 
-// Indexes for the lists at scale (docs/PERFORMANCE.md shows the plans at 100,000 tokens and 10,000
-// accounts).
+// Indexes for the lists at scale (`node bench/plans.ts` prints their plans at 100,000 tokens and
+// 10,000 accounts).
 export async function up(db: Kysely<unknown>): Promise<void> {
   // The Users search: at ten thousand accounts the planner costs the GIN trigram index above a
   // sequential scan (common trigrams such as those of "person" have long posting lists), and scans the
