@@ -60,6 +60,8 @@ export class ChangeNotifier {
   #stop: (() => Promise<void>) | undefined;
   /** Changes received from other nodes; for tests. */
   received = 0;
+  /** This node's changes answered after the timeout, without every acknowledgement; for tests. */
+  unacknowledged = 0;
 
   constructor(deps: {
     db: Kysely<Database>;
@@ -133,7 +135,10 @@ export class ChangeNotifier {
             missing: new Set([this.#node, ...this.#peers.keys()]),
             done: resolve,
           });
-          timer = setTimeout(resolve, ACK_TIMEOUT_MS);
+          timer = setTimeout(() => {
+            this.unacknowledged++;
+            resolve();
+          }, ACK_TIMEOUT_MS);
         })
       : Promise.resolve();
     try {
