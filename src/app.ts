@@ -12,6 +12,7 @@ import {
   tokenCheckRoutes,
 } from './auth/index.ts';
 import type { Config } from './config.ts';
+import { redactSecrets } from './core/secret.ts';
 import { operationRoutes } from './operations/index.ts';
 import { registerConsole } from './platform/http/console-files.ts';
 import {
@@ -38,10 +39,6 @@ export const LOG_REDACT = [
   'headers.cookie',
 ];
 
-/** Anything shaped like a Tessera secret, e.g. pasted into a URL by mistake. */
-const SECRET_LIKE = /tsr_(?:pat|svc)_[0-9A-Za-z]+/g;
-export const scrubSecrets = (text: string) => text.replace(SECRET_LIKE, 'tsr_[redacted]');
-
 /** Request log lines name the URL without any secret a caller put in it (`?access_token=tsr_…`). */
 function scrubbingLogger(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
   if (!logger || logger === true) return logger;
@@ -51,7 +48,7 @@ function scrubbingLogger(logger: FastifyServerOptions['logger']): FastifyServerO
       ...logger.serializers,
       req: (request: FastifyRequest) => ({
         method: request.method,
-        url: scrubSecrets(request.url),
+        url: redactSecrets(request.url),
         host: request.host,
         remoteAddress: request.ip,
       }),

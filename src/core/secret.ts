@@ -51,3 +51,8 @@ function secretKind(candidate: string): TokenKind | undefined {
 export function secretHint(secret: string): string {
   return secret.slice(-SECRET_HINT_LENGTH);
 }
+
+const SECRET_LIKE = /tsr_(?:pat|svc)_[0-9A-Za-z]+/g;
+
+/** Text with anything shaped like a Tessera secret blanked, e.g. a token pasted into a URL by mistake. */
+export const redactSecrets = (text: string) => text.replace(SECRET_LIKE, 'tsr_[redacted]');

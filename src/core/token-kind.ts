@@ -3,8 +3,3 @@ export type TokenKind = (typeof TOKEN_KINDS)[number];
 
 export const ACCOUNT_KINDS = ['human', 'service'] as const;
 export type AccountKind = (typeof ACCOUNT_KINDS)[number];
-
-/** Humans own personal tokens; service users own service tokens. */
-export function tokenKindFor(owner: AccountKind): TokenKind {
-  return owner === 'human' ? 'personal' : 'service';
-}

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable } from 'kysely';
 import type { Role } from '../core/roles.ts';
 import type { AccountKind, TokenKind } from '../core/token-kind.ts';
 
@@ -97,11 +97,5 @@ export interface Database {
   audit_events: AuditEventsTable;
 }
 
-export type AccountRow = Selectable<AccountsTable>;
 export type NewAccount = Insertable<AccountsTable>;
-export type AccountUpdate = Updateable<AccountsTable>;
-export type TokenRow = Selectable<TokensTable>;
 export type NewToken = Insertable<TokensTable>;
-export type TeamRow = Selectable<TeamsTable>;
-export type SessionRow = Selectable<SessionsTable>;
-export type AuditEventRow = Selectable<AuditEventsTable>;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { redactSecrets } from '../../core/secret.ts';
 
 const API_PREFIXES = ['/api/', '/auth/', '/scim/', '/metrics', '/healthz', '/readyz'];
 
@@ -49,7 +50,7 @@ export async function registerConsole(app: FastifyInstance, webDir: string): Pro
         );
     }
     // The path is echoed without any secret in it: a token pasted into a URL is not sent back out.
-    const shown = path.replace(/tsr_(?:pat|svc)_[0-9A-Za-z]+/g, 'tsr_[redacted]');
+    const shown = redactSecrets(path);
     return reply.status(404).send({ code: 'not_found', message: `No route ${request.method} ${shown}.` });
   });
 }
