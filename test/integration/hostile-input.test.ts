@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BODY_LIMIT } from '../../src/http/app.ts';
 import { MAX_NESTING } from '../../src/http/errors.ts';
-import { type Session, setupHarness } from '../support/harness.ts';
+import { PASSWORD, type Session, setupHarness } from '../support/harness.ts';
 
 // Property-based attacks on every endpoint that takes input: whatever arrives, the answer is never a 5xx,
 // an error always has the shape { code, message, details? } (naming the field for invalid input), and a
@@ -433,6 +433,48 @@ describe('deeply nested bodies', () => {
     );
     expect(extra.statusCode).toBe(200);
     expect(extra.json()).toEqual({ active: false });
+  });
+});
+
+// Issue #31: sign-in took form-encoded bodies, which an HTML form on any site can send.
+describe('form-encoded bodies', () => {
+  const form = 'application/x-www-form-urlencoded';
+
+  it('are refused with 415 by every route but introspection and forward auth', async () => {
+    const person = await h.person({ email: 'form@example.com' });
+    const credentials = `email=${encodeURIComponent(person.email!)}&password=${encodeURIComponent(PASSWORD)}`;
+    for (const { method, url } of bodyRoutes()) {
+      if (url === '/api/introspect' || url === '/auth/check') continue;
+      const response = await sendRejectingNothingWritten(`${method} ${url} form`, () =>
+        sendAs(method, url, form, url === '/api/auth/login' ? credentials : 'name=forged&expires_in_days=30'),
+      );
+      expect(response.statusCode, `${method} ${url}`).toBe(415);
+      expect(response.json()).toEqual({
+        code: 'unsupported_media_type',
+        message: 'Send the body as application/json.',
+      });
+      expect(response.headers['set-cookie'], url).toBeUndefined();
+    }
+    // The same credentials as JSON sign in.
+    const json = await h.request({
+      url: '/api/auth/login',
+      body: { email: person.email, password: PASSWORD },
+    });
+    expect(json.statusCode).toBe(200);
+  });
+
+  it('are still read by introspection (RFC 7662) and ignored by forward auth', async () => {
+    const { secret } = await h.generate(admin, { name: 'Form' });
+    const introspected = await sendAs('POST', '/api/introspect', form, `token=${secret}`);
+    expect(introspected.statusCode).toBe(200);
+    expect(introspected.json().active).toBe(true);
+    // nginx's auth_request passes the original Content-Type without the body.
+    const checked = await h.app.inject({
+      method: 'POST',
+      url: '/auth/check',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': form },
+    });
+    expect(checked.statusCode).toBe(200);
   });
 });
 
