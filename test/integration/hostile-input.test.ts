@@ -478,6 +478,65 @@ describe('form-encoded bodies', () => {
   });
 });
 
+// Issue #31: `//evil.example/x.png` passed as "a path on this server"; a browser loads it from evil.example.
+describe('avatar URLs', () => {
+  const offSite = [
+    '//evil.example/x.png',
+    '/\\evil.example/x.png',
+    '/\\/evil.example/x.png',
+    '/\t/evil.example/x.png',
+    '/\n/evil.example/x.png',
+    // Does not parse as a URL at all.
+    '//[',
+    'javascript:alert(1)',
+    'http://evil.example/x.png',
+    'data:image/svg+xml,<svg/>',
+    'avatars/x.png',
+  ];
+
+  it('refuse anything a browser would load from another origin, naming avatar_url, on create and update', async () => {
+    const person = await h.person();
+    for (const avatar_url of offSite) {
+      for (const [method, url, body] of [
+        ['POST', '/api/users', { email: 'avatar@example.com', avatar_url }],
+        ['POST', '/api/service-users', { name: 'svc-avatar', avatar_url }],
+        ['PATCH', `/api/users/${person.id}`, { avatar_url }],
+        ['PATCH', `/api/users/${ids.account}`, { avatar_url }],
+      ] as const) {
+        const response = await sendRejectingNothingWritten(
+          `${method} ${url} ${JSON.stringify(avatar_url)}`,
+          () => h.request({ method, url, session: admin, body }),
+        );
+        expect(response.statusCode, `${url} ${JSON.stringify(avatar_url)}`).toBe(400);
+        expect(response.json()).toMatchObject({
+          code: 'invalid_request',
+          details: { field: 'avatar_url' },
+        });
+      }
+    }
+  });
+
+  it('take a path on this server or an https:// URL', async () => {
+    const person = await h.person();
+    for (const avatar_url of ['/avatars/alex-rivera.svg', 'https://cdn.example/x.png', null]) {
+      const response = await h.request({
+        method: 'PATCH',
+        url: `/api/users/${person.id}`,
+        session: admin,
+        body: { avatar_url },
+      });
+      expect(response.statusCode, String(avatar_url)).toBe(200);
+      expect(response.json().avatar_url).toBe(avatar_url);
+    }
+    const created = await h.request({
+      url: '/api/service-users',
+      session: admin,
+      body: { name: 'svc-pictured', avatar_url: '/avatars/github-actions.svg' },
+    });
+    expect(created.statusCode).toBe(201);
+  });
+});
+
 describe('hostile query strings and paths', () => {
   it('survives absurd query parameters on every list', async () => {
     const rawValue = fc.oneof(
