@@ -72,7 +72,7 @@ export async function buildApp(options: {
     clientErrorHandler: clientError,
   }).withTypeProvider<ZodTypeProvider>();
 
-  // The API speaks JSON (and form encoding, for RFC 7662 introspection): other bodies get 415.
+  // The API speaks JSON: other bodies get 415. Form encoding is registered below, for the token checks alone.
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -88,7 +88,6 @@ export async function buildApp(options: {
 
   registerSecurityHeaders(app);
   await app.register(cookie);
-  await app.register(formbody, { bodyLimit: BODY_LIMIT });
   registerAuthentication(app, services, new AttemptLimiter(config.attemptLimits, services.clock));
   await registerOpenApi(app);
 
@@ -99,7 +98,13 @@ export async function buildApp(options: {
   accountRoutes(app, services);
   teamRoutes(app, services);
   auditRoutes(app, services);
-  tokenCheckRoutes(app, services);
+  // RFC 7662 introspection is form-encoded, and forward auth keeps taking form encoding because nginx
+  // passes a guarded form post's Content-Type on without its body. Everywhere else a form body is what an
+  // HTML form on another site can send with the cookie, or sign a victim in with: there it is a 415.
+  await app.register(async (forms: App) => {
+    await forms.register(formbody, { bodyLimit: BODY_LIMIT });
+    tokenCheckRoutes(forms, services);
+  });
   await registerConsole(app, config.webDir);
   return app;
 }

@@ -6,7 +6,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BODY_LIMIT } from '../../src/app.ts';
-import { type Session, setupHarness } from '../support/harness.ts';
+import { MAX_NESTING } from '../../src/platform/http/error-handling.ts';
+import { PASSWORD, type Session, setupHarness } from '../support/harness.ts';
 
 // Property-based attacks on every endpoint that takes input: whatever arrives, the answer is never a 5xx,
 // an error always has the shape { code, message, details? } (naming the field for invalid input), and a
@@ -336,6 +337,203 @@ describe('hostile bodies', () => {
     const good = await send('{"name":"\\u0000","expires_in_days":30,"name":"last wins"}');
     expect(good.statusCode).toBe(201);
     expect(good.json().token.name).toBe('last wins');
+  });
+});
+
+/**
+ * Every route that parses a body (POST, PUT, PATCH and DELETE in the OpenAPI document, /auth/check
+ * included), so a route added later is covered without editing this file.
+ */
+function bodyRoutes(): { method: string; url: string }[] {
+  const document = h.app.swagger() as { paths: Record<string, Record<string, unknown>> };
+  return Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.keys(operations)
+      .filter((method) => ['post', 'put', 'patch', 'delete'].includes(method))
+      .map((method) => ({
+        method: method.toUpperCase(),
+        url: path.replace('{id}', path.startsWith('/api/tokens/') ? ids.token : ids.account),
+      })),
+  );
+}
+
+function sendAs(method: string, url: string, contentType: string, payload: string) {
+  return h.app.inject({
+    method: method as 'POST',
+    url,
+    headers: {
+      cookie: `tessera_session=${admin.cookie}`,
+      'x-csrf-token': admin.csrf,
+      'content-type': contentType,
+    },
+    payload,
+  });
+}
+
+// Issue #31: 8,000 levels of nested JSON (16 KB) overflowed the recursive text guard's stack, a 500 on
+// sign-in, introspection and token generation.
+describe('deeply nested bodies', () => {
+  const arrays = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+  const bodies = {
+    '8,000 levels of arrays (16 KB)': arrays(8_000),
+    '8,000 levels of objects': `${'{"a":'.repeat(8_000)}1${'}'.repeat(8_000)}`,
+    // As deep as 64 KiB allows: 32,760 levels, under a field the schema knows.
+    '32,760 levels under a known field': `{"name":${arrays(32_760)}}`,
+  };
+
+  it(`answers 400 naming the limit of ${MAX_NESTING} levels on every route that takes a body`, async () => {
+    const routes = bodyRoutes();
+    expect(routes.map((r) => `${r.method} ${r.url}`)).toEqual(
+      expect.arrayContaining(['POST /api/auth/login', 'POST /api/introspect', 'POST /api/tokens']),
+    );
+    for (const { method, url } of [...routes, { method: 'POST', url: '/api/no-such-route' }]) {
+      for (const [what, payload] of Object.entries(bodies)) {
+        expect(payload.length).toBeLessThanOrEqual(BODY_LIMIT);
+        const response = await sendRejectingNothingWritten(`${method} ${url} ${what}`, () =>
+          sendAs(method, url, 'application/json', payload),
+        );
+        if (url === '/api/no-such-route') continue;
+        expect(response.statusCode, `${method} ${url} ${what}`).toBe(400);
+        const field = what.includes('known field') ? 'name' : what.includes('objects') ? 'a' : 'body';
+        expect(response.json()).toEqual({
+          code: 'invalid_request',
+          message: `${field}: Nested deeper than ${MAX_NESTING} levels of objects and arrays, the limit.`,
+          details: { field, in: 'body', max_nesting: MAX_NESTING },
+        });
+      }
+    }
+  });
+
+  it(`still takes ${MAX_NESTING} levels, and 100,000 levels are over the size limit before anything parses them`, async () => {
+    let deep: unknown = 'x';
+    for (let i = 1; i < MAX_NESTING; i++) deep = [deep];
+    const atLimit = await h.request({ url: '/api/teams', session: admin, body: { name: deep } });
+    expect(atLimit.statusCode).toBe(400);
+    // Refused by the schema (name is a string), not by the depth limit.
+    expect(atLimit.json().details).toMatchObject({ field: 'name', in: 'body' });
+    expect(atLimit.json().details.max_nesting).toBeUndefined();
+    const huge = await sendAs('POST', '/api/auth/login', 'application/json', arrays(100_000));
+    expect(huge.statusCode).toBe(413);
+  });
+
+  it('cannot nest a form body: introspection reads brackets as part of a flat name', async () => {
+    const brackets = '[a]'.repeat(8_000);
+    const missing = await sendAs(
+      'POST',
+      '/api/introspect',
+      'application/x-www-form-urlencoded',
+      `token${brackets}=x`,
+    );
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().details.field).toBe('token');
+    const extra = await sendAs(
+      'POST',
+      '/api/introspect',
+      'application/x-www-form-urlencoded',
+      `token=x&a${brackets}=1`,
+    );
+    expect(extra.statusCode).toBe(200);
+    expect(extra.json()).toEqual({ active: false });
+  });
+});
+
+// Issue #31: sign-in took form-encoded bodies, which an HTML form on any site can send.
+describe('form-encoded bodies', () => {
+  const form = 'application/x-www-form-urlencoded';
+
+  it('are refused with 415 by every route but introspection and forward auth', async () => {
+    const person = await h.person({ email: 'form@example.com' });
+    const credentials = `email=${encodeURIComponent(person.email!)}&password=${encodeURIComponent(PASSWORD)}`;
+    for (const { method, url } of bodyRoutes()) {
+      if (url === '/api/introspect' || url === '/auth/check') continue;
+      const response = await sendRejectingNothingWritten(`${method} ${url} form`, () =>
+        sendAs(method, url, form, url === '/api/auth/login' ? credentials : 'name=forged&expires_in_days=30'),
+      );
+      expect(response.statusCode, `${method} ${url}`).toBe(415);
+      expect(response.json()).toEqual({
+        code: 'unsupported_media_type',
+        message: 'Send the body as application/json.',
+      });
+      expect(response.headers['set-cookie'], url).toBeUndefined();
+    }
+    // The same credentials as JSON sign in.
+    const json = await h.request({
+      url: '/api/auth/login',
+      body: { email: person.email, password: PASSWORD },
+    });
+    expect(json.statusCode).toBe(200);
+  });
+
+  it('are still read by introspection (RFC 7662) and ignored by forward auth', async () => {
+    const { secret } = await h.generate(admin, { name: 'Form' });
+    const introspected = await sendAs('POST', '/api/introspect', form, `token=${secret}`);
+    expect(introspected.statusCode).toBe(200);
+    expect(introspected.json().active).toBe(true);
+    // nginx's auth_request passes the original Content-Type without the body.
+    const checked = await h.app.inject({
+      method: 'POST',
+      url: '/auth/check',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': form },
+    });
+    expect(checked.statusCode).toBe(200);
+  });
+});
+
+// Issue #31: `//evil.example/x.png` passed as "a path on this server"; a browser loads it from evil.example.
+describe('avatar URLs', () => {
+  const offSite = [
+    '//evil.example/x.png',
+    '/\\evil.example/x.png',
+    '/\\/evil.example/x.png',
+    '/\t/evil.example/x.png',
+    '/\n/evil.example/x.png',
+    // Does not parse as a URL at all.
+    '//[',
+    'javascript:alert(1)',
+    'http://evil.example/x.png',
+    'data:image/svg+xml,<svg/>',
+    'avatars/x.png',
+  ];
+
+  it('refuse anything a browser would load from another origin, naming avatar_url, on create and update', async () => {
+    const person = await h.person();
+    for (const avatar_url of offSite) {
+      for (const [method, url, body] of [
+        ['POST', '/api/users', { email: 'avatar@example.com', avatar_url }],
+        ['POST', '/api/service-users', { name: 'svc-avatar', avatar_url }],
+        ['PATCH', `/api/users/${person.id}`, { avatar_url }],
+        ['PATCH', `/api/users/${ids.account}`, { avatar_url }],
+      ] as const) {
+        const response = await sendRejectingNothingWritten(
+          `${method} ${url} ${JSON.stringify(avatar_url)}`,
+          () => h.request({ method, url, session: admin, body }),
+        );
+        expect(response.statusCode, `${url} ${JSON.stringify(avatar_url)}`).toBe(400);
+        expect(response.json()).toMatchObject({
+          code: 'invalid_request',
+          details: { field: 'avatar_url' },
+        });
+      }
+    }
+  });
+
+  it('take a path on this server or an https:// URL', async () => {
+    const person = await h.person();
+    for (const avatar_url of ['/avatars/alex-rivera.svg', 'https://cdn.example/x.png', null]) {
+      const response = await h.request({
+        method: 'PATCH',
+        url: `/api/users/${person.id}`,
+        session: admin,
+        body: { avatar_url },
+      });
+      expect(response.statusCode, String(avatar_url)).toBe(200);
+      expect(response.json().avatar_url).toBe(avatar_url);
+    }
+    const created = await h.request({
+      url: '/api/service-users',
+      session: admin,
+      body: { name: 'svc-pictured', avatar_url: '/avatars/github-actions.svg' },
+    });
+    expect(created.statusCode).toBe(201);
   });
 });
 

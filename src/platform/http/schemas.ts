@@ -167,12 +167,20 @@ export const AccountListQuery = z.object({
 
 const personName = z.string().max(1000).nullable().optional();
 const email = z.email().max(320);
+/**
+ * A path must stay on this server once a browser resolves it: `//host/x`, `/\host/x` and `/<tab>/host/x`
+ * all start with `/` yet load from another host. WHATWG URL parsing is what browsers do, so it decides.
+ */
+const OWN_ORIGIN = 'https://tessera.invalid';
+// URL.parse, not new URL: `//[` does not parse, and a throw in a refinement would be a 500.
+const onThisServer = (path: string) =>
+  path.startsWith('/') && URL.parse(path, OWN_ORIGIN)?.origin === OWN_ORIGIN;
 const avatarUrl = z
   .string()
   .max(2000)
   .refine(
-    (v) => v.startsWith('/') || /^https:\/\//.test(v),
-    'Must be an https:// URL or a path on this server.',
+    (v) => onThisServer(v) || /^https:\/\//.test(v),
+    'Must be an https:// URL or a path on this server (one leading /, not //).',
   )
   .nullable()
   .optional();
