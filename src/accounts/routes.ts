@@ -1,16 +1,14 @@
 import { z } from 'zod';
 import { callerOf } from '../platform/http/request-caller.ts';
+import { ErrorBody, IdParams, page } from '../platform/http/schemas.ts';
+import type { App } from '../platform/http/types.ts';
 import {
   Account,
   AccountChangesBody,
   AccountListQuery,
-  ErrorBody,
-  IdParams,
   NewHumanBody,
   NewServiceUserBody,
-  page,
-} from '../platform/http/schemas.ts';
-import type { App } from '../platform/http/types.ts';
+} from './schemas.ts';
 import type { AccountService } from './service.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };

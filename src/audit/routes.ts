@@ -1,7 +1,8 @@
 import { callerOf } from '../platform/http/request-caller.ts';
-import { AuditEvent, AuditQuery, ErrorBody, page } from '../platform/http/schemas.ts';
+import { ErrorBody, page } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
 import type { AuditLog } from './audit-log.ts';
+import { AuditEvent, AuditQuery } from './schemas.ts';
 
 export function auditRoutes(app: App, services: { audit: AuditLog }): void {
   app.get(

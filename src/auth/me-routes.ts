@@ -4,14 +4,22 @@ import { ROLES } from '../core/roles.ts';
 import type { Principal } from '../platform/caller.ts';
 import type { Clock } from '../platform/clock.ts';
 import { callerOf } from '../platform/http/request-caller.ts';
-import { ErrorBody, Owner, Team, Token } from '../platform/http/schemas.ts';
+import { ErrorBody, TeamRef } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
-import { type TokenUse, type TokenView, type TokenWithOwner, tokenUse, tokenView } from '../tokens/index.ts';
+import {
+  Owner,
+  Token,
+  type TokenUse,
+  type TokenView,
+  type TokenWithOwner,
+  tokenUse,
+  tokenView,
+} from '../tokens/index.ts';
 import type { Verification } from './verification/index.ts';
 
 export const Me = z
   .object({
-    account: Owner.extend({ role: z.enum(ROLES), teams: z.array(Team) }),
+    account: Owner.extend({ role: z.enum(ROLES), teams: z.array(TeamRef) }),
     via: z.enum(['session', 'token']),
     token: Token.nullable().describe('The token that authenticated this request, if one did.'),
     csrf_token: z.string().nullable().describe('For a session: send it as X-CSRF-Token on changes.'),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { callerOf } from '../platform/http/request-caller.ts';
-import { ErrorBody, NewTeamBody, TeamDetails } from '../platform/http/schemas.ts';
+import { ErrorBody } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
+import { NewTeamBody, Team } from './schemas.ts';
 import type { TeamService } from './service.ts';
 
 export function teamRoutes(app: App, services: { teams: TeamService }): void {
@@ -11,7 +12,7 @@ export function teamRoutes(app: App, services: { teams: TeamService }): void {
       schema: {
         tags: ['Teams'],
         summary: 'List teams',
-        response: { 200: z.object({ items: z.array(TeamDetails) }), 401: ErrorBody },
+        response: { 200: z.object({ items: z.array(Team) }), 401: ErrorBody },
       },
     },
     async () => ({ items: await services.teams.list() }),
@@ -25,7 +26,7 @@ export function teamRoutes(app: App, services: { teams: TeamService }): void {
         summary: 'Create a team',
         description: 'Admins. Names are unique ignoring case and may not contain commas.',
         body: NewTeamBody,
-        response: { 201: TeamDetails, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+        response: { 201: Team, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
       },
     },
     async (request, reply) =>

@@ -9,5 +9,6 @@ export {
   type TokenWithOwner,
 } from './queries.ts';
 export { tokenRoutes } from './routes.ts';
+export { Owner, Token } from './schemas.ts';
 export { TokenService } from './service.ts';
 export { type OwnerView, type TokenUse, type TokenView, tokenUse, tokenView } from './views.ts';

@@ -1,16 +1,8 @@
 import { z } from 'zod';
 import { callerOf } from '../platform/http/request-caller.ts';
-import {
-  ErrorBody,
-  GeneratedToken,
-  GenerateTokenBody,
-  IdParams,
-  page,
-  RevokeBody,
-  Token,
-  TokenListQuery,
-} from '../platform/http/schemas.ts';
+import { ErrorBody, IdParams, page } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
+import { GeneratedToken, GenerateTokenBody, RevokeBody, Token, TokenListQuery } from './schemas.ts';
 import type { TokenService } from './service.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };

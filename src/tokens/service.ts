@@ -45,8 +45,6 @@ export interface TokenListQuery {
   cursor?: string | undefined;
 }
 
-export const REVOKE_REASON_MAX = 500;
-
 export interface TokenServiceDeps {
   db: Kysely<Database>;
   clock: Clock;

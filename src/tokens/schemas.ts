@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { MAX_EXPIRATION_DAYS } from '../core/expiration.ts';
+import { TOKEN_SORTS } from '../core/sorts.ts';
+import { ACCOUNT_KINDS, TOKEN_KINDS } from '../core/token-kind.ts';
+import { TOKEN_STATUSES } from '../core/token-status.ts';
+import { cursor, limit, nullableTimestamp, order, search, timestamp } from '../platform/http/schemas.ts';
+
+export const Owner = z
+  .object({
+    id: z.uuid(),
+    kind: z.enum(ACCOUNT_KINDS),
+    name: z.string().nullable(),
+    email: z.string().nullable(),
+    internal_id: z.string().nullable().describe('`<slug>@service` for service users; null for people.'),
+    avatar_url: z.string().nullable(),
+  })
+  .meta({ id: 'Owner' });
+
+export const Token = z
+  .object({
+    id: z.uuid(),
+    kind: z.enum(TOKEN_KINDS),
+    name: z.string(),
+    status: z.enum(TOKEN_STATUSES).describe('Derived from the timestamps: expiry wins over revocation.'),
+    created_at: timestamp,
+    expires_at: nullableTimestamp.describe('Null: never expires.'),
+    revoked_at: nullableTimestamp,
+    revoked_reason: z.string().nullable(),
+    last_used_at: nullableTimestamp.describe('Null: not used yet.'),
+    last_used_ip: z.string().nullable(),
+    last_used_user_agent: z.string().nullable(),
+    hint: z.string().describe('The last 4 characters of the secret.'),
+    scim_only: z.boolean(),
+    owner: Owner,
+  })
+  .meta({ id: 'Token' });
+
+/** `status=active,revoked` or `status=active&status=revoked`. */
+const statusList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).filter(Boolean))
+  .pipe(z.array(z.enum(TOKEN_STATUSES)).max(3))
+  .optional();
+
+export const TokenListQuery = z.object({
+  kind: z.enum(TOKEN_KINDS).default('personal'),
+  q: search.describe('Part of the token name, any case.'),
+  status: statusList.describe('One or more of active, revoked, expired.'),
+  service_user_id: z.uuid().optional().describe('Service tokens of one service user.'),
+  sort: z
+    .enum(TOKEN_SORTS)
+    .default('created_at')
+    .describe('`last_used_at` orders by the minute of the last use, then by ID.'),
+  order,
+  limit,
+  cursor,
+});
+
+export const GenerateTokenBody = z.strictObject({
+  name: z.string().max(1000).describe('1–100 characters after trimming; unique per owner, ignoring case.'),
+  kind: z.enum(TOKEN_KINDS).default('personal'),
+  expires_in_days: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_EXPIRATION_DAYS)
+    .nullable()
+    .describe('30, 60, 90, 365 in the console, any whole number from 1 to 365 here; null: never.'),
+  service_user_id: z.uuid().optional().describe('Required for a service token.'),
+  scim_only: z.boolean().optional().describe('Admins only: the token may call nothing but /scim/v2/.'),
+});
+
+export const GeneratedToken = z
+  .object({
+    token: Token,
+    secret: z.string().describe('Shown this once: Tessera keeps only its SHA-256.'),
+  })
+  .meta({ id: 'GeneratedToken' });
+
+const REVOKE_REASON_MAX = 500;
+
+// Fastify hands a missing body to the validator as null.
+export const RevokeBody = z
+  .strictObject({ reason: z.string().trim().max(REVOKE_REASON_MAX).optional() })
+  .nullish();
