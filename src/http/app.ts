@@ -95,7 +95,7 @@ export async function buildApp(options: {
   accountRoutes(app, services);
   teamRoutes(app, services);
   auditRoutes(app, services);
-  tokenCheckRoutes(app, services);
+  tokenCheckRoutes(app, services, config);
   await registerConsole(app, config.webDir);
   return app;
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isPathWithin, normalizeRequestPath } from '../core/request-path.ts';
 import type { AttemptLimiter, LimitName } from '../services/attempt-limiter.ts';
 import type { RequestOrigin, TokenAuthentication } from '../services/authentication.ts';
 import { AppError } from '../services/errors.ts';
@@ -9,7 +10,8 @@ import type { Caller, Principal } from '../services/principal.ts';
 export const SESSION_COOKIE = 'tessera_session';
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-export const SCIM_PREFIX = '/scim/v2/';
+/** A SCIM-only token's whole scope: this path and everything under it, compared after normalization. */
+export const SCIM_PREFIX = '/scim/v2';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -194,9 +196,21 @@ export function malformedHeader(
   });
 }
 
-/** The path a token is used for, which a SCIM-only token's scope is checked against. */
-export type ScopePath = (request: FastifyRequest) => string;
-const requestPath: ScopePath = (request) => request.url;
+/**
+ * The normalized path a token is used for (src/core/request-path.ts), which a SCIM-only token's scope is
+ * checked against; undefined for a path that cannot be normalized, which no scope holds. May throw the
+ * refusal itself, to say why.
+ */
+export type ScopePath = (request: FastifyRequest) => string | undefined;
+
+/**
+ * A token calling Tessera itself. Fastify has routed the raw URL already; the scope is judged on the
+ * same normalized path as behind a proxy, so that no encoding of a route reads as under /scim/v2.
+ */
+const requestPath: ScopePath = (request) => {
+  const result = normalizeRequestPath(request.url);
+  return result.ok ? result.path : undefined;
+};
 
 /** The principal of a bearer secret, or the failure thrown; `pathOf` is only asked for a SCIM-only token. */
 export function authenticateToken(
@@ -219,8 +233,9 @@ function principalAllowed(
   result: TokenAuthentication,
 ): Principal {
   if (!result.ok) throw tokenFailure(result);
-  if (result.principal.token?.scim_only && !pathOf(request).startsWith(SCIM_PREFIX)) {
-    throw insufficientScope();
+  if (result.principal.token?.scim_only) {
+    const path = pathOf(request);
+    if (path === undefined || !isPathWithin(path, SCIM_PREFIX)) throw insufficientScope();
   }
   return result.principal;
 }
