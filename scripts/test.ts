@@ -1,11 +1,14 @@
 // `npm test`: the whole suite on a fresh machine. Installs the Debian packages it needs when it can
-// (chromium for the console tests, postgresql for the PostgreSQL run), starts a throwaway PostgreSQL on
+// (chromium for the console tests, postgresql for the PostgreSQL run, nginx and caddy for the proxy
+// recipes' tests, which are skipped without them), starts a throwaway PostgreSQL on
 // a loopback port, runs Vitest on PGlite and on PostgreSQL, then Playwright, and stops the server.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { findPostgresBin, isRoot, type Postgres, run, startPostgres } from './postgres.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+/** The proxies docs/PROXIES.md's recipes are run with, by test/integration/proxies.test.ts. */
+const PROXIES = { nginx: '/usr/sbin/nginx', caddy: '/usr/bin/caddy' };
 // `npm test` runs everything; `npm test -- unit` only Vitest, `npm test -- e2e` only Playwright.
 const args = process.argv.slice(2);
 const only = (name: 'unit' | 'e2e') => args.length === 0 || args.includes(name);
@@ -38,6 +41,15 @@ if (hasE2e && only('e2e') && !existsSync(CHROMIUM) && !aptInstall('chromium')) {
   fail(
     `The console tests need Debian's Chromium at ${CHROMIUM}: install it with  sudo apt-get install chromium`,
   );
+}
+if (only('unit')) {
+  for (const [pkg, path] of Object.entries(PROXIES)) {
+    if (!existsSync(path) && !aptInstall(pkg)) {
+      process.stderr.write(
+        `The proxy recipes' tests need Debian's ${pkg} at ${path} and will be skipped: install it with  sudo apt-get install ${pkg}\n`,
+      );
+    }
+  }
 }
 let bin = findPostgresBin();
 if (!bin && only('unit') && process.env.TESSERA_TEST_POSTGRES !== '0') {

@@ -103,7 +103,7 @@ export async function buildApp(options: {
   // HTML form on another site can send with the cookie, or sign a victim in with: there it is a 415.
   await app.register(async (forms: App) => {
     await forms.register(formbody, { bodyLimit: BODY_LIMIT });
-    tokenCheckRoutes(forms, services);
+    tokenCheckRoutes(forms, services, config);
   });
   await registerConsole(app, config.webDir);
   return app;

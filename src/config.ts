@@ -8,6 +8,8 @@ const flag = z
 /** A failure budget: 0 turns the limit off. */
 const count = z.coerce.number().int().min(0).max(1_000_000);
 const windowSeconds = z.coerce.number().int().min(1).max(86_400);
+/** RFC 9110's token: the characters a header field name may hold. */
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name');
 
 /** Every setting Tessera reads, all from the environment; docs/CONFIGURATION.md lists them. */
 const schema = z.object({
@@ -20,6 +22,7 @@ const schema = z.object({
   TESSERA_ADMIN_PASSWORD: z.string().min(12).max(256).optional(),
   TESSERA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TESSERA_TRUST_PROXY: z.string().default('false'),
+  TESSERA_FORWARDED_PATH_HEADER: headerName.default('X-Forwarded-Uri'),
   TESSERA_SESSION_TTL_HOURS: z.coerce
     .number()
     .positive()
@@ -52,6 +55,8 @@ export interface Config {
   logLevel: string;
   /** Fastify's trustProxy: false, true, or a list of proxy addresses / CIDR ranges to trust. */
   trustProxy: boolean | string[];
+  /** The one header `/auth/check` reads the proxied path from, as the operator spelled it. */
+  forwardedPathHeader: string;
   sessionTtlHours: number;
   /** Force the Secure cookie flag; by default it is set when the request came over HTTPS. */
   cookieSecure: boolean | undefined;
@@ -87,6 +92,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: e.TESSERA_ADMIN_PASSWORD,
     logLevel: e.TESSERA_LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TESSERA_TRUST_PROXY),
+    forwardedPathHeader: e.TESSERA_FORWARDED_PATH_HEADER,
     sessionTtlHours: e.TESSERA_SESSION_TTL_HOURS,
     cookieSecure: e.TESSERA_COOKIE_SECURE,
     lastUsedFlushMs: e.TESSERA_LAST_USED_FLUSH_MS,

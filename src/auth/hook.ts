@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditLog } from '../audit/index.ts';
+import { isPathWithin, normalizeRequestPath } from '../core/request-path.ts';
 import type { Principal } from '../platform/caller.ts';
 import { AppError } from '../platform/errors.ts';
 import { sameString, sha256Hex } from '../platform/hashing.ts';
@@ -24,7 +25,8 @@ export interface AuthServices {
 export const SESSION_COOKIE = 'tessera_session';
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-export const SCIM_PREFIX = '/scim/v2/';
+/** A SCIM-only token's whole scope: this path and everything under it, compared after normalization. */
+export const SCIM_PREFIX = '/scim/v2';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -210,9 +212,21 @@ export function malformedHeader(
   });
 }
 
-/** The path a token is used for, which a SCIM-only token's scope is checked against. */
-export type ScopePath = (request: FastifyRequest) => string;
-const requestPath: ScopePath = (request) => request.url;
+/**
+ * The normalized path a token is used for (src/core/request-path.ts), which a SCIM-only token's scope is
+ * checked against; undefined for a path that cannot be normalized, which no scope holds. May throw the
+ * refusal itself, to say why.
+ */
+export type ScopePath = (request: FastifyRequest) => string | undefined;
+
+/**
+ * A token calling Tessera itself. Fastify has routed the raw URL already; the scope is judged on the
+ * same normalized path as behind a proxy, so that no encoding of a route reads as under /scim/v2.
+ */
+const requestPath: ScopePath = (request) => {
+  const result = normalizeRequestPath(request.url);
+  return result.ok ? result.path : undefined;
+};
 
 /** The verification of a bearer secret, or the failure thrown; `pathOf` is only asked for a SCIM-only token. */
 export function authenticateToken(
@@ -231,8 +245,9 @@ export function authenticateToken(
 
 function allowed(request: FastifyRequest, pathOf: ScopePath, result: TokenAuthentication): Verification {
   if (!result.ok) throw tokenFailure(result);
-  if (result.verification.token.scim_only && !pathOf(request).startsWith(SCIM_PREFIX)) {
-    throw insufficientScope();
+  if (result.verification.token.scim_only) {
+    const path = pathOf(request);
+    if (path === undefined || !isPathWithin(path, SCIM_PREFIX)) throw insufficientScope();
   }
   return result.verification;
 }

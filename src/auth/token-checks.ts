@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { normalizeRequestPath } from '../core/request-path.ts';
 import { AppError } from '../platform/errors.ts';
 import { ErrorBody } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
@@ -14,7 +15,8 @@ import {
 } from './hook.ts';
 import type { Verification } from './verification/index.ts';
 
-const ForwardedPathHeaders = ['x-forwarded-uri', 'x-original-uri', 'x-original-url'] as const;
+/** The headers proxies put the original path in, as they are usually spelled. */
+const KNOWN_PATH_HEADERS = ['X-Forwarded-Uri', 'X-Original-URI', 'X-Original-URL'];
 
 const Introspection = z
   .object({
@@ -44,14 +46,61 @@ function asDenial(error: unknown): unknown {
   });
 }
 
-/** The path the proxy is guarding, for a SCIM-only token's scope; `/` when the proxy does not say. */
-const forwardedPath: ScopePath = (request) => {
-  for (const name of ForwardedPathHeaders) {
-    const value = request.headers[name];
-    if (typeof value === 'string') return value;
-  }
-  return '/';
-};
+/**
+ * The normalized path the proxy is guarding, for a SCIM-only token's scope. It comes from the one header
+ * the operator names (`TESSERA_FORWARDED_PATH_HEADER`), which the proxy sets itself; `/` when that header
+ * is absent. A client can send the other known path headers (or the same one twice) through a proxy that
+ * leaves them alone: any of them that says a different path means the proxy and the client disagree about
+ * what is being asked for, and the request is refused rather than one of them believed.
+ */
+function forwardedPathFrom(header: string): ScopePath {
+  const name = header.toLowerCase();
+  const spelled = new Map(KNOWN_PATH_HEADERS.map((known) => [known.toLowerCase(), known]));
+  spelled.set(name, header);
+  return (request) => {
+    // Raw headers, not request.headers: Node joins a repeated header's values with ", ".
+    const raw = request.raw.rawHeaders;
+    let value: string | undefined;
+    const others: [string, string][] = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const field = raw[i]!.toLowerCase();
+      if (!spelled.has(field)) continue;
+      if (field === name && value === undefined) value = raw[i + 1]!;
+      else others.push([field, raw[i + 1]!]);
+    }
+    let path = '/';
+    if (value !== undefined) {
+      const result = normalizeRequestPath(value);
+      if (!result.ok) {
+        throw new AppError(
+          403,
+          'forwarded_path_invalid',
+          `${header}: the proxied path is refused, as ${result.problem}.`,
+          { field: header, in: 'headers' },
+        );
+      }
+      path = result.path;
+    }
+    for (const [field, other] of others) {
+      if (other === value) continue;
+      const result = normalizeRequestPath(other);
+      if (result.ok && result.path === path) continue;
+      const what =
+        field === name
+          ? `${header} is sent more than once, with different paths`
+          : value === undefined
+            ? `${spelled.get(field)} names a path but ${header}, where the path is read from, is absent`
+            : `${spelled.get(field)} names a different path than ${header}, where the path is read from`;
+      throw new AppError(
+        403,
+        'forwarded_path_conflict',
+        `${what}: the proxy must set ${header} itself (TESSERA_FORWARDED_PATH_HEADER) and remove the others.`,
+        { field: spelled.get(field)!, in: 'headers' },
+      );
+    }
+    return path;
+  };
+}
 
 async function admitWhenVerified(
   reply: FastifyReply,
@@ -88,7 +137,12 @@ function forwardedHeaders({ principal: { account }, token }: Verification): Reco
 }
 
 /** The two endpoints other services call with nothing but the token: forward auth and introspection. */
-export function tokenCheckRoutes(app: App, services: AuthServices): void {
+export function tokenCheckRoutes(
+  app: App,
+  services: AuthServices,
+  config: { forwardedPathHeader: string },
+): void {
+  const forwardedPath = forwardedPathFrom(config.forwardedPathHeader);
   // A verification is shared by every request its cache entry serves and never changes (any change drops
   // it), so its headers are built once.
   const headers = new WeakMap<Verification, Record<string, string>>();
@@ -110,9 +164,12 @@ export function tokenCheckRoutes(app: App, services: AuthServices): void {
       description:
         'For nginx `auth_request`, Traefik ForwardAuth and Caddy `forward_auth`. 200 with `X-Tessera-User`, ' +
         '`X-Tessera-Kind`, `X-Tessera-Role`, `X-Tessera-Teams` and `X-Tessera-Token-Id`; 401 or 403 with the ' +
-        'error body otherwise. A SCIM-only token passes only when the proxied path (`X-Forwarded-Uri`, ' +
-        '`X-Original-URI`) is under /scim/v2/. Over the brute-force limits: 401 `rate_limited` with ' +
-        '`Retry-After` (nginx treats any other status as an error).',
+        'error body otherwise. A SCIM-only token passes only when the proxied path, read from the header ' +
+        '`TESSERA_FORWARDED_PATH_HEADER` names (default `X-Forwarded-Uri`) and normalized, is /scim/v2 or ' +
+        'under it: 403 `forwarded_path_invalid` for a path with dot segments, encoded `/` or `\\`, or bad ' +
+        'percent-encoding, 403 `forwarded_path_conflict` when another path header (`X-Forwarded-Uri`, ' +
+        '`X-Original-URI`, `X-Original-URL`) disagrees with it (docs/PROXIES.md). Over the brute-force ' +
+        'limits: 401 `rate_limited` with `Retry-After` (nginx treats any other status as an error).',
       response: { 200: z.null(), 401: ErrorBody, 403: ErrorBody },
     },
     // Not async: a token the verification cache knows is answered without a promise.

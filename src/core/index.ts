@@ -2,6 +2,7 @@ export * from './base62.ts';
 export * from './crc32.ts';
 export * from './expiration.ts';
 export * from './names.ts';
+export * from './request-path.ts';
 export * from './roles.ts';
 export * from './secret.ts';
 export * from './time-phrases.ts';
