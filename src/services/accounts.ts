@@ -5,16 +5,24 @@ import type { AccountKind } from '../core/token-kind.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { decodeCursor } from '../db/keyset.ts';
 import {
+  type AccountFieldChanges,
   type AccountSort,
   type AccountWithTeams,
+  deleteSessionsOf,
   findAccountById,
   insertAccount,
   listAccounts,
+  lockAccount,
+  lockActiveAdmins,
+  markDeactivated,
+  markReactivated,
   setAccountTeams,
+  updateAccountFields,
 } from '../db/queries/accounts.ts';
 import { findTeamsByIds } from '../db/queries/teams.ts';
 import { activeTokenCounts, countActiveTokensOf, revokeActiveTokensOf } from '../db/queries/tokens.ts';
 import type { Database } from '../db/schema.ts';
+import { isLostRace, retryLostRaces } from '../db/transaction-retry.ts';
 import type { AuditLog, AuditTarget } from './audit.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { Clock } from './clock.ts';
@@ -215,26 +223,37 @@ export class AccountService {
 
   async update(caller: Caller, id: string, changes: AccountChanges): Promise<AccountView> {
     requireRole(caller, 'admin');
-    const { db, audit } = this.#deps;
-    const before = await findAccountById(db, id);
-    if (!before) throw notFound('Account');
-    if (changes.role !== undefined && changes.role !== before.role && id === caller.principal.account.id) {
-      throw forbidden('Nobody can change their own role.', 'own_role');
-    }
-    const set: { name?: string | null; email?: string | null; role?: Role; avatar_url?: string | null } = {};
+    const { audit } = this.#deps;
+    const set: AccountFieldChanges = {};
     if (changes.name !== undefined) set.name = checkOptionalName(changes.name);
-    if (changes.email !== undefined) {
-      const email = changes.email?.trim() || null;
-      if (before.kind === 'human' && !email) throw invalidField('email', 'A person needs an email address.');
-      set.email = email;
-    }
     if (changes.role !== undefined) set.role = changes.role;
     if (changes.avatar_url !== undefined) set.avatar_url = changes.avatar_url;
+    // Only a role other than Admin can take an Admin away; the locks come before the account is read.
+    const mayRemoveAdmin = changes.role !== undefined && changes.role !== 'admin';
     try {
-      await db.transaction().execute(async (trx) => {
+      await this.#transaction(async (trx) => {
+        const admins = mayRemoveAdmin ? await lockActiveAdmins(trx) : undefined;
+        const before = await findAccountById(trx, id);
+        if (!before) throw notFound('Account');
+        if (
+          changes.role !== undefined &&
+          changes.role !== before.role &&
+          id === caller.principal.account.id
+        ) {
+          throw forbidden('Nobody can change their own role.', 'own_role');
+        }
+        if (changes.email !== undefined) {
+          const email = changes.email?.trim() || null;
+          if (before.kind === 'human' && !email)
+            throw invalidField('email', 'A person needs an email address.');
+          set.email = email;
+        }
+        if (admins) {
+          refuseLastAdmin(admins, before, 'change their role');
+          requireStillAdmin(admins, caller);
+        }
         await checkTeamsExist(trx, changes.team_ids);
-        if (Object.keys(set).length > 0)
-          await trx.updateTable('accounts').set(set).where('id', '=', id).execute();
+        await updateAccountFields(trx, id, set);
         if (changes.team_ids !== undefined) await setAccountTeams(trx, id, changes.team_ids);
         const after = (await findAccountById(trx, id))!;
         await audit.record(trx, caller, 'account.updated', accountTarget(after), {
@@ -261,19 +280,19 @@ export class AccountService {
     requireRole(caller, 'admin');
     if (id === caller.principal.account.id)
       throw conflict('own_account', 'You cannot deactivate your own account.');
-    const { db, clock, audit } = this.#deps;
+    const { clock, audit } = this.#deps;
     const now = clock.now();
-    await db.transaction().execute(async (trx) => {
-      const account = await trx
-        .selectFrom('accounts')
-        .select(['id', 'kind', 'deactivated_at'])
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
+    await this.#transaction(async (trx) => {
+      // Whether the account is an Admin is only known once it is read, and reading it first would
+      // lock it before the Admins: so every deactivation takes the Admins' locks.
+      const admins = await lockActiveAdmins(trx);
+      const account = await lockAccount(trx, id);
       if (!account) throw notFound('Account');
       if (account.deactivated_at)
         throw conflict('already_deactivated', 'This account is already deactivated.');
       const full = (await findAccountById(trx, id))!;
+      refuseLastAdmin(admins, full, 'deactivate them');
+      requireStillAdmin(admins, caller);
       let revokedTokens: { id: string; name: string }[] = [];
       if (account.kind === 'service') {
         const active = await countActiveTokensOf(trx, id, now);
@@ -296,12 +315,8 @@ export class AccountService {
           );
         }
       }
-      await trx
-        .updateTable('accounts')
-        .set({ deactivated_at: now, deactivated_by: caller.principal.account.id })
-        .where('id', '=', id)
-        .execute();
-      await trx.deleteFrom('sessions').where('account_id', '=', id).execute();
+      await markDeactivated(trx, id, now, caller.principal.account.id);
+      await deleteSessionsOf(trx, id);
       await audit.record(trx, caller, 'account.deactivated', accountTarget(full), {
         revoked_tokens: revokedTokens.length,
       });
@@ -315,21 +330,12 @@ export class AccountService {
   /** Lets the account sign in again; no token is restored. */
   async reactivate(caller: Caller, id: string): Promise<AccountView> {
     requireRole(caller, 'admin');
-    const { db, audit } = this.#deps;
-    await db.transaction().execute(async (trx) => {
-      const account = await trx
-        .selectFrom('accounts')
-        .select(['id', 'deactivated_at'])
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
+    const { audit } = this.#deps;
+    await this.#transaction(async (trx) => {
+      const account = await lockAccount(trx, id);
       if (!account) throw notFound('Account');
       if (!account.deactivated_at) throw conflict('not_deactivated', 'This account is not deactivated.');
-      await trx
-        .updateTable('accounts')
-        .set({ deactivated_at: null, deactivated_by: null })
-        .where('id', '=', id)
-        .execute();
+      await markReactivated(trx, id);
       await audit.record(
         trx,
         caller,
@@ -341,10 +347,55 @@ export class AccountService {
     return this.#view(id);
   }
 
+  /**
+   * One transaction, run again when PostgreSQL aborts it for a deadlock or serialization failure: the
+   * Admins' locks keep changes to accounts from deadlocking one another, but a transaction of another
+   * kind (the last-used writer, which updates tokens and then their owners) can still meet one. One that
+   * keeps losing answers 409, never 500.
+   */
+  async #transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    try {
+      return await retryLostRaces(() => this.#deps.db.transaction().execute(work));
+    } catch (error) {
+      if (isLostRace(error)) {
+        throw conflict('concurrent_change', 'Another change to these accounts got in the way. Try again.');
+      }
+      throw error;
+    }
+  }
+
   async #view(id: string): Promise<AccountView> {
     const row = await findAccountById(this.#deps.db, id);
     if (!row) throw notFound('Account');
     return accountView(row, await countActiveTokensOf(this.#deps.db, id, this.#deps.clock.now()));
+  }
+}
+
+/**
+ * Called with the Admins locked (`lockActiveAdmins`): refuses a change that would leave no active person
+ * with the Admin role. Service users with the role do not count, as they cannot sign in to the console.
+ */
+function refuseLastAdmin(
+  admins: { id: string; kind: AccountKind }[],
+  account: AccountWithTeams,
+  action: string,
+): void {
+  if (account.kind !== 'human' || !admins.some((admin) => admin.id === account.id)) return;
+  if (admins.some((admin) => admin.kind === 'human' && admin.id !== account.id)) return;
+  throw conflict(
+    'last_admin',
+    `${accountLabel(account)} is the last active person with the Admin role. Make someone else an Admin first, then ${action}.`,
+  );
+}
+
+/**
+ * Checked with the Admins locked, after `refuseLastAdmin` (so that of two Admins demoting each other, the
+ * second hears why): an Admin demoted or deactivated by another while their own request waited on the
+ * locks acts no more.
+ */
+function requireStillAdmin(admins: { id: string }[], caller: Caller): void {
+  if (!admins.some((admin) => admin.id === caller.principal.account.id)) {
+    throw forbidden('This needs the admin role.');
   }
 }
 
