@@ -14,6 +14,7 @@ import {
   listAccounts,
   lockAccount,
   lockActiveAdmins,
+  lockHumanByEmail,
   markDeactivated,
   markReactivated,
   setAccountTeams,
@@ -23,7 +24,7 @@ import { findTeamsByIds } from '../db/queries/teams.ts';
 import { activeTokenCounts, countActiveTokensOf, revokeActiveTokensOf } from '../db/queries/tokens.ts';
 import type { Database } from '../db/schema.ts';
 import { isLostRace, retryLostRaces } from '../db/transaction-retry.ts';
-import type { AuditLog, AuditTarget } from './audit.ts';
+import type { AuditLog, AuditTarget, CommandLineActor } from './audit.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { Clock } from './clock.ts';
 import { AppError, conflict, forbidden, invalidField, notFound } from './errors.ts';
@@ -348,6 +349,68 @@ export class AccountService {
   }
 
   /**
+   * `tessera make-admin`: the way back when no one who can sign in is an Admin any more. A deactivated
+   * person is refused unless `reactivate` is set, so that nobody let go is brought back by a typo.
+   */
+  async makeAdmin(
+    actor: CommandLineActor,
+    email: string,
+    options: { reactivate: boolean },
+  ): Promise<{ account: AccountView; promoted: boolean; reactivated: boolean }> {
+    const { audit } = this.#deps;
+    const done = await this.#transaction(async (trx) => {
+      const found = await lockHumanByEmail(trx, email);
+      if (!found) throw nobodyWithEmail(email);
+      if (found.deactivated_at && !options.reactivate) {
+        throw conflict(
+          'account_deactivated',
+          `${email} is deactivated. To reactivate them and make them an Admin, add --reactivate.`,
+        );
+      }
+      const before = (await findAccountById(trx, found.id))!;
+      const reactivated = found.deactivated_at !== null;
+      if (reactivated) {
+        await markReactivated(trx, found.id);
+        await audit.record(trx, actor, 'account.reactivated', accountTarget(before));
+      }
+      const promoted = found.role !== 'admin';
+      if (promoted) {
+        await updateAccountFields(trx, found.id, { role: 'admin' });
+        const after = (await findAccountById(trx, found.id))!;
+        await audit.record(trx, actor, 'account.updated', accountTarget(after), {
+          changes: describeChanges(before, after),
+        });
+      }
+      return { id: found.id, promoted, reactivated };
+    });
+    await this.#deps.changes.publish({ type: 'account', id: done.id });
+    return { account: await this.#view(done.id), promoted: done.promoted, reactivated: done.reactivated };
+  }
+
+  /** `tessera reset-password`: a new generated password, returned once; the person's sessions end. */
+  async resetPassword(
+    actor: CommandLineActor,
+    email: string,
+  ): Promise<{ account: AccountView; password: string }> {
+    const password = randomUrlSafe(12);
+    const passwordHash = await hashPassword(password);
+    const id = await this.#transaction(async (trx) => {
+      const found = await lockHumanByEmail(trx, email);
+      if (!found) throw nobodyWithEmail(email);
+      await updateAccountFields(trx, found.id, { password_hash: passwordHash });
+      await deleteSessionsOf(trx, found.id);
+      await this.#deps.audit.record(
+        trx,
+        actor,
+        'account.password_reset',
+        accountTarget((await findAccountById(trx, found.id))!),
+      );
+      return found.id;
+    });
+    return { account: await this.#view(id), password };
+  }
+
+  /**
    * One transaction, run again when PostgreSQL aborts it for a deadlock or serialization failure: the
    * Admins' locks keep changes to accounts from deadlocking one another, but a transaction of another
    * kind (the last-used writer, which updates tokens and then their owners) can still meet one. One that
@@ -398,6 +461,9 @@ function requireStillAdmin(admins: { id: string }[], caller: Caller): void {
     throw forbidden('This needs the admin role.');
   }
 }
+
+const nobodyWithEmail = (email: string) =>
+  new AppError(404, 'not_found', `Nobody has the email ${email}.`, { field: 'email' });
 
 function checkOptionalName(raw: string | null | undefined): string | null {
   const name = raw?.trim();

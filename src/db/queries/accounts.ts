@@ -148,11 +148,23 @@ export function lockAccount(db: Kysely<Database>, id: string) {
     .executeTakeFirst();
 }
 
+/** A person by email, any case, locked for a change to them. */
+export function lockHumanByEmail(db: Kysely<Database>, email: string) {
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'role', 'deactivated_at'])
+    .where('kind', '=', 'human')
+    .where(sql<boolean>`lower(email) = ${email.toLowerCase()}`)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
 export interface AccountFieldChanges {
   name?: string | null;
   email?: string | null;
   role?: Role;
   avatar_url?: string | null;
+  password_hash?: string;
 }
 
 export async function updateAccountFields(db: Kysely<Database>, id: string, set: AccountFieldChanges) {
