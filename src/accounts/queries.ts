@@ -115,3 +115,78 @@ export async function setAccountTeams(db: Kysely<Database>, accountId: string, t
     .onConflict((oc) => oc.doNothing())
     .execute();
 }
+
+/**
+ * Lock every active Admin (people and service users), in id order, and return them. Every change that
+ * can take an Admin away calls this first in its transaction: two such changes then queue on the first
+ * row instead of each holding one account and waiting for the other's (the deadlock two Admins
+ * deactivating each other used to hit), and the second counts the Admins the first left behind, since
+ * under READ COMMITTED a row a waiter gets is checked again against `role` and `deactivated_at`.
+ * FOR UPDATE rather than a weaker mode, so that no other transaction holds a key-share lock on an
+ * Admin's row that the change would then have to wait for while holding the others.
+ */
+export function lockActiveAdmins(db: Kysely<Database>) {
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'kind'])
+    .where('role', '=', 'admin')
+    .where('deactivated_at', 'is', null)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+/** One account's row, locked for a change to it. */
+export function lockAccount(db: Kysely<Database>, id: string) {
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'kind', 'role', 'deactivated_at'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** A person by email, any case, locked for a change to them. */
+export function lockHumanByEmail(db: Kysely<Database>, email: string) {
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'role', 'deactivated_at'])
+    .where('kind', '=', 'human')
+    .where(sql<boolean>`lower(email) = ${email.toLowerCase()}`)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export interface AccountFieldChanges {
+  name?: string | null;
+  email?: string | null;
+  role?: Role;
+  avatar_url?: string | null;
+  password_hash?: string;
+}
+
+export async function updateAccountFields(db: Kysely<Database>, id: string, set: AccountFieldChanges) {
+  if (Object.keys(set).length === 0) return;
+  await db.updateTable('accounts').set(set).where('id', '=', id).execute();
+}
+
+export async function markDeactivated(db: Kysely<Database>, id: string, at: Date, by: string | null) {
+  await db
+    .updateTable('accounts')
+    .set({ deactivated_at: at, deactivated_by: by })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markReactivated(db: Kysely<Database>, id: string) {
+  await db
+    .updateTable('accounts')
+    .set({ deactivated_at: null, deactivated_by: null })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Sign an account out everywhere. */
+export async function deleteSessionsOf(db: Kysely<Database>, accountId: string) {
+  await db.deleteFrom('sessions').where('account_id', '=', accountId).execute();
+}

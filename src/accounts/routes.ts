@@ -92,7 +92,9 @@ export function accountRoutes(app: App, services: { accounts: AccountService }):
       schema: {
         tags: ['Users'],
         summary: 'Change name, email, role, teams or avatar',
-        description: 'Admins. Nobody changes their own role. Everyone stays in Public.',
+        description:
+          'Admins. Nobody changes their own role. Everyone stays in Public. The last active person with ' +
+          'the Admin role keeps it (409 `last_admin`).',
         params: IdParams,
         body: AccountChangesBody,
         response: { 200: Account, ...errors },
@@ -109,7 +111,8 @@ export function accountRoutes(app: App, services: { accounts: AccountService }):
         summary: 'Deactivate an account',
         description:
           "Admins. A service user with active tokens is refused (409). A person's active tokens are revoked " +
-          'with the reason "owner deactivated", and their sessions end.',
+          'with the reason "owner deactivated", and their sessions end. The last active person with the ' +
+          'Admin role cannot be deactivated (409 `last_admin`).',
         params: IdParams,
         response: { 200: Account, ...errors },
       },

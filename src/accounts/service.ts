@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { AuditLog, AuditTarget } from '../audit/index.ts';
+import type { AuditLog, AuditTarget, CommandLineActor } from '../audit/index.ts';
 import { hasControlCharacters, SERVICE_ID_SUFFIX, serviceInternalId, slugify } from '../core/names.ts';
 import type { Role } from '../core/roles.ts';
 import type { AccountSort } from '../core/sorts.ts';
@@ -12,15 +12,24 @@ import { AppError, conflict, forbidden, invalidField, notFound } from '../platfo
 import { randomUrlSafe } from '../platform/hashing.ts';
 import { decodeCursor } from '../platform/keyset.ts';
 import type { Database } from '../platform/schema.ts';
+import { isLostRace, retryLostRaces } from '../platform/transaction-retry.ts';
 import { findTeamsByIds } from '../teams/index.ts';
 import { activeTokenCounts, countActiveTokensOf, revokeActiveTokensOf } from '../tokens/index.ts';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts';
 import {
+  type AccountFieldChanges,
   type AccountWithTeams,
+  deleteSessionsOf,
   findAccountById,
   insertAccount,
   listAccounts,
+  lockAccount,
+  lockActiveAdmins,
+  lockHumanByEmail,
+  markDeactivated,
+  markReactivated,
   setAccountTeams,
+  updateAccountFields,
 } from './queries.ts';
 import { type AccountView, accountView } from './views.ts';
 
@@ -215,26 +224,37 @@ export class AccountService {
 
   async update(caller: Caller, id: string, changes: AccountChanges): Promise<AccountView> {
     requireRole(caller, 'admin');
-    const { db, audit } = this.#deps;
-    const before = await findAccountById(db, id);
-    if (!before) throw notFound('Account');
-    if (changes.role !== undefined && changes.role !== before.role && id === caller.principal.account.id) {
-      throw forbidden('Nobody can change their own role.', 'own_role');
-    }
-    const set: { name?: string | null; email?: string | null; role?: Role; avatar_url?: string | null } = {};
+    const { audit } = this.#deps;
+    const set: AccountFieldChanges = {};
     if (changes.name !== undefined) set.name = checkOptionalName(changes.name);
-    if (changes.email !== undefined) {
-      const email = changes.email?.trim() || null;
-      if (before.kind === 'human' && !email) throw invalidField('email', 'A person needs an email address.');
-      set.email = email;
-    }
     if (changes.role !== undefined) set.role = changes.role;
     if (changes.avatar_url !== undefined) set.avatar_url = changes.avatar_url;
+    // Only a role other than Admin can take an Admin away; the locks come before the account is read.
+    const mayRemoveAdmin = changes.role !== undefined && changes.role !== 'admin';
     try {
-      await db.transaction().execute(async (trx) => {
+      await this.#transaction(async (trx) => {
+        const admins = mayRemoveAdmin ? await lockActiveAdmins(trx) : undefined;
+        const before = await findAccountById(trx, id);
+        if (!before) throw notFound('Account');
+        if (
+          changes.role !== undefined &&
+          changes.role !== before.role &&
+          id === caller.principal.account.id
+        ) {
+          throw forbidden('Nobody can change their own role.', 'own_role');
+        }
+        if (changes.email !== undefined) {
+          const email = changes.email?.trim() || null;
+          if (before.kind === 'human' && !email)
+            throw invalidField('email', 'A person needs an email address.');
+          set.email = email;
+        }
+        if (admins) {
+          refuseLastAdmin(admins, before, 'change their role');
+          requireStillAdmin(admins, caller);
+        }
         await checkTeamsExist(trx, changes.team_ids);
-        if (Object.keys(set).length > 0)
-          await trx.updateTable('accounts').set(set).where('id', '=', id).execute();
+        await updateAccountFields(trx, id, set);
         if (changes.team_ids !== undefined) await setAccountTeams(trx, id, changes.team_ids);
         const after = (await findAccountById(trx, id))!;
         await audit.record(trx, caller, 'account.updated', accountTarget(after), {
@@ -261,19 +281,19 @@ export class AccountService {
     requireRole(caller, 'admin');
     if (id === caller.principal.account.id)
       throw conflict('own_account', 'You cannot deactivate your own account.');
-    const { db, clock, audit } = this.#deps;
+    const { clock, audit } = this.#deps;
     const now = clock.now();
-    await db.transaction().execute(async (trx) => {
-      const account = await trx
-        .selectFrom('accounts')
-        .select(['id', 'kind', 'deactivated_at'])
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
+    await this.#transaction(async (trx) => {
+      // Whether the account is an Admin is only known once it is read, and reading it first would
+      // lock it before the Admins: so every deactivation takes the Admins' locks.
+      const admins = await lockActiveAdmins(trx);
+      const account = await lockAccount(trx, id);
       if (!account) throw notFound('Account');
       if (account.deactivated_at)
         throw conflict('already_deactivated', 'This account is already deactivated.');
       const full = (await findAccountById(trx, id))!;
+      refuseLastAdmin(admins, full, 'deactivate them');
+      requireStillAdmin(admins, caller);
       let revokedTokens: { id: string; name: string }[] = [];
       if (account.kind === 'service') {
         const active = await countActiveTokensOf(trx, id, now);
@@ -296,12 +316,8 @@ export class AccountService {
           );
         }
       }
-      await trx
-        .updateTable('accounts')
-        .set({ deactivated_at: now, deactivated_by: caller.principal.account.id })
-        .where('id', '=', id)
-        .execute();
-      await trx.deleteFrom('sessions').where('account_id', '=', id).execute();
+      await markDeactivated(trx, id, now, caller.principal.account.id);
+      await deleteSessionsOf(trx, id);
       await audit.record(trx, caller, 'account.deactivated', accountTarget(full), {
         revoked_tokens: revokedTokens.length,
       });
@@ -315,21 +331,12 @@ export class AccountService {
   /** Lets the account sign in again; no token is restored. */
   async reactivate(caller: Caller, id: string): Promise<AccountView> {
     requireRole(caller, 'admin');
-    const { db, audit } = this.#deps;
-    await db.transaction().execute(async (trx) => {
-      const account = await trx
-        .selectFrom('accounts')
-        .select(['id', 'deactivated_at'])
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
+    const { audit } = this.#deps;
+    await this.#transaction(async (trx) => {
+      const account = await lockAccount(trx, id);
       if (!account) throw notFound('Account');
       if (!account.deactivated_at) throw conflict('not_deactivated', 'This account is not deactivated.');
-      await trx
-        .updateTable('accounts')
-        .set({ deactivated_at: null, deactivated_by: null })
-        .where('id', '=', id)
-        .execute();
+      await markReactivated(trx, id);
       await audit.record(
         trx,
         caller,
@@ -341,12 +348,122 @@ export class AccountService {
     return this.#view(id);
   }
 
+  /**
+   * `tessera make-admin`: the way back when no one who can sign in is an Admin any more. A deactivated
+   * person is refused unless `reactivate` is set, so that nobody let go is brought back by a typo.
+   */
+  async makeAdmin(
+    actor: CommandLineActor,
+    email: string,
+    options: { reactivate: boolean },
+  ): Promise<{ account: AccountView; promoted: boolean; reactivated: boolean }> {
+    const { audit } = this.#deps;
+    const done = await this.#transaction(async (trx) => {
+      const found = await lockHumanByEmail(trx, email);
+      if (!found) throw nobodyWithEmail(email);
+      if (found.deactivated_at && !options.reactivate) {
+        throw conflict(
+          'account_deactivated',
+          `${email} is deactivated. To reactivate them and make them an Admin, add --reactivate.`,
+        );
+      }
+      const before = (await findAccountById(trx, found.id))!;
+      const reactivated = found.deactivated_at !== null;
+      if (reactivated) {
+        await markReactivated(trx, found.id);
+        await audit.record(trx, actor, 'account.reactivated', accountTarget(before));
+      }
+      const promoted = found.role !== 'admin';
+      if (promoted) {
+        await updateAccountFields(trx, found.id, { role: 'admin' });
+        const after = (await findAccountById(trx, found.id))!;
+        await audit.record(trx, actor, 'account.updated', accountTarget(after), {
+          changes: describeChanges(before, after),
+        });
+      }
+      return { id: found.id, promoted, reactivated };
+    });
+    await this.#deps.changes.publish({ type: 'account', id: done.id });
+    return { account: await this.#view(done.id), promoted: done.promoted, reactivated: done.reactivated };
+  }
+
+  /** `tessera reset-password`: a new generated password, returned once; the person's sessions end. */
+  async resetPassword(
+    actor: CommandLineActor,
+    email: string,
+  ): Promise<{ account: AccountView; password: string }> {
+    const password = randomUrlSafe(12);
+    const passwordHash = await hashPassword(password);
+    const id = await this.#transaction(async (trx) => {
+      const found = await lockHumanByEmail(trx, email);
+      if (!found) throw nobodyWithEmail(email);
+      await updateAccountFields(trx, found.id, { password_hash: passwordHash });
+      await deleteSessionsOf(trx, found.id);
+      await this.#deps.audit.record(
+        trx,
+        actor,
+        'account.password_reset',
+        accountTarget((await findAccountById(trx, found.id))!),
+      );
+      return found.id;
+    });
+    return { account: await this.#view(id), password };
+  }
+
+  /**
+   * One transaction, run again when PostgreSQL aborts it for a deadlock or serialization failure: the
+   * Admins' locks keep changes to accounts from deadlocking one another, but a transaction of another
+   * kind (the last-used writer, which updates tokens and then their owners) can still meet one. One that
+   * keeps losing answers 409, never 500.
+   */
+  async #transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    try {
+      return await retryLostRaces(() => this.#deps.db.transaction().execute(work));
+    } catch (error) {
+      if (isLostRace(error)) {
+        throw conflict('concurrent_change', 'Another change to these accounts got in the way. Try again.');
+      }
+      throw error;
+    }
+  }
+
   async #view(id: string): Promise<AccountView> {
     const row = await findAccountById(this.#deps.db, id);
     if (!row) throw notFound('Account');
     return accountView(row, await countActiveTokensOf(this.#deps.db, id, this.#deps.clock.now()));
   }
 }
+
+/**
+ * Called with the Admins locked (`lockActiveAdmins`): refuses a change that would leave no active person
+ * with the Admin role. Service users with the role do not count, as they cannot sign in to the console.
+ */
+function refuseLastAdmin(
+  admins: { id: string; kind: AccountKind }[],
+  account: AccountWithTeams,
+  action: string,
+): void {
+  if (account.kind !== 'human' || !admins.some((admin) => admin.id === account.id)) return;
+  if (admins.some((admin) => admin.kind === 'human' && admin.id !== account.id)) return;
+  throw conflict(
+    'last_admin',
+    `${accountLabel(account)} is the last active person with the Admin role. Make someone else an Admin first, then ${action}.`,
+  );
+}
+
+/**
+ * Checked with the Admins locked, after `refuseLastAdmin` (so that of two Admins demoting each other, the
+ * second hears why): an Admin demoted or deactivated by another while their own request waited on the
+ * locks acts no more.
+ */
+function requireStillAdmin(admins: { id: string }[], caller: Caller): void {
+  if (!admins.some((admin) => admin.id === caller.principal.account.id)) {
+    throw forbidden('This needs the admin role.');
+  }
+}
+
+const nobodyWithEmail = (email: string) =>
+  new AppError(404, 'not_found', `Nobody has the email ${email}.`, { field: 'email' });
 
 function checkOptionalName(raw: string | null | undefined): string | null {
   const name = raw?.trim();

@@ -14,6 +14,7 @@ export const AUDIT_ACTIONS = [
   'account.updated',
   'account.deactivated',
   'account.reactivated',
+  'account.password_reset',
   'team.created',
   'session.created',
   'session.ended',
@@ -22,8 +23,22 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-/** Who acted: a caller, or for an anonymous request (a failed sign-in) only where it came from. */
-export type AuditActor = Caller | { ip: string; userAgent: string | null };
+/**
+ * A command run on the server (`tessera make-admin`), which no account makes: `command` is what ran
+ * and `runBy` who ran it where (`root@host`), recorded where a request's user agent would be.
+ */
+export interface CommandLineActor {
+  command: string;
+  runBy: string;
+}
+
+/**
+ * Who acted: a caller; for an anonymous request (a failed sign-in) only where it came from; or the
+ * command line.
+ */
+export type AuditActor = Caller | { ip: string; userAgent: string | null } | CommandLineActor;
+
+export const COMMAND_LINE_LABEL = 'command line';
 
 export interface AuditTarget {
   type: 'token' | 'account' | 'team';
@@ -78,6 +93,21 @@ export class AuditLog {
     target: AuditTarget | null,
     details: Record<string, unknown>,
   ): NewAuditEvent {
+    if (caller && 'command' in caller) {
+      return {
+        at: this.#clock.now(),
+        action,
+        actor_id: null,
+        actor_label: COMMAND_LINE_LABEL,
+        actor_token_id: null,
+        target_type: target?.type ?? null,
+        target_id: target?.id ?? null,
+        target_label: target?.label ?? null,
+        ip: null,
+        user_agent: `${caller.command} (${COMMAND_LINE_LABEL}; ${caller.runBy})`,
+        details: { ...details, via: COMMAND_LINE_LABEL },
+      };
+    }
     const principal = caller && 'principal' in caller ? caller.principal : undefined;
     const account = principal?.account;
     return {

@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { hashPassword } from '../accounts/index.ts';
+import { hostname, userInfo } from 'node:os';
+import { AccountService } from '../accounts/index.ts';
+import { AuditLog, type CommandLineActor } from '../audit/index.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { checkSecret } from '../core/secret.ts';
+import { ChangeFeed } from '../platform/change-feed.ts';
+import { systemClock } from '../platform/clock.ts';
 import { openDatabase } from '../platform/database.ts';
-import { randomUrlSafe } from '../platform/hashing.ts';
+import { AppError } from '../platform/errors.ts';
 import { migrateToLatest } from '../platform/migrate.ts';
 import { startServer } from '../server.ts';
 
@@ -16,7 +20,12 @@ Commands:
                            Reads the secret from standard input when it is not given, so it
                            stays out of your shell history. Exit status 0 when it is well-formed.
   migrate                  Bring the database schema up to date, then exit.
-  reset-password <email>   Give a person a new generated password and print it once.
+  reset-password <email>   Give a person a new generated password and print it once; their
+                           sessions end.
+  make-admin [--reactivate] <email>
+                           Give a person the Admin role, for when nobody who can sign in has it
+                           any more. A deactivated person is refused unless --reactivate is given.
+                           Both commands are recorded in the audit log as done by the command line.
   help                     This text.
 `;
 
@@ -30,7 +39,9 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate':
       return migrate();
     case 'reset-password':
-      return resetPassword(args[0]);
+      return resetPassword(args);
+    case 'make-admin':
+      return makeAdmin(args);
     case 'help':
     case '--help':
     case '-h':
@@ -81,33 +92,74 @@ async function migrate(): Promise<number> {
   }
 }
 
-async function resetPassword(email: string | undefined): Promise<number> {
-  if (!email) {
+async function resetPassword(args: string[]): Promise<number> {
+  const [email, ...rest] = args;
+  if (!email || email.startsWith('-') || rest.length > 0) {
     process.stderr.write('Usage: tessera reset-password <email>\n');
     return 2;
   }
+  return withAccounts('tessera reset-password', async (accounts, actor) => {
+    const { password } = await accounts.resetPassword(actor, email);
+    process.stdout.write(`New password for ${email}: ${password}\n`);
+  });
+}
+
+async function makeAdmin(args: string[]): Promise<number> {
+  const reactivate = args.includes('--reactivate');
+  const rest = args.filter((arg) => arg !== '--reactivate');
+  const [email] = rest;
+  if (!email || email.startsWith('-') || rest.length > 1) {
+    process.stderr.write('Usage: tessera make-admin [--reactivate] <email>\n');
+    return 2;
+  }
+  return withAccounts('tessera make-admin', async (accounts, actor) => {
+    const result = await accounts.makeAdmin(actor, email, { reactivate });
+    const done = [result.reactivated ? 'reactivated' : null, result.promoted ? 'now an Admin' : null]
+      .filter(Boolean)
+      .join(' and ');
+    process.stdout.write(done ? `${email} is ${done}.\n` : `${email} is already an active Admin.\n`);
+  });
+}
+
+/**
+ * Run a command through AccountService on the configured database, so that it is checked and audited
+ * as a change made in the console is. An AppError (nobody with that email, …) is a message, not a stack.
+ */
+async function withAccounts(
+  command: string,
+  run: (accounts: AccountService, actor: CommandLineActor) => Promise<void>,
+): Promise<number> {
   const config = loadConfig();
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const password = randomUrlSafe(12);
-    const passwordHash = await hashPassword(password);
-    const updated = await database.db
-      .updateTable('accounts')
-      .set({ password_hash: passwordHash })
-      .where('kind', '=', 'human')
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
-      .returning('id')
-      .executeTakeFirst();
-    if (!updated) {
-      process.stderr.write(`Nobody has the email ${email}.\n`);
-      return 1;
-    }
-    await database.db.deleteFrom('sessions').where('account_id', '=', updated.id).execute();
-    process.stdout.write(`New password for ${email}: ${password}\n`);
+    const db = database.db;
+    const accounts = new AccountService({
+      db,
+      clock: systemClock,
+      audit: new AuditLog({ db, clock: systemClock }),
+      // No other node hears of it: a running server's cached token checks catch up within their TTL.
+      changes: new ChangeFeed(),
+    });
+    await run(accounts, { command, runBy: whoRunsThis() });
     return 0;
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 1;
   } finally {
     await database.close();
   }
+}
+
+/** `user@host`, for the audit log; a container may have no name for its user id. */
+function whoRunsThis(): string {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = process.env.USER ?? `uid ${process.getuid?.() ?? '?'}`;
+  }
+  return `${user}@${hostname()}`;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { setupHarness } from '../support/harness.ts';
+import { type Session, setupHarness } from '../support/harness.ts';
 
 const h = setupHarness();
 
@@ -327,6 +327,95 @@ describe('deactivating and reactivating', () => {
         })
       ).statusCode,
     ).toBe(404);
+  });
+});
+
+describe('the last Admin', () => {
+  // Nobody demotes or deactivates themselves (own_role, own_account, above), so a lone Admin can lose
+  // the role only to a service user's token with the Admin role, or to another Admin acting at the
+  // same moment (races.test.ts).
+  async function adminServiceToken(admin: Session) {
+    const owner = await h.serviceUser({ role: 'admin' });
+    const created = await h.generate(admin, {
+      name: 'automation',
+      kind: 'service',
+      service_user_id: owner.id,
+    });
+    return created.secret;
+  }
+  const demote = (id: string, token: string, role = 'member') =>
+    h.request({ method: 'PATCH', url: `/api/users/${id}`, token, body: { role } });
+  const deactivate = (id: string, token: string) =>
+    h.request({ method: 'POST', url: `/api/users/${id}/deactivate`, token });
+
+  it('is neither demoted nor deactivated, even by a service user with the Admin role', async () => {
+    const admin = await h.session('admin');
+    // Neither a deactivated Admin nor a service user with the role counts.
+    const gone = await h.person({ role: 'admin' });
+    await h.request({ method: 'POST', url: `/api/users/${gone.id}/deactivate`, session: admin });
+    const secret = await adminServiceToken(admin);
+    for (const role of ['manager', 'member']) {
+      const response = await demote(admin.account.id, secret, role);
+      expect(response.statusCode).toBe(409);
+      expect(response.json()).toEqual({
+        code: 'last_admin',
+        message: `${admin.account.email} is the last active person with the Admin role. Make someone else an Admin first, then change their role.`,
+      });
+    }
+    const deactivation = await deactivate(admin.account.id, secret);
+    expect(deactivation.statusCode).toBe(409);
+    expect(deactivation.json()).toEqual({
+      code: 'last_admin',
+      message: `${admin.account.email} is the last active person with the Admin role. Make someone else an Admin first, then deactivate them.`,
+    });
+    const after = (await h.request({ url: `/api/users/${admin.account.id}`, session: admin })).json();
+    expect(after).toMatchObject({ role: 'admin', status: 'active' });
+    const recorded = await h.database.handle.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('target_id', '=', admin.account.id)
+      .where('action', 'in', ['account.updated', 'account.deactivated'])
+      .execute();
+    expect(recorded).toEqual([]);
+    // Any other change to the last Admin goes through.
+    expect(
+      (
+        await h.request({
+          method: 'PATCH',
+          url: `/api/users/${admin.account.id}`,
+          token: secret,
+          body: { name: 'Still here' },
+        })
+      ).statusCode,
+    ).toBe(200);
+  });
+
+  it('may go once another person is an active Admin', async () => {
+    const admin = await h.session('admin');
+    const secret = await adminServiceToken(admin);
+    const second = await h.person({ role: 'admin' });
+    expect((await demote(admin.account.id, secret)).statusCode).toBe(200);
+    // Now the second is the last one.
+    expect((await deactivate(second.id, secret)).json().code).toBe('last_admin');
+    expect((await demote(admin.account.id, secret, 'admin')).statusCode).toBe(200);
+    expect((await deactivate(second.id, secret)).statusCode).toBe(200);
+  });
+
+  it('does not protect the last service user with the Admin role, which signs in nowhere', async () => {
+    const admin = await h.session('admin');
+    const owner = await h.serviceUser({ role: 'admin' });
+    const response = await h.request({
+      method: 'PATCH',
+      url: `/api/users/${owner.id}`,
+      session: admin,
+      body: { role: 'member' },
+    });
+    expect(response.statusCode).toBe(200);
+    const other = await h.serviceUser({ role: 'admin' });
+    expect(
+      (await h.request({ method: 'POST', url: `/api/users/${other.id}/deactivate`, session: admin }))
+        .statusCode,
+    ).toBe(200);
   });
 });
 

@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { tokenStatus } from '../../src/core/token-status.ts';
-import { setupHarness } from '../support/harness.ts';
+import { testEngine } from '../support/database.ts';
+import { type Session, setupHarness } from '../support/harness.ts';
 
 // Concurrent requests on one thing. On PGlite, inject interleaves them on one connection; on PostgreSQL the
 // pool (10 connections) runs them in truly concurrent transactions, which is where a missing lock shows.
@@ -148,5 +150,127 @@ describe('races', () => {
       );
       expect(active.rows).toEqual([]);
     }
+  });
+
+  describe('between Admins', () => {
+    const ROUNDS = 8;
+    const demote = (by: Session, target: Session) =>
+      h.request({
+        method: 'PATCH',
+        url: `/api/users/${target.account.id}`,
+        session: by,
+        body: { role: 'member' },
+      });
+    const deactivate = (by: Session, target: Session) =>
+      h.request({ method: 'POST', url: `/api/users/${target.account.id}/deactivate`, session: by });
+    const moves = { demote, deactivate };
+
+    async function activeHumanAdmins(): Promise<string[]> {
+      const rows = await h.database.handle.db
+        .selectFrom('accounts')
+        .select('id')
+        .where('role', '=', 'admin')
+        .where('kind', '=', 'human')
+        .where('deactivated_at', 'is', null)
+        .execute();
+      return rows.map((row) => row.id);
+    }
+
+    /** Two Admins (and `others` more) signed in, every earlier Admin demoted. */
+    async function admins(others = 0): Promise<[Session, Session]> {
+      await sql`update accounts set role = 'member' where role = 'admin'`.execute(h.database.handle.db);
+      for (let i = 0; i < others; i++) await h.person({ role: 'admin' });
+      return [await h.session('admin'), await h.session('admin')];
+    }
+
+    /**
+     * Exactly one of the two changes goes through; the other is refused, never a 500: 409 last_admin
+     * when it would leave no Admin, 403 when its sender was no longer an Admin by then, or 401 when its
+     * sender had been deactivated (and so signed out) before the request was read.
+     */
+    function oneWinner(responses: { statusCode: number; json(): { code: string } }[], round: number) {
+      const codes = responses.map((r) => r.statusCode);
+      expect(
+        codes.filter((code) => code === 200),
+        `round ${round}: ${codes}`,
+      ).toHaveLength(1);
+      const loser = responses.find((r) => r.statusCode !== 200)!;
+      expect([401, 403, 409], `round ${round}: ${codes}`).toContain(loser.statusCode);
+      if (loser.statusCode === 409) expect(loser.json().code).toBe('last_admin');
+      return codes.indexOf(200);
+    }
+
+    // Each side acts on the other at the same moment: before the guard, both were demoted (or both
+    // deactivated, or the loser got a 500 "deadlock detected") in most rounds on PostgreSQL.
+    for (const [first, second] of [
+      ['demote', 'demote'],
+      ['deactivate', 'deactivate'],
+      ['demote', 'deactivate'],
+    ] as const) {
+      it(`keeps the last Admin when two Admins ${first} and ${second} each other at once`, async () => {
+        for (let round = 0; round < ROUNDS; round++) {
+          const [a, b] = await admins();
+          const responses = await Promise.all([moves[first](a, b), moves[second](b, a)]);
+          const winner = oneWinner(responses, round) === 0 ? a : b;
+          expect(await activeHumanAdmins()).toEqual([winner.account.id]);
+        }
+      });
+    }
+
+    it('refuses the change of an Admin whom another Admin demoted or deactivated meanwhile', async () => {
+      for (let round = 0; round < ROUNDS; round++) {
+        const [a, b] = await admins(1);
+        const [first, second] =
+          round % 2 ? (['demote', 'deactivate'] as const) : (['deactivate', 'demote'] as const);
+        const responses = await Promise.all([moves[first](a, b), moves[second](b, a)]);
+        // A third Admin remains either way: the loser is refused as no longer an Admin, not as the last.
+        const winner = oneWinner(responses, round) === 0 ? a : b;
+        expect(responses.map((r) => r.statusCode)).not.toContain(409);
+        const left = await activeHumanAdmins();
+        expect(left).toHaveLength(2);
+        expect(left).toContain(winner.account.id);
+      }
+    });
+
+    it('runs a deactivation again when PostgreSQL picks it as a deadlock victim, not a 500', async (context) => {
+      // One connection cannot deadlock with itself: PGlite runs transactions one after another.
+      if (testEngine() !== 'postgres') context.skip();
+      const admin = await h.session('admin');
+      const person = await h.person();
+      const { token } = await h.generate(await h.signIn(person), { name: 'Held' });
+      // Another transaction (as the last-used writer's can) holds the person's token and then wants the
+      // account, while the deactivation holds the account and wants the token.
+      const other = new pg.Client({ connectionString: h.database.url });
+      await other.connect();
+      try {
+        await other.query('begin');
+        // The deactivation, waiting first, is the one that finds the deadlock and is rolled back.
+        await other.query(`set local deadlock_timeout = '20s'`);
+        await other.query('select id from tokens where id = $1 for update', [token.id]);
+        const deactivation = deactivate(admin, { ...admin, account: person });
+        for (let waited = 0; ; waited += 10) {
+          const { rows } = await other.query(
+            `select count(*)::int as n from pg_stat_activity
+             where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`,
+          );
+          if (rows[0].n > 0) break;
+          if (waited > 10_000) throw new Error('the deactivation never waited on the token');
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        await other.query('select id from accounts where id = $1 for update', [person.id]);
+        await other.query('commit');
+        const response = await deactivation;
+        expect(response.statusCode, response.body).toBe(200);
+        expect(response.json().status).toBe('deactivated');
+        const held = await h.database.handle.db
+          .selectFrom('tokens')
+          .select('revoked_reason')
+          .where('id', '=', token.id)
+          .executeTakeFirstOrThrow();
+        expect(held.revoked_reason).toBe('owner deactivated');
+      } finally {
+        await other.end();
+      }
+    });
   });
 });
