@@ -1,5 +1,4 @@
 import cookie from '@fastify/cookie';
-import formbody from '@fastify/formbody';
 import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { accountRoutes } from './accounts/index.ts';
@@ -14,6 +13,7 @@ import {
 import type { Config } from './config.ts';
 import { redactSecrets } from './core/secret.ts';
 import { operationRoutes } from './operations/index.ts';
+import { BODY_LIMIT } from './platform/http/body-limit.ts';
 import { registerConsole } from './platform/http/console-files.ts';
 import {
   clientError,
@@ -27,8 +27,6 @@ import type { App } from './platform/http/types.ts';
 import type { Services } from './services.ts';
 import { teamRoutes } from './teams/index.ts';
 import { tokenRoutes } from './tokens/index.ts';
-
-export const BODY_LIMIT = 64 * 1024;
 
 /** Log lines never carry credentials: the headers that hold them are redacted wherever they appear. */
 export const LOG_REDACT = [
@@ -98,13 +96,7 @@ export async function buildApp(options: {
   accountRoutes(app, services);
   teamRoutes(app, services);
   auditRoutes(app, services);
-  // RFC 7662 introspection is form-encoded, and forward auth keeps taking form encoding because nginx
-  // passes a guarded form post's Content-Type on without its body. Everywhere else a form body is what an
-  // HTML form on another site can send with the cookie, or sign a victim in with: there it is a 415.
-  await app.register(async (forms: App) => {
-    await forms.register(formbody, { bodyLimit: BODY_LIMIT });
-    tokenCheckRoutes(forms, services, config);
-  });
+  await tokenCheckRoutes(app, services, config);
   await registerConsole(app, config.webDir);
   return app;
 }

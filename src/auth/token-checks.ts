@@ -1,7 +1,9 @@
+import formbody from '@fastify/formbody';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { normalizeRequestPath } from '../core/request-path.ts';
 import { AppError } from '../platform/errors.ts';
+import { BODY_LIMIT } from '../platform/http/body-limit.ts';
 import { ErrorBody } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
 import {
@@ -137,11 +139,27 @@ function forwardedHeaders({ principal: { account }, token }: Verification): Reco
 }
 
 /** The two endpoints other services call with nothing but the token: forward auth and introspection. */
-export function tokenCheckRoutes(
+export async function tokenCheckRoutes(
   app: App,
   services: AuthServices,
   config: { forwardedPathHeader: string },
-): void {
+): Promise<void> {
+  await app.register(async (check: App) => {
+    // Forward auth reads nothing but headers. nginx passes a guarded request's Content-Type on without its
+    // body, and turns the 400 or 415 a parser would answer into a 500 for the client: bodies are ignored.
+    check.removeAllContentTypeParsers();
+    check.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    forwardAuthRoute(check, services, config);
+  });
+  // RFC 7662: introspection is form-encoded (or JSON). Everywhere else a form body is what an HTML form on
+  // another site can send with the cookie, or sign a victim in with: there it is a 415.
+  await app.register(async (forms: App) => {
+    await forms.register(formbody, { bodyLimit: BODY_LIMIT });
+    introspectionRoute(forms, services);
+  });
+}
+
+function forwardAuthRoute(app: App, services: AuthServices, config: { forwardedPathHeader: string }): void {
   const forwardedPath = forwardedPathFrom(config.forwardedPathHeader);
   // A verification is shared by every request its cache entry serves and never changes (any change drops
   // it), so its headers are built once.
@@ -198,7 +216,9 @@ export function tokenCheckRoutes(
       admitted(reply, outcome);
     },
   });
+}
 
+function introspectionRoute(app: App, services: AuthServices): void {
   app.post(
     '/api/introspect',
     {
