@@ -96,7 +96,7 @@ export async function buildApp(options: {
   accountRoutes(app, services);
   teamRoutes(app, services);
   auditRoutes(app, services);
-  await tokenCheckRoutes(app, services, config);
+  await tokenCheckRoutes(app, config);
   await registerConsole(app, config.webDir);
   return app;
 }

@@ -125,11 +125,6 @@ export class AttemptLimiter {
     return retryAfter > 0 ? { limit, retryAfter } : undefined;
   }
 
-  /** Whether the limit holds any key now: when not, checking it needs no key at all. */
-  counting(limit: LimitName): boolean {
-    return this.#counters[limit].size > 0;
-  }
-
   fail(limit: LimitName, key: string): void {
     this.#counters[limit].fail(key);
   }

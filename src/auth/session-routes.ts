@@ -5,8 +5,8 @@ import { callerOf } from '../platform/http/request-caller.ts';
 import { ErrorBody } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
 import { emailKey } from './attempt-limiter.ts';
-import { type AuthServices, assertSameOrigin, rateLimited, requestOrigin, SESSION_COOKIE } from './hook.ts';
-import type { SignedIn } from './sessions.ts';
+import { assertSameOrigin, requestOrigin, SESSION_COOKIE } from './credentials.ts';
+import type { SessionService, SignedIn } from './sessions.ts';
 
 const SignInBody = z.strictObject({
   email: z.string().trim().min(1).max(320),
@@ -15,7 +15,7 @@ const SignInBody = z.strictObject({
 
 export function sessionRoutes(
   app: App,
-  services: AuthServices,
+  services: { sessions: SessionService },
   config: { cookieSecure: boolean | undefined },
 ): void {
   const secureCookie = (request: FastifyRequest) => config.cookieSecure ?? request.protocol === 'https';
@@ -46,8 +46,9 @@ export function sessionRoutes(
       // Checked before the password hash is computed: a blocked guesser costs no argon2 time either.
       const email = emailKey(request.body.email);
       const blocked =
-        app.attempts.blocked('sign_in_address', request.ip) ?? app.attempts.blocked('sign_in_email', email);
-      if (blocked) throw rateLimited(services, request, blocked);
+        app.authentication.attempts.blocked('sign_in_address', request.ip) ??
+        app.authentication.attempts.blocked('sign_in_email', email);
+      if (blocked) throw app.authentication.rateLimited(request, blocked);
       let signedIn: SignedIn;
       try {
         signedIn = await services.sessions.signIn(
@@ -57,8 +58,8 @@ export function sessionRoutes(
         );
       } catch (error) {
         if (error instanceof AppError && error.code === 'invalid_credentials') {
-          app.attempts.fail('sign_in_address', request.ip);
-          app.attempts.fail('sign_in_email', email);
+          app.authentication.attempts.fail('sign_in_address', request.ip);
+          app.authentication.attempts.fail('sign_in_email', email);
         }
         throw error;
       }

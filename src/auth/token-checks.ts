@@ -6,15 +6,8 @@ import { AppError } from '../platform/errors.ts';
 import { BODY_LIMIT } from '../platform/http/body-limit.ts';
 import { ErrorBody } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
-import {
-  type AuthServices,
-  authenticateToken,
-  bearerSecret,
-  checkTokenLimited,
-  type MaybePromise,
-  malformedHeader,
-  type ScopePath,
-} from './hook.ts';
+import { bearerSecret, type MaybePromise } from './credentials.ts';
+import type { ScopePath } from './request-authenticator.ts';
 import type { Verification } from './verification/index.ts';
 
 /** The headers proxies put the original path in, as they are usually spelled. */
@@ -139,27 +132,23 @@ function forwardedHeaders({ principal: { account }, token }: Verification): Reco
 }
 
 /** The two endpoints other services call with nothing but the token: forward auth and introspection. */
-export async function tokenCheckRoutes(
-  app: App,
-  services: AuthServices,
-  config: { forwardedPathHeader: string },
-): Promise<void> {
+export async function tokenCheckRoutes(app: App, config: { forwardedPathHeader: string }): Promise<void> {
   await app.register(async (check: App) => {
     // Forward auth reads nothing but headers. nginx passes a guarded request's Content-Type on without its
     // body, and turns the 400 or 415 a parser would answer into a 500 for the client: bodies are ignored.
     check.removeAllContentTypeParsers();
     check.addContentTypeParser('*', (_request, _payload, done) => done(null));
-    forwardAuthRoute(check, services, config);
+    forwardAuthRoute(check, config);
   });
   // RFC 7662: introspection is form-encoded (or JSON). Everywhere else a form body is what an HTML form on
   // another site can send with the cookie, or sign a victim in with: there it is a 415.
   await app.register(async (forms: App) => {
     await forms.register(formbody, { bodyLimit: BODY_LIMIT });
-    introspectionRoute(forms, services);
+    introspectionRoute(forms);
   });
 }
 
-function forwardAuthRoute(app: App, services: AuthServices, config: { forwardedPathHeader: string }): void {
+function forwardAuthRoute(app: App, config: { forwardedPathHeader: string }): void {
   const forwardedPath = forwardedPathFrom(config.forwardedPathHeader);
   // A verification is shared by every request its cache entry serves and never changes (any change drops
   // it), so its headers are built once.
@@ -205,10 +194,10 @@ function forwardAuthRoute(app: App, services: AuthServices, config: { forwardedP
         );
       }
       const secret = bearerSecret(header);
-      if (!secret) throw malformedHeader(services, app.attempts, request);
+      if (!secret) throw app.authentication.malformedHeader(request);
       let outcome: MaybePromise<Verification>;
       try {
-        outcome = authenticateToken(services, app.attempts, request, secret, forwardedPath);
+        outcome = app.authentication.verifyToken(request, secret, forwardedPath);
       } catch (error) {
         throw asDenial(error);
       }
@@ -218,7 +207,7 @@ function forwardAuthRoute(app: App, services: AuthServices, config: { forwardedP
   });
 }
 
-function introspectionRoute(app: App, services: AuthServices): void {
+function introspectionRoute(app: App): void {
   app.post(
     '/api/introspect',
     {
@@ -235,7 +224,7 @@ function introspectionRoute(app: App, services: AuthServices): void {
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      const result = await checkTokenLimited(services, app.attempts, request, request.body.token);
+      const result = await app.authentication.checkToken(request, request.body.token);
       if (!result.ok) return { active: false };
       const { account, token } = result.verification.principal;
       return {

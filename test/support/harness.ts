@@ -87,7 +87,7 @@ export function setupHarness(options: { env?: Record<string, string> } = {}): Ha
     await h.services.lastUsed.flush();
     await h.services.audit.flushFailures();
     await h.database.reset();
-    h.app.attempts.clear();
+    h.app.authentication.attempts.clear();
     // The tables were emptied behind the services' back: forget what was verified against them.
     h.services.authCache.clear();
     h.clock.set(START);

@@ -54,7 +54,7 @@ describe('AttemptLimiter', () => {
       limit: 'sign_in_email',
       retryAfter: 60,
     });
-    expect(limiter.counting('auth_token')).toBe(false);
+    expect(limiter.blocked('auth_token', 'alice@example.com')).toBeUndefined();
     limiter.clear();
     expect(limiter.blocked('sign_in_email', 'alice@example.com')).toBeUndefined();
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearerSecret } from '../../src/auth/hook.ts';
+import { bearerSecret } from '../../src/auth/credentials.ts';
 
 // The rule as the spec states it, written once more here: the shortcut in bearerSecret must agree with it.
 const RULE = /^Bearer +([^\s]+) *$/i;
