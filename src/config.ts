@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DatabaseTimeouts } from './db/database.ts';
 import type { AttemptLimits } from './services/attempt-limiter.ts';
 
 const flag = z
@@ -8,6 +9,8 @@ const flag = z
 /** A failure budget: 0 turns the limit off. */
 const count = z.coerce.number().int().min(0).max(1_000_000);
 const windowSeconds = z.coerce.number().int().min(1).max(86_400);
+/** A time limit on the database: 0 turns it off. */
+const dbTimeout = z.coerce.number().int().min(0).max(3_600_000);
 
 /** Every setting Tessera reads, all from the environment; docs/CONFIGURATION.md lists them. */
 const schema = z.object({
@@ -28,6 +31,9 @@ const schema = z.object({
   TESSERA_COOKIE_SECURE: flag.optional(),
   TESSERA_LAST_USED_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   TESSERA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  TESSERA_DB_CONNECT_TIMEOUT_MS: dbTimeout.default(5000),
+  TESSERA_DB_STATEMENT_TIMEOUT_MS: dbTimeout.default(10_000),
+  TESSERA_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: dbTimeout.default(30_000),
   TESSERA_WEB_DIR: z.string().min(1).default('dist/web'),
   TESSERA_AUTH_FAILURES_PER_ADDRESS: count.default(100),
   TESSERA_AUTH_FAILURES_PER_TOKEN: count.default(20),
@@ -57,6 +63,8 @@ export interface Config {
   cookieSecure: boolean | undefined;
   lastUsedFlushMs: number;
   dbPoolSize: number;
+  /** PostgreSQL's time limits, so that a database that stops answering cannot hang requests. */
+  dbTimeouts: DatabaseTimeouts;
   webDir: string;
   /** Brute-force limits: failures per key per window (docs/SECURITY.md). */
   attemptLimits: AttemptLimits;
@@ -68,6 +76,7 @@ export interface Config {
   authNegativeTtlMs: number;
 }
 
+/** A start refused for a reason the operator fixes in the environment: printed as is, without a stack. */
 export class ConfigError extends Error {}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -91,6 +100,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: e.TESSERA_COOKIE_SECURE,
     lastUsedFlushMs: e.TESSERA_LAST_USED_FLUSH_MS,
     dbPoolSize: e.TESSERA_DB_POOL_SIZE,
+    dbTimeouts: {
+      connectMs: e.TESSERA_DB_CONNECT_TIMEOUT_MS,
+      statementMs: e.TESSERA_DB_STATEMENT_TIMEOUT_MS,
+      idleInTransactionMs: e.TESSERA_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
     webDir: e.TESSERA_WEB_DIR,
     attemptLimits: {
       authPerAddress: {

@@ -26,9 +26,10 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     url: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.dbPoolSize,
+    timeouts: config.dbTimeouts,
   });
   try {
-    await migrateToLatest(database.db);
+    await database.withoutStatementTimeout(migrateToLatest);
   } catch (error) {
     await database.close();
     throw error;
