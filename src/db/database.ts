@@ -69,6 +69,11 @@ export interface DatabaseOptions {
   /** Kysely's query log (the benchmarks use it to EXPLAIN the queries the lists run). */
   log?: (event: LogEvent) => void;
   /**
+   * The embedded database stopped for good: after a PANIC (no room for its write-ahead log, say) PGlite
+   * answers no query again, and the ones already sent never settle. Called once.
+   */
+  onPanic?: (error: unknown) => void;
+  /**
    * Start the embedded database from these files (a PGlite `dumpDataDir()` tarball) instead of creating
    * a new cluster, which takes seconds: the tests give each file a copy of one migrated database.
    */
@@ -80,9 +85,16 @@ const pgliteExtensions = { pg_trgm };
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   const health = new DatabaseHealth();
+  let panicked = false;
   const log = (event: LogEvent) => {
     health.observe(event);
     options.log?.(event);
+    // A PostgreSQL server restarts itself after a PANIC and our connections fail over to it; the
+    // embedded one lives in this process and cannot.
+    if (event.level === 'error' && !options.url && !panicked && isPanic(event.error)) {
+      panicked = true;
+      options.onPanic?.(event.error);
+    }
   };
   const handle = options.url
     ? await openPostgres(options.url, options.poolSize ?? 10, options.timeouts, health, log)
@@ -90,6 +102,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   registerHealth(handle.db, health);
   return handle;
 }
+
+const isPanic = (error: unknown) => (error as { severity?: unknown } | null)?.severity === 'PANIC';
 
 async function openPglite(
   dataDir: string,

@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -271,6 +280,42 @@ describe.skipIf(!canFreeze)('a PostgreSQL of our own', () => {
       expect((await generate('Room again')).statusCode).toBe(201);
       expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
     });
+  });
+});
+
+// PostgreSQL restarts itself after a PANIC; PGlite, inside this process, answers nothing more (every
+// later query hangs), so Tessera is told and exits (src/server.ts). A real one: no room for a new WAL file.
+describe.skipIf(!isRoot || testEngine() === 'postgres')('the embedded database on a full disk', () => {
+  it('reports the PANIC it stops on', { timeout: 60_000 }, async (context) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-full-pglite-'));
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', dir]).status !== 0) {
+      rmSync(dir, { recursive: true, force: true });
+      return context.skip();
+    }
+    try {
+      const panics: unknown[] = [];
+      const handle = await openDatabase({
+        dataDir: join(dir, 'data'),
+        onPanic: (error) => panics.push(error),
+      });
+      await sql`create table t (x text)`.execute(handle.db);
+      const { bavail, bsize } = statfsSync(dir);
+      writeFileSync(join(dir, 'filler'), Buffer.alloc(bavail * bsize - 8192));
+      // The next write needs a new WAL file, for which there is no room.
+      await sql`select pg_switch_wal()`.execute(handle.db);
+      const error = await sql`insert into t values ('x')`.execute(handle.db).then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      expect(error).toMatchObject({ code: '53100', severity: 'PANIC' });
+      expect(databaseFailure(error)).toBe('storage_full');
+      expect(panics).toEqual([error]);
+      // The handle is not closed: closing waits on PGlite, which no longer answers.
+    } finally {
+      // Lazy: the lock file is still open in this process.
+      spawnSync('umount', ['-l', dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
