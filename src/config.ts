@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { AttemptLimits } from './auth/index.ts';
+import type { DatabaseTimeouts } from './platform/database.ts';
+import { StartupError } from './platform/errors.ts';
 
 const flag = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no', ''])
@@ -10,6 +12,8 @@ const count = z.coerce.number().int().min(0).max(1_000_000);
 const windowSeconds = z.coerce.number().int().min(1).max(86_400);
 /** RFC 9110's token: the characters a header field name may hold. */
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name');
+/** A time limit on the database: 0 turns it off. */
+const dbTimeout = z.coerce.number().int().min(0).max(3_600_000);
 
 /** Every setting Tessera reads, all from the environment; docs/CONFIGURATION.md lists them. */
 const schema = z.object({
@@ -31,6 +35,9 @@ const schema = z.object({
   TESSERA_COOKIE_SECURE: flag.optional(),
   TESSERA_LAST_USED_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   TESSERA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  TESSERA_DB_CONNECT_TIMEOUT_MS: dbTimeout.default(5000),
+  TESSERA_DB_STATEMENT_TIMEOUT_MS: dbTimeout.default(10_000),
+  TESSERA_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: dbTimeout.default(30_000),
   TESSERA_WEB_DIR: z.string().min(1).default('dist/web'),
   TESSERA_AUTH_FAILURES_PER_ADDRESS: count.default(100),
   TESSERA_AUTH_FAILURES_PER_TOKEN: count.default(20),
@@ -62,6 +69,8 @@ export interface Config {
   cookieSecure: boolean | undefined;
   lastUsedFlushMs: number;
   dbPoolSize: number;
+  /** PostgreSQL's time limits, so that a database that stops answering cannot hang requests. */
+  dbTimeouts: DatabaseTimeouts;
   webDir: string;
   /** Brute-force limits: failures per key per window (docs/SECURITY.md). */
   attemptLimits: AttemptLimits;
@@ -73,7 +82,8 @@ export interface Config {
   authNegativeTtlMs: number;
 }
 
-export class ConfigError extends Error {}
+/** A start refused for a reason the operator fixes in the environment: printed as is, without a stack. */
+export class ConfigError extends StartupError {}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -97,6 +107,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: e.TESSERA_COOKIE_SECURE,
     lastUsedFlushMs: e.TESSERA_LAST_USED_FLUSH_MS,
     dbPoolSize: e.TESSERA_DB_POOL_SIZE,
+    dbTimeouts: {
+      connectMs: e.TESSERA_DB_CONNECT_TIMEOUT_MS,
+      statementMs: e.TESSERA_DB_STATEMENT_TIMEOUT_MS,
+      idleInTransactionMs: e.TESSERA_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
     webDir: e.TESSERA_WEB_DIR,
     attemptLimits: {
       authPerAddress: {

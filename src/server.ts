@@ -22,21 +22,34 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 /** Open the database, migrate, seed a first start, and listen. `close()` drains and flushes everything. */
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
   const started = performance.now();
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.dbPoolSize,
+    timeouts: config.dbTimeouts,
+    onPanic: (error) => {
+      // Every later query would hang: exit, so that the kernel frees the data directory and a supervisor
+      // (systemd, Docker, Kubernetes) starts Tessera again, which replays the write-ahead log.
+      app?.log.fatal({ err: error }, 'the embedded database stopped');
+      process.stderr.write(
+        `\nThe embedded database stopped: ${(error as Error).message}\n` +
+          'It answers nothing more in this process, so Tessera exits. Fix the cause (free disk space) and ' +
+          'start it again: it recovers from its write-ahead log.\n',
+      );
+      process.exit(1);
+    },
   });
   try {
-    await migrateToLatest(database.db);
+    await database.withoutStatementTimeout(migrateToLatest);
   } catch (error) {
     await database.close();
     throw error;
   }
   const clock = systemClock;
-  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   const services = createServices({
     db: database.db,
+    health: database.health,
     clock,
     lastUsedFlushMs: config.lastUsedFlushMs,
     sessionTtlHours: config.sessionTtlHours,

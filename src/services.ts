@@ -4,13 +4,17 @@ import { AuditLog } from './audit/index.ts';
 import { CacheRefresher, SessionService, TokenAuthenticator, VerificationCache } from './auth/index.ts';
 import { ChangeFeed } from './platform/change-feed.ts';
 import type { Clock } from './platform/clock.ts';
+import type { DatabaseHealth } from './platform/health.ts';
 import { Metrics } from './platform/metrics.ts';
+import { readinessProbe } from './platform/readiness.ts';
 import type { Database } from './platform/schema.ts';
 import { TeamService } from './teams/index.ts';
 import { LastUsedRecorder, TokenService } from './tokens/index.ts';
 
 export interface ServiceOptions {
   db: Kysely<Database>;
+  /** What the database's own queries show of it (a full disk); readiness reports it. */
+  health?: DatabaseHealth;
   clock: Clock;
   lastUsedFlushMs: number;
   sessionTtlHours: number;
@@ -55,6 +59,7 @@ export function createServices(options: ServiceOptions) {
   });
   return {
     db,
+    readiness: readinessProbe(db, options.health),
     clock,
     metrics,
     changes,

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { AccountService } from '../accounts/index.ts';
 import { AuditLog, type CommandLineActor } from '../audit/index.ts';
-import { ConfigError, loadConfig } from '../config.ts';
+import { loadConfig } from '../config.ts';
 import { checkSecret } from '../core/secret.ts';
 import { ChangeFeed } from '../platform/change-feed.ts';
 import { systemClock } from '../platform/clock.ts';
 import { openDatabase } from '../platform/database.ts';
-import { AppError } from '../platform/errors.ts';
+import { AppError, StartupError } from '../platform/errors.ts';
 import { migrateToLatest } from '../platform/migrate.ts';
 import { startServer } from '../server.ts';
 
@@ -168,7 +168,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.stderr.write(
-      error instanceof ConfigError ? `${error.message}\n` : `${(error as Error)?.stack ?? String(error)}\n`,
+      error instanceof StartupError ? `${error.message}\n` : `${(error as Error)?.stack ?? String(error)}\n`,
     );
     process.exitCode = 1;
   },

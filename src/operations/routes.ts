@@ -1,10 +1,10 @@
-import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
+import { STORAGE_FULL_HOLD_MS } from '../platform/health.ts';
 import type { App } from '../platform/http/types.ts';
 import type { Metrics } from '../platform/metrics.ts';
-import type { Database } from '../platform/schema.ts';
+import { READY_TIMEOUT_MS, type Readiness } from '../platform/readiness.ts';
 
-export function operationRoutes(app: App, services: { db: Kysely<Database>; metrics: Metrics }): void {
+export function operationRoutes(app: App, services: { readiness: Readiness; metrics: Metrics }): void {
   app.get(
     '/healthz',
     {
@@ -24,21 +24,30 @@ export function operationRoutes(app: App, services: { db: Kysely<Database>; metr
       config: { auth: 'public' },
       schema: {
         tags: ['Operations'],
-        summary: 'Readiness: the database answers',
+        summary: 'Readiness: the database answers and has room to write',
+        description:
+          `503 when the database does not answer \`select 1\` within ${READY_TIMEOUT_MS} ms ` +
+          '(`database_unavailable`), or when a write was refused for a full disk in the last ' +
+          `${STORAGE_FULL_HOLD_MS / 1000} s and none has succeeded since (\`storage_full\`).`,
         response: {
           200: z.object({ status: z.literal('ok') }),
-          503: z.object({ status: z.literal('unavailable') }),
+          503: z.object({
+            status: z.literal('unavailable'),
+            reason: z.enum(['database_unavailable', 'storage_full']),
+            message: z.string(),
+          }),
         },
       },
     },
     async (request, reply) => {
-      try {
-        await sql`select 1`.execute(services.db);
-        return { status: 'ok' as const };
-      } catch (error) {
-        request.log.warn({ err: error }, 'database not ready');
-        return reply.status(503).send({ status: 'unavailable' as const });
+      const failure = await services.readiness();
+      if (failure) {
+        request.log.warn({ err: failure.error, reason: failure.reason }, 'not ready');
+        return reply
+          .status(503)
+          .send({ status: 'unavailable' as const, reason: failure.reason, message: failure.message });
       }
+      return { status: 'ok' as const };
     },
   );
 

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { Kysely, type KyselyConfig, PostgresDialect } from 'kysely';
+import { Kysely, type LogEvent, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { acquireDataDirLock } from './data-dir-lock.ts';
+import { DatabaseHealth } from './health.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'pglite' | 'postgres';
@@ -21,8 +22,31 @@ export interface DatabaseHandle {
   listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>;
   /** The embedded database's files as one tarball, which `initialData` starts a copy from (PGlite only). */
   dumpDataDir?(): Promise<Blob>;
+  /** What the queries' outcomes tell about the database (a full disk), for readiness. */
+  health: DatabaseHealth;
+  /**
+   * Run `work` with no statement time limit: migrations may rewrite a large table. On PostgreSQL with
+   * timeouts, over a connection of its own, opened with the connect timeout only.
+   */
+  withoutStatementTimeout<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** Time limits in milliseconds; 0 turns one off. */
+export interface DatabaseTimeouts {
+  /** Opening a connection, and waiting for a free one when the pool is busy. */
+  connectMs: number;
+  /**
+   * A statement, enforced by the server; the client gives up on an answer 1 s after that, for a server
+   * that no longer answers at all (frozen, or a network that drops packets).
+   */
+  statementMs: number;
+  /** A transaction left idle (a stalled process), ended by the server so that it frees its locks. */
+  idleInTransactionMs: number;
+}
+
+/** How much longer than the server's statement timeout the client waits, so the server's error wins. */
+const CLIENT_GRACE_MS = 1000;
 
 export interface ListenHandlers {
   onMessage(payload: string): void;
@@ -40,8 +64,15 @@ export interface DatabaseOptions {
   /** Where the embedded database keeps its files; `memory://` keeps them in memory. */
   dataDir?: string;
   poolSize?: number;
+  /** PostgreSQL only: the embedded database runs in this process and has no connection to lose. */
+  timeouts?: DatabaseTimeouts;
   /** Kysely's query log (the benchmarks use it to EXPLAIN the queries the lists run). */
-  log?: KyselyConfig['log'];
+  log?: (event: LogEvent) => void;
+  /**
+   * The embedded database stopped for good: after a PANIC (no room for its write-ahead log, say) PGlite
+   * answers no query again, and the ones already sent never settle. Called once.
+   */
+  onPanic?: (error: unknown) => void;
   /**
    * Start the embedded database from these files (a PGlite `dumpDataDir()` tarball) instead of creating
    * a new cluster, which takes seconds: the tests give each file a copy of one migrated database.
@@ -53,14 +84,30 @@ export interface DatabaseOptions {
 const pgliteExtensions = { pg_trgm };
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  return options.url
-    ? openPostgres(options.url, options.poolSize ?? 10, options.log)
-    : openPglite(options.dataDir ?? 'data', options.log, options.initialData);
+  const health = new DatabaseHealth();
+  let panicked = false;
+  const log = (event: LogEvent) => {
+    health.observe(event);
+    options.log?.(event);
+    // A PostgreSQL server restarts itself after a PANIC and our connections fail over to it; the
+    // embedded one lives in this process and cannot.
+    if (event.level === 'error' && !options.url && !panicked && isPanic(event.error)) {
+      panicked = true;
+      options.onPanic?.(event.error);
+    }
+  };
+  const handle = options.url
+    ? await openPostgres(options.url, options.poolSize ?? 10, options.timeouts, health, log)
+    : await openPglite(options.dataDir ?? 'data', health, log, options.initialData);
+  return handle;
 }
+
+const isPanic = (error: unknown) => (error as { severity?: unknown } | null)?.severity === 'PANIC';
 
 async function openPglite(
   dataDir: string,
-  log?: KyselyConfig['log'],
+  health: DatabaseHealth,
+  log: (event: LogEvent) => void,
   initialData?: Blob,
 ): Promise<DatabaseHandle> {
   let releaseLock = () => {};
@@ -82,11 +129,13 @@ async function openPglite(
   }
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool: new pg.Pool(createPgConfig(lite)) }),
-    ...(log ? { log } : {}),
+    log,
   });
   return {
     db,
     engine: 'pglite',
+    health,
+    withoutStatementTimeout: (work) => work(db),
     async listen(channel, handlers) {
       // In one process the "connection" cannot drop: PGlite calls back as each NOTIFY commits.
       const stop = await lite.listen(channel, handlers.onMessage);
@@ -102,22 +151,57 @@ async function openPglite(
   };
 }
 
-async function openPostgres(
-  url: string,
-  poolSize: number,
-  log?: KyselyConfig['log'],
-): Promise<DatabaseHandle> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+/** pg's options for the limits; pg treats 0 and undefined alike as no limit. */
+function timeoutOptions(timeouts: DatabaseTimeouts | undefined): pg.PoolConfig {
+  if (!timeouts) return {};
+  const { connectMs, statementMs, idleInTransactionMs } = timeouts;
+  return {
+    connectionTimeoutMillis: connectMs,
+    ...(statementMs ? { statement_timeout: statementMs, query_timeout: statementMs + CLIENT_GRACE_MS } : {}),
+    ...(idleInTransactionMs ? { idle_in_transaction_session_timeout: idleInTransactionMs } : {}),
+  };
+}
+
+function openPool(url: string, max: number, timeouts: DatabaseTimeouts | undefined): pg.Pool {
+  // keepAlive: a server that vanishes without closing the socket is noticed, not waited on forever.
+  const pool = new pg.Pool({ connectionString: url, max, keepAlive: true, ...timeoutOptions(timeouts) });
   // An idle client that loses its connection emits 'error' on the pool; without a listener that would
   // crash the process. The next query simply opens a new connection.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
+  return pool;
+}
+
+async function openPostgres(
+  url: string,
+  poolSize: number,
+  timeouts: DatabaseTimeouts | undefined,
+  health: DatabaseHealth,
+  log: (event: LogEvent) => void,
+): Promise<DatabaseHandle> {
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: openPool(url, poolSize, timeouts) }),
+    log,
+  });
   const listeners = new Set<ReconnectingListener>();
   return {
     db,
     engine: 'postgres',
+    health,
+    async withoutStatementTimeout(work) {
+      if (!timeouts?.statementMs) return work(db);
+      const unlimited = { connectMs: timeouts.connectMs, statementMs: 0, idleInTransactionMs: 0 };
+      const own = new Kysely<Database>({
+        dialect: new PostgresDialect({ pool: openPool(url, 1, unlimited) }),
+        log,
+      });
+      try {
+        return await work(own);
+      } finally {
+        await own.destroy();
+      }
+    },
     async listen(channel, handlers) {
-      const listener = new ReconnectingListener(url, channel, handlers);
+      const listener = new ReconnectingListener(url, channel, handlers, timeouts);
       listeners.add(listener);
       await listener.start();
       return async () => {
@@ -141,11 +225,13 @@ class ReconnectingListener {
   #stopped = false;
   #retryMs = RECONNECT_MIN_MS;
   #timer: NodeJS.Timeout | undefined;
+  readonly #timeouts: DatabaseTimeouts | undefined;
 
-  constructor(url: string, channel: string, handlers: ListenHandlers) {
+  constructor(url: string, channel: string, handlers: ListenHandlers, timeouts?: DatabaseTimeouts) {
     this.#url = url;
     this.#channel = channel;
     this.#handlers = handlers;
+    this.#timeouts = timeouts;
   }
 
   async start(): Promise<void> {
@@ -154,8 +240,13 @@ class ReconnectingListener {
 
   async #connect(): Promise<void> {
     if (this.#stopped) return;
-    // keepAlive: a peer that vanishes without closing the socket is noticed, not waited on forever.
-    const client = new pg.Client({ connectionString: this.#url, keepAlive: true });
+    // keepAlive: a peer that vanishes without closing the socket is noticed, not waited on forever. The
+    // time limits make a server that stops answering while we connect a failure to retry, not a hang.
+    const client = new pg.Client({
+      connectionString: this.#url,
+      keepAlive: true,
+      ...timeoutOptions(this.#timeouts),
+    });
     let lost = false;
     const onLost = (error: unknown) => {
       if (lost) return;

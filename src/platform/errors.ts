@@ -29,3 +29,6 @@ export const notFound = (what: string) => new AppError(404, 'not_found', `${what
 
 export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
   new AppError(409, code, message, details);
+
+/** Tessera cannot start as it was asked to (a setting, a data directory in use): said without a stack. */
+export class StartupError extends Error {}

@@ -116,7 +116,7 @@ describe.skipIf(testEngine() === 'postgres')('crashes', () => {
     expect(generated.length).toBeGreaterThan(0);
     survivors = [...used, ...generated];
 
-    // The same data directory opens again: the dead process's lock is taken over.
+    // The same data directory opens again: the kernel dropped the dead process's lock.
     const again = await start();
     restarted = again;
     {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { setupHarness } from '../support/harness.ts';
 
@@ -104,5 +105,41 @@ describe('one error shape, and never a 500 for bad input', () => {
   it('never leaks a stack trace', async () => {
     const response = await h.request({ url: '/api/tokens?limit=-1' });
     expect(response.body).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
+
+describe('a database that has run out of space', () => {
+  // A real error from a real database call: a trigger raises SQLSTATE 53100 (disk_full), as PostgreSQL
+  // and PGlite do for ENOSPC. database-outage.test.ts fills a real file system on PostgreSQL.
+  it('answers writes with 507 storage_full, and readiness reports it until a write succeeds', async () => {
+    const session = await h.session('admin');
+    const db = h.database.handle.db;
+    await sql`create function pretend_disk_full() returns trigger language plpgsql as $$
+      begin raise exception 'could not extend file' using errcode = 'disk_full'; end $$`.execute(db);
+    await sql`create trigger pretend_disk_full before insert on tokens
+      for each row execute function pretend_disk_full()`.execute(db);
+    try {
+      const refused = await h.request({
+        url: '/api/tokens',
+        session,
+        body: { name: 'No room', kind: 'personal', expires_in_days: 30 },
+      });
+      expect(refused.statusCode).toBe(507);
+      expect(refused.json()).toEqual({
+        code: 'storage_full',
+        message: 'The database has run out of storage space, so the change was not saved.',
+      });
+      // `select 1` still works on a full disk: readiness has to remember the refused write.
+      const ready = await h.request({ url: '/readyz' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({ status: 'unavailable', reason: 'storage_full' });
+      // Reads go on.
+      expect((await h.request({ url: '/api/tokens', session })).statusCode).toBe(200);
+    } finally {
+      await sql`drop trigger pretend_disk_full on tokens`.execute(db);
+      await sql`drop function pretend_disk_full()`.execute(db);
+    }
+    await h.generate(session, { name: 'Room again' });
+    expect((await h.request({ url: '/readyz' })).json()).toEqual({ status: 'ok' });
   });
 });

@@ -1,4 +1,6 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,15 +111,56 @@ describe('tessera as a process', { timeout: 120_000 }, () => {
     }
   });
 
+  // The lock is the kernel's, on a file in the data directory: PIDs, which a process in another PID
+  // namespace (another container on the same volume) cannot check, play no part.
   it.skipIf(testEngine() === 'postgres')(
-    'refuses a second process on the same embedded database',
+    'refuses a second process on the same embedded database, whatever PID an old lock file names',
     async () => {
       const first = await startTessera(env);
       try {
-        await expect(startTessera(env)).rejects.toThrow(/in use by another Tessera process \(pid \d+\)/);
+        // What the PID check of earlier versions read as "the owner is gone" (a PID this namespace
+        // cannot see): it took the data directory over.
+        writeFileSync(join(dataDir, 'tessera.lock'), String(await deadPid()));
+        const refused = await startTessera(env).then(
+          async (second) => {
+            await second.stop();
+            return 'started';
+          },
+          (error: Error) => error.message,
+        );
+        expect(refused).toMatch(/exited with 1 before listening/);
+        expect(refused).toContain(`The data directory ${dataDir} is in use by another Tessera process`);
+        // A message for people, not a stack trace.
+        expect(refused).not.toMatch(/\n\s+at /);
+
+        // The kernel drops the lock as the killed process ends: the next start right after is accepted.
+        expect(await first.stop('SIGKILL')).toBe(null);
+        const restarted = await startTessera(env);
+        expect(await restarted.stop()).toBe(0);
       } finally {
-        await first.stop();
+        await first.stop('SIGKILL');
+      }
+    },
+  );
+
+  it.skipIf(testEngine() === 'postgres')(
+    'starts although an old lock file names a live process that is not Tessera',
+    async () => {
+      // Earlier versions refused this (a reused PID, or PID 1 in a container), until someone deleted it.
+      writeFileSync(join(dataDir, 'tessera.lock'), String(process.pid));
+      const server = await startTessera(env);
+      try {
+        expect(existsSync(join(dataDir, 'tessera.lock'))).toBe(false);
+      } finally {
+        expect(await server.stop()).toBe(0);
       }
     },
   );
 });
+
+/** The PID of a process that has ended. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await once(child, 'exit');
+  return child.pid!;
+}

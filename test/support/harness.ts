@@ -69,6 +69,7 @@ export function setupHarness(options: { env?: Record<string, string> } = {}): Ha
     h.clock = new TestClock(START);
     h.services = createServices({
       db: h.database.handle.db,
+      health: h.database.handle.health,
       clock: h.clock,
       lastUsedFlushMs: 1000,
       // Long enough for tests that move the clock by months; session expiry is tested on its own.

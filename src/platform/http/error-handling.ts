@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { type DatabaseFailure, databaseFailure } from '../database-errors.ts';
 import { AppError } from '../errors.ts';
 
 const CLIENT_ERRORS: Record<string, { status: number; code: string; message: string }> = {
@@ -34,6 +35,20 @@ const CLIENT_ERRORS: Record<string, { status: number; code: string; message: str
     status: 431,
     code: 'headers_too_large',
     message: 'The request headers are too large.',
+  },
+};
+
+/** A database that cannot serve is the operator's to fix and the caller's to retry: never a 500. */
+const DATABASE_FAILURES: Record<DatabaseFailure, { status: number; code: string; message: string }> = {
+  unavailable: {
+    status: 503,
+    code: 'database_unavailable',
+    message: 'The database is not answering; try again shortly.',
+  },
+  storage_full: {
+    status: 507,
+    code: 'storage_full',
+    message: 'The database has run out of storage space, so the change was not saved.',
   },
 };
 
@@ -80,6 +95,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ code: 'invalid_request', message: error.message });
+    }
+    const failure = databaseFailure(error);
+    if (failure) {
+      const answer = DATABASE_FAILURES[failure];
+      request.log.error({ err: error }, answer.message);
+      return reply.status(answer.status).send({ code: answer.code, message: answer.message });
     }
     request.log.error({ err: error }, 'request failed');
     return reply
