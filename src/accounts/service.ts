@@ -4,11 +4,11 @@ import { hasControlCharacters, SERVICE_ID_SUFFIX, serviceInternalId, slugify } f
 import type { Role } from '../core/roles.ts';
 import type { AccountSort } from '../core/sorts.ts';
 import type { AccountKind } from '../core/token-kind.ts';
-import { accountLabel, type Caller, requireRole } from '../platform/caller.ts';
+import { accountHandle, type Caller, requireRole } from '../platform/caller.ts';
 import type { ChangeFeed } from '../platform/change-feed.ts';
 import type { Clock } from '../platform/clock.ts';
-import { isUniqueViolation } from '../platform/database-errors.ts';
-import { AppError, conflict, forbidden, invalidField, notFound } from '../platform/errors.ts';
+import { asConflict } from '../platform/database-errors.ts';
+import { AppError, conflict, forbidden, invalidField, notFound, taken } from '../platform/errors.ts';
 import { randomUrlSafe } from '../platform/hashing.ts';
 import { decodeCursor } from '../platform/keyset.ts';
 import type { Database } from '../platform/schema.ts';
@@ -145,18 +145,11 @@ export class AccountService {
           created_by: caller?.principal.account.id ?? null,
         });
       } catch (error) {
-        if (isUniqueViolation(error, 'accounts_internal_id_key')) {
-          throw new AppError(
-            409,
-            'internal_id_taken',
-            `${field}: The internal ID ${internalId} is already taken.`,
-            {
-              field,
-              internal_id: internalId,
-            },
-          );
-        }
-        throw error;
+        throw asConflict(error, 'accounts_internal_id_key', () =>
+          taken(field, 'internal_id_taken', `The internal ID ${internalId} is already taken.`, {
+            internal_id: internalId,
+          }),
+        );
       }
     });
     return this.#view(id);
@@ -180,12 +173,7 @@ export class AccountService {
         return id;
       });
     } catch (error) {
-      if (isUniqueViolation(error, 'accounts_human_email_key')) {
-        throw new AppError(409, 'email_taken', 'email: Someone already has this email address.', {
-          field: 'email',
-        });
-      }
-      throw error;
+      throw asConflict(error, 'accounts_human_email_key', emailTaken);
     }
   }
 
@@ -262,12 +250,7 @@ export class AccountService {
         });
       });
     } catch (error) {
-      if (isUniqueViolation(error, 'accounts_human_email_key')) {
-        throw new AppError(409, 'email_taken', 'email: Someone already has this email address.', {
-          field: 'email',
-        });
-      }
-      throw error;
+      throw asConflict(error, 'accounts_human_email_key', emailTaken);
     }
     await this.#deps.changes.publish({ type: 'account', id });
     return this.#view(id);
@@ -300,7 +283,7 @@ export class AccountService {
         if (active > 0) {
           throw conflict(
             'active_tokens',
-            `${accountLabel(full)} still has ${active} active token${active === 1 ? '' : 's'}. Revoke ${active === 1 ? 'it' : 'them'} first, then deactivate.`,
+            `${accountHandle(full)} still has ${active} active token${active === 1 ? '' : 's'}. Revoke ${active === 1 ? 'it' : 'them'} first, then deactivate.`,
             { active_tokens: active },
           );
         }
@@ -311,7 +294,7 @@ export class AccountService {
             trx,
             caller,
             'token.revoked',
-            { type: 'token', id: token.id, label: `${token.name} (${accountLabel(full)})` },
+            { type: 'token', id: token.id, label: `${token.name} (${accountHandle(full)})` },
             { reason: OWNER_DEACTIVATED_REASON, by: 'system' },
           );
         }
@@ -447,7 +430,7 @@ function refuseLastAdmin(
   if (admins.some((admin) => admin.kind === 'human' && admin.id !== account.id)) return;
   throw conflict(
     'last_admin',
-    `${accountLabel(account)} is the last active person with the Admin role. Make someone else an Admin first, then ${action}.`,
+    `${accountHandle(account)} is the last active person with the Admin role. Make someone else an Admin first, then ${action}.`,
   );
 }
 
@@ -483,7 +466,7 @@ async function checkTeamsExist(db: Kysely<Database>, teamIds: string[] | undefin
 }
 
 function accountTarget(account: AccountWithTeams): AuditTarget {
-  return { type: 'account', id: account.id, label: accountLabel(account) };
+  return { type: 'account', id: account.id, label: accountHandle(account) };
 }
 
 function describeChanges(before: AccountWithTeams, after: AccountWithTeams): Record<string, unknown> {
@@ -496,3 +479,5 @@ function describeChanges(before: AccountWithTeams, after: AccountWithTeams): Rec
     changes.teams = { from: teamNames(before), to: teamNames(after) };
   return changes;
 }
+
+const emailTaken = () => taken('email', 'email_taken', 'Someone already has this email address.');

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { isoTime } from '../core/iso-time.ts';
-import { accountLabel, type Caller, requireRole } from '../platform/caller.ts';
+import { accountHandle, type Caller, requireRole } from '../platform/caller.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Database } from '../platform/schema.ts';
 import { insertAuditEvents, listAuditEvents, type NewAuditEvent } from './queries.ts';
@@ -114,7 +114,7 @@ export class AuditLog {
       at: this.#clock.now(),
       action,
       actor_id: account?.id ?? null,
-      actor_label: account ? accountLabel(account) : null,
+      actor_label: account ? accountHandle(account) : null,
       actor_token_id: principal?.token?.id ?? null,
       target_type: target?.type ?? null,
       target_id: target?.id ?? null,

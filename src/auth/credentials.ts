@@ -34,33 +34,26 @@ function isPrintableAscii(text: string, from: number): boolean {
   return true;
 }
 
-export function bearerChallenge(error?: string, description?: string): Record<string, string> {
+function bearerChallenge(error?: string, description?: string): Record<string, string> {
   const parts = ['realm="tessera"'];
   if (error) parts.push(`error="${error}"`);
   if (description) parts.push(`error_description="${description.replace(/["\\]/g, '')}"`);
   return { 'www-authenticate': `Bearer ${parts.join(', ')}` };
 }
 
+/** An error with RFC 6750's `WWW-Authenticate: Bearer` challenge, naming the error when there is one. */
+export function challenged(status: number, code: string, message: string, error?: string): AppError {
+  return new AppError(status, code, message, undefined, bearerChallenge(error, error && message));
+}
+
 /** RFC 6750: 401 with `error="invalid_token"` for a token that fails, and the failure's code in the body. */
 export function tokenFailure(result: Extract<TokenAuthentication, { ok: false }>): AppError {
-  return new AppError(
-    401,
-    result.code,
-    result.description,
-    undefined,
-    bearerChallenge('invalid_token', result.description),
-  );
+  return challenged(401, result.code, result.description, 'invalid_token');
 }
 
 export function insufficientScope(): AppError {
   const description = 'This token is SCIM-only: it may call nothing but /scim/v2/.';
-  return new AppError(
-    403,
-    'insufficient_scope',
-    description,
-    undefined,
-    bearerChallenge('insufficient_scope', description),
-  );
+  return challenged(403, 'insufficient_scope', description, 'insufficient_scope');
 }
 
 /**

@@ -8,8 +8,8 @@ import type { Metrics } from '../platform/metrics.ts';
 import type { AttemptLimiter, LimitName } from './attempt-limiter.ts';
 import {
   assertSameOrigin,
-  bearerChallenge,
   CSRF_HEADER,
+  challenged,
   insufficientScope,
   type MaybePromise,
   requestOrigin,
@@ -139,12 +139,10 @@ export class RequestAuthenticator {
   async session(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
     const cookie = request.cookies[SESSION_COOKIE];
     if (!cookie) {
-      throw new AppError(
+      throw challenged(
         401,
         'authentication_required',
         'Sign in, or send a token as "Authorization: Bearer <token>".',
-        undefined,
-        bearerChallenge(),
       );
     }
     const blocked = this.attempts.blocked('auth_address', request.ip);
@@ -154,13 +152,7 @@ export class RequestAuthenticator {
       this.attempts.fail('auth_address', request.ip);
       this.#services.metrics.authentications.inc({ result: 'session_invalid' });
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      throw new AppError(
-        401,
-        'session_expired',
-        'Your session has ended; sign in again.',
-        undefined,
-        bearerChallenge(),
-      );
+      throw challenged(401, 'session_expired', 'Your session has ended; sign in again.');
     }
     this.#services.metrics.authentications.inc({ result: 'session' });
     if (!SAFE_METHODS.has(request.method)) {

@@ -6,7 +6,7 @@ import { AppError } from '../platform/errors.ts';
 import { BODY_LIMIT } from '../platform/http/body-limit.ts';
 import { ErrorBody } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
-import { bearerSecret, type MaybePromise } from './credentials.ts';
+import { bearerSecret, challenged, type MaybePromise } from './credentials.ts';
 import type { ScopePath } from './request-authenticator.ts';
 import type { Verification } from './verification/index.ts';
 
@@ -183,14 +183,10 @@ function forwardAuthRoute(app: App, config: { forwardedPathHeader: string }): vo
     handler: (request, reply) => {
       const header = request.headers.authorization;
       if (header === undefined) {
-        throw new AppError(
+        throw challenged(
           401,
           'authentication_required',
           'Send the token as "Authorization: Bearer <token>".',
-          undefined,
-          {
-            'www-authenticate': 'Bearer realm="tessera"',
-          },
         );
       }
       const secret = bearerSecret(header);

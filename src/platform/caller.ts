@@ -48,8 +48,11 @@ export function isAdmin(caller: Caller): boolean {
   return caller.principal.account.role === 'admin';
 }
 
-/** How an account is named in the audit log: email for humans, internal ID for service users. */
-export function accountLabel(account: {
+/**
+ * An account's stable handle, as the audit log and error messages name it: the internal ID of a service
+ * user, the email of a person. The console's `displayName` (core/names.ts) prefers the name instead.
+ */
+export function accountHandle(account: {
   email: string | null;
   internal_id: string | null;
   name: string | null;

@@ -1,3 +1,9 @@
+import type { AppError } from './errors.ts';
+/** `conflict` when `error` is a unique violation of `constraint`, else `error` itself: for `throw`. */
+export function asConflict(error: unknown, constraint: string, conflict: () => AppError): unknown {
+  return isUniqueViolation(error, constraint) ? conflict() : error;
+}
+
 /** PostgreSQL's unique_violation (23505), optionally on one constraint or index. */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   if (typeof error !== 'object' || error === null) return false;

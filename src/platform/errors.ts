@@ -27,6 +27,10 @@ export const forbidden = (message: string, code = 'forbidden') => new AppError(4
 
 export const notFound = (what: string) => new AppError(404, 'not_found', `${what} not found.`);
 
+/** 409: the value of `field` is someone else's already (a unique constraint said so). */
+export const taken = (field: string, code: string, message: string, details?: Record<string, unknown>) =>
+  new AppError(409, code, `${field}: ${message}`, { field, ...details });
+
 export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
   new AppError(409, code, message, details);
 

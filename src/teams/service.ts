@@ -3,8 +3,8 @@ import type { AuditLog } from '../audit/index.ts';
 import { isoTime } from '../core/iso-time.ts';
 import { hasControlCharacters } from '../core/names.ts';
 import { type Caller, requireRole } from '../platform/caller.ts';
-import { isUniqueViolation } from '../platform/database-errors.ts';
-import { AppError, invalidField } from '../platform/errors.ts';
+import { asConflict } from '../platform/database-errors.ts';
+import { invalidField, taken } from '../platform/errors.ts';
 import type { Database } from '../platform/schema.ts';
 import { insertTeam, listTeams } from './queries.ts';
 
@@ -58,12 +58,9 @@ export class TeamService {
       });
       return { ...team, created_at: isoTime(team.created_at), member_count: 0 };
     } catch (error) {
-      if (isUniqueViolation(error, 'teams_name_key')) {
-        throw new AppError(409, 'team_exists', `name: A team named "${name}" already exists.`, {
-          field: 'name',
-        });
-      }
-      throw error;
+      throw asConflict(error, 'teams_name_key', () =>
+        taken('name', 'team_exists', `A team named "${name}" already exists.`),
+      );
     }
   }
 }

@@ -6,11 +6,11 @@ import { generateSecret, secretHint } from '../core/secret.ts';
 import type { TokenSort } from '../core/sorts.ts';
 import type { TokenKind } from '../core/token-kind.ts';
 import { type TokenStatus, tokenStatus } from '../core/token-status.ts';
-import { accountLabel, type Caller, isAdmin, requireRole } from '../platform/caller.ts';
+import { accountHandle, type Caller, isAdmin, requireRole } from '../platform/caller.ts';
 import type { ChangeFeed } from '../platform/change-feed.ts';
 import type { Clock } from '../platform/clock.ts';
-import { isUniqueViolation } from '../platform/database-errors.ts';
-import { AppError, conflict, forbidden, invalidField, notFound } from '../platform/errors.ts';
+import { asConflict } from '../platform/database-errors.ts';
+import { conflict, forbidden, invalidField, notFound, taken } from '../platform/errors.ts';
 import { sha256Hex } from '../platform/hashing.ts';
 import { decodeCursor } from '../platform/keyset.ts';
 import type { Database } from '../platform/schema.ts';
@@ -117,15 +117,13 @@ export class TokenService {
         return inserted.id;
       });
     } catch (error) {
-      if (isUniqueViolation(error, 'tokens_owner_name_key')) {
-        throw new AppError(
-          409,
+      throw asConflict(error, 'tokens_owner_name_key', () =>
+        taken(
+          'name',
           'name_taken',
-          `name: A token named "${name.name}" already exists${input.kind === 'service' ? ' for this service user' : ''}.`,
-          { field: 'name' },
-        );
-      }
-      throw error;
+          `A token named "${name.name}" already exists${input.kind === 'service' ? ' for this service user' : ''}.`,
+        ),
+      );
     }
     // Nobody can have sent this secret before now, but if its hash was ever remembered as unknown,
     // it is forgotten here and on every node before the secret leaves this response.
@@ -281,7 +279,7 @@ async function lockServiceUser(db: Kysely<Database>, id: string) {
   if (owner.deactivated_at) {
     throw conflict(
       'owner_deactivated',
-      `${accountLabel(owner)} is deactivated; reactivate it to give it a token.`,
+      `${accountHandle(owner)} is deactivated; reactivate it to give it a token.`,
     );
   }
   return owner;
@@ -292,7 +290,7 @@ function tokenTarget(
   name: string,
   owner: { email: string | null; name: string | null; internal_id: string | null },
 ): AuditTarget {
-  return { type: 'token', id, label: `${name} (${accountLabel(owner)})` };
+  return { type: 'token', id, label: `${name} (${accountHandle(owner)})` };
 }
 
 function targetOf(row: TokenWithOwner): AuditTarget {
