@@ -10,10 +10,11 @@ import { HeaderCell, Table, TableLoadError, TableMessage } from '../ui/Table.tsx
 import { Tooltip } from '../ui/Tooltip.tsx';
 import { useAllAccounts } from '../users/api.ts';
 import { describeUserAgent } from '../users/user-agent.ts';
-import { type AuditListParams, useAuditLog } from './api.ts';
+import { useAuditLog } from './api.ts';
 import '../users/users.css';
 import { ListFooter } from '../ui/ListFooter.tsx';
-import { useUrlParams } from '../url-params.ts';
+import { textParam, useListParams } from '../ui/list/params.ts';
+import { FilterSelect } from '../ui/list/toolbar.tsx';
 
 /** What each recorded action reads as; the server's names are the keys (src/audit/audit-log.ts). */
 const ACTIONS: Record<string, string> = {
@@ -83,16 +84,6 @@ function Breakable({ text }: { text: string }) {
   );
 }
 
-function useAuditParams() {
-  const [search, update] = useUrlParams();
-  const params: AuditListParams = {
-    actorId: search.get('actor') ?? '',
-    targetId: search.get('target') ?? '',
-    action: search.get('action') ?? '',
-  };
-  return { params, update };
-}
-
 function FilterChip({ label, onClear }: { label: string; onClear(): void }) {
   return (
     <span className="filter-chip" data-testid="audit-filter">
@@ -106,11 +97,12 @@ function FilterChip({ label, onClear }: { label: string; onClear(): void }) {
 
 /** The audit log (Admins): who did what to which token or account, when and from where. */
 export function AuditPage() {
-  const { params, update } = useAuditParams();
+  const { params, set, filtered, clearFilters } = useListParams({
+    filters: { actorId: textParam('actor'), targetId: textParam('target'), action: textParam('action') },
+  });
   const log = useAuditLog(params);
   const accounts = useAllAccounts(true);
   const events = log.data?.pages.flatMap((page) => page.items) ?? [];
-  const filtered = params.actorId !== '' || params.targetId !== '' || params.action !== '';
 
   const accountName = (id: string) => {
     const account = accounts.data?.find((a) => a.id === id);
@@ -138,53 +130,42 @@ export function AuditPage() {
       </header>
 
       <div className="toolbar">
-        <label>
-          <span className="visually-hidden">Actor</span>
-          <select
-            className="select"
-            value={params.actorId}
-            onChange={(e) => update({ actor: e.target.value || null })}
-            aria-label="Actor"
-          >
-            <option value="">Everyone</option>
-            {(accounts.data ?? []).map((account) => (
-              <option key={account.id} value={account.id}>
-                {displayName(account)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span className="visually-hidden">Action</span>
-          <select
-            className="select"
-            value={params.action}
-            onChange={(e) => update({ action: e.target.value || null })}
-            aria-label="Action"
-          >
-            <option value="">All actions</option>
-            {Object.entries(ACTIONS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Actor"
+          value={params.actorId}
+          onChange={(actorId) => set({ actorId })}
+          all="Everyone"
+        >
+          {(accounts.data ?? []).map((account) => (
+            <option key={account.id} value={account.id}>
+              {displayName(account)}
+            </option>
+          ))}
+        </FilterSelect>
+        <FilterSelect
+          label="Action"
+          value={params.action}
+          onChange={(action) => set({ action })}
+          all="All actions"
+        >
+          {Object.entries(ACTIONS).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </FilterSelect>
       </div>
 
       {filtered ? (
         <div className="filter-chips">
           {params.actorId ? (
-            <FilterChip label={`By ${actorLabel}`} onClear={() => update({ actor: null })} />
+            <FilterChip label={`By ${actorLabel}`} onClear={() => set({ actorId: '' })} />
           ) : null}
           {params.targetId ? (
-            <FilterChip label={`On ${targetLabel}`} onClear={() => update({ target: null })} />
+            <FilterChip label={`On ${targetLabel}`} onClear={() => set({ targetId: '' })} />
           ) : null}
           {params.action ? (
-            <FilterChip
-              label={ACTIONS[params.action] ?? params.action}
-              onClear={() => update({ action: null })}
-            />
+            <FilterChip label={ACTIONS[params.action] ?? params.action} onClear={() => set({ action: '' })} />
           ) : null}
         </div>
       ) : null}
@@ -222,11 +203,7 @@ export function AuditPage() {
                   <EmptyState
                     icon={<SearchX size={22} />}
                     title="No events match"
-                    action={
-                      <Button onClick={() => update({ actor: null, target: null, action: null })}>
-                        Clear filters
-                      </Button>
-                    }
+                    action={<Button onClick={clearFilters}>Clear filters</Button>}
                   >
                     Nothing was recorded for these filters.
                   </EmptyState>
@@ -241,8 +218,8 @@ export function AuditPage() {
               <AuditRow
                 key={event.id}
                 event={event}
-                onActor={(id) => update({ actor: id })}
-                onTarget={(id) => update({ target: id })}
+                onActor={(actorId) => set({ actorId })}
+                onTarget={(targetId) => set({ targetId })}
               />
             ))}
           </tbody>

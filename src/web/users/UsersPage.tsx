@@ -1,9 +1,9 @@
-import { Bot, ChevronDown, Plus, Search, SearchX, UserPlus, Users, X } from 'lucide-react';
+import { Bot, ChevronDown, Plus, SearchX, UserPlus, Users, X } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { displayName } from '../../core/names.ts';
-import { ROLE_LABELS, ROLES, type Role } from '../../core/roles.ts';
+import { ROLE_LABELS, ROLES } from '../../core/roles.ts';
 import type { AccountSort } from '../../core/sorts.ts';
-import type { Account, SortOrder } from '../api/types.ts';
+import type { Account } from '../api/types.ts';
 import { useAccount, useCan } from '../session/api.ts';
 import { GenerateTokenDialog } from '../tokens/GenerateTokenDialog.tsx';
 import { Avatar } from '../ui/Avatar.tsx';
@@ -13,61 +13,26 @@ import { EmptyState } from '../ui/EmptyState.tsx';
 import { HeaderCell, Table, TableLoadError, TableMessage } from '../ui/Table.tsx';
 import { AddServiceUserDialog } from './AddServiceUserDialog.tsx';
 import { AddUserDialog } from './AddUserDialog.tsx';
-import { type UserListParams, useAccountById, useTeams, useUserList } from './api.ts';
+import { useAccountById, useTeams, useUserList } from './api.ts';
 import { LastActiveCell, RoleBadge, TeamsCell, TypeCell, UserCell } from './cells.tsx';
 import { DeactivateDialog } from './DeactivateDialog.tsx';
 import { EditAccountDialog } from './EditAccountDialog.tsx';
 import { type RowAction, UserRowActions } from './UserRowActions.tsx';
 import './users.css';
 import { ListFooter } from '../ui/ListFooter.tsx';
-import { useUrlParams } from '../url-params.ts';
+import { choiceParam, flagParam, sortParam, textParam, useListParams } from '../ui/list/params.ts';
+import { FilterSelect, SearchBox, SortMenu } from '../ui/list/toolbar.tsx';
 
-const SORTS: { value: `${AccountSort}:${SortOrder}`; label: string }[] = [
-  { value: 'name:asc', label: 'Name A–Z' },
-  { value: 'name:desc', label: 'Name Z–A' },
-  { value: 'created_at:desc', label: 'Newest first' },
-  { value: 'created_at:asc', label: 'Oldest first' },
-  { value: 'last_active_at:desc', label: 'Recently active' },
-  { value: 'last_active_at:asc', label: 'Least recently active' },
-  { value: 'role:asc', label: 'Role: Admins first' },
-  { value: 'role:desc', label: 'Role: Members first' },
-];
-
-// The server's defaults: names and roles ascending, times newest first.
-const DEFAULT_ORDER: Record<AccountSort, SortOrder> = {
-  name: 'asc',
-  role: 'asc',
-  created_at: 'desc',
-  last_active_at: 'desc',
-};
-
-function isSort(value: string | null): value is AccountSort {
-  return value === 'name' || value === 'created_at' || value === 'last_active_at' || value === 'role';
-}
-
-function isRole(value: string | null): value is Role {
-  return (ROLES as readonly (string | null)[]).includes(value);
-}
-
-/** Filters and sort live in the URL (so the Service tab's arrow can link to `?user=<id>`). */
-function useUserParams() {
-  const [search, update] = useUrlParams();
-  const sortParam = search.get('sort');
-  const sort: AccountSort = isSort(sortParam) ? sortParam : 'name';
-  const orderParam = search.get('order');
-  const roleParam = search.get('role');
-  const params: UserListParams = {
-    q: search.get('q') ?? '',
-    role: isRole(roleParam) ? roleParam : '',
-    team: search.get('team') ?? '',
-    serviceOnly: search.get('type') === 'service',
-    showDeactivated: search.get('deactivated') === '1',
-    user: search.get('user') ?? '',
-    sort,
-    order: orderParam === 'asc' || orderParam === 'desc' ? orderParam : DEFAULT_ORDER[sort],
-  };
-  return { params, update };
-}
+const SORT = sortParam<AccountSort>([
+  { field: 'name', order: 'asc', label: 'Name A–Z' },
+  { field: 'name', order: 'desc', label: 'Name Z–A' },
+  { field: 'created_at', order: 'desc', label: 'Newest first' },
+  { field: 'created_at', order: 'asc', label: 'Oldest first' },
+  { field: 'last_active_at', order: 'desc', label: 'Recently active' },
+  { field: 'last_active_at', order: 'asc', label: 'Least recently active' },
+  { field: 'role', order: 'asc', label: 'Role: Admins first' },
+  { field: 'role', order: 'desc', label: 'Role: Members first' },
+]);
 
 /** The `?user=` filter, shown as a banner naming the account, with a button that clears it. */
 function UserFilterBanner({ id, onClear }: { id: string; onClear(): void }) {
@@ -141,8 +106,18 @@ function SkeletonRows({ columns }: { columns: number }) {
 export function UsersPage() {
   const can = useCan();
   const me = useAccount();
-  const { params, update } = useUserParams();
-  const [query, setQuery] = useState(params.q);
+  // Filters and sort live in the URL (so the Service tab's arrow can link to `?user=<id>`).
+  const { params, set, filtered, clearFilters, ...search } = useListParams({
+    filters: {
+      q: textParam('q'),
+      role: choiceParam('role', ROLES),
+      team: textParam('team'),
+      serviceOnly: flagParam('type', 'service'),
+      user: textParam('user'),
+    },
+    options: { showDeactivated: flagParam('deactivated', '1'), sort: SORT },
+    search: 'q',
+  });
   const list = useUserList(params);
   const teams = useTeams();
   const [adding, setAdding] = useState<'service' | 'human' | null>(null);
@@ -156,20 +131,7 @@ export function UsersPage() {
     setGenerating(true);
   };
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `update` is a new function every render.
-  useEffect(() => {
-    if (query === params.q) return;
-    const timer = window.setTimeout(() => update({ q: query.trim() || null }), 250);
-    return () => window.clearTimeout(timer);
-  }, [query, params.q]);
-
   const accounts = list.data?.pages.flatMap((page) => page.items) ?? [];
-  const filtered =
-    params.q !== '' || params.role !== '' || params.team !== '' || params.serviceOnly || params.user !== '';
-  const clearFilters = () => {
-    setQuery('');
-    update({ q: null, role: null, team: null, type: null, user: null });
-  };
   // A dialog opened from a menu would hand focus back to the menu item, which is gone by then: give it
   // to the row's menu button (or the Add button) instead, unless another dialog took over.
   const addRef = useRef<HTMLButtonElement>(null);
@@ -187,12 +149,8 @@ export function UsersPage() {
     else if (action === 'deactivate') setDeactivating(account);
     else generateFor(account);
   };
-  const onSort = (field: AccountSort) =>
-    update({
-      sort: field,
-      order: field === params.sort ? (params.order === 'asc' ? 'desc' : 'asc') : DEFAULT_ORDER[field],
-    });
-  const sort = { field: params.sort, order: params.order };
+  const onSort = (field: AccountSort) => set({ sort: SORT.toggle(params.sort, field) });
+  const sort = params.sort;
   const columns = can.isAdmin ? 7 : 6;
 
   return (
@@ -225,72 +183,44 @@ export function UsersPage() {
         ) : null}
       </header>
 
-      {params.user ? <UserFilterBanner id={params.user} onClear={() => update({ user: null })} /> : null}
+      {params.user ? <UserFilterBanner id={params.user} onClear={() => set({ user: '' })} /> : null}
 
       <div className="toolbar">
-        <label className="search">
-          <span className="visually-hidden">Search users by name, email or internal ID</span>
-          <Search size={16} aria-hidden="true" />
-          <input
-            className="input"
-            type="search"
-            placeholder="Search name, email, internal ID"
-            value={query}
-            onChange={(e) => setQuery(e.target.value)}
-            maxLength={100}
-          />
-        </label>
-        <select
-          className="select"
-          aria-label="Role"
-          value={params.role}
-          onChange={(e) => update({ role: e.target.value || null })}
-        >
-          <option value="">All roles</option>
+        <SearchBox
+          list={search}
+          label="Search users by name, email or internal ID"
+          placeholder="Search name, email, internal ID"
+        />
+        <FilterSelect label="Role" value={params.role} onChange={(role) => set({ role })} all="All roles">
           {[...ROLES].reverse().map((role) => (
             <option key={role} value={role}>
               {ROLE_LABELS[role]}
             </option>
           ))}
-        </select>
-        <select
-          className="select"
-          aria-label="Team"
-          value={params.team}
-          onChange={(e) => update({ team: e.target.value || null })}
-        >
-          <option value="">All teams</option>
+        </FilterSelect>
+        <FilterSelect label="Team" value={params.team} onChange={(team) => set({ team })} all="All teams">
           {(teams.data ?? []).map((team) => (
             <option key={team.id} value={team.id}>
               {team.name}
             </option>
           ))}
-        </select>
+        </FilterSelect>
         <FilterCheck
           label="Only service users"
           checked={params.serviceOnly}
-          onChange={(checked) => update({ type: checked ? 'service' : null })}
+          onChange={(serviceOnly) => set({ serviceOnly })}
         />
         <FilterCheck
           label="Show deactivated"
           checked={params.showDeactivated}
-          onChange={(checked) => update({ deactivated: checked ? '1' : null })}
+          onChange={(showDeactivated) => set({ showDeactivated })}
         />
-        <select
-          className="select narrow-only"
-          aria-label="Sort"
-          value={`${params.sort}:${params.order}`}
-          onChange={(e) => {
-            const [field, order] = e.target.value.split(':');
-            update({ sort: field ?? null, order: order ?? null });
-          }}
-        >
-          {SORTS.map((option) => (
-            <option key={option.value} value={option.value}>
-              Sort: {option.label}
-            </option>
-          ))}
-        </select>
+        <SortMenu
+          sort={SORT}
+          value={params.sort}
+          onChange={(sort) => set({ sort })}
+          className="narrow-only"
+        />
       </div>
 
       <div className="users-list">
