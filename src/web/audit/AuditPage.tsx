@@ -6,13 +6,13 @@ import { Badge } from '../ui/Badge.tsx';
 import { Button } from '../ui/Button.tsx';
 import { EmptyState } from '../ui/EmptyState.tsx';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
-import { HeaderCell, Table, TableLoadError, TableMessage } from '../ui/Table.tsx';
+import { HeaderCell } from '../ui/Table.tsx';
 import { Tooltip } from '../ui/Tooltip.tsx';
 import { useAllAccounts } from '../users/api.ts';
 import { describeUserAgent } from '../users/user-agent.ts';
 import { useAuditLog } from './api.ts';
 import '../users/users.css';
-import { ListFooter } from '../ui/ListFooter.tsx';
+import { ListTable, loadedItems } from '../ui/list/ListTable.tsx';
 import { textParam, useListParams } from '../ui/list/params.ts';
 import { FilterSelect } from '../ui/list/toolbar.tsx';
 
@@ -102,7 +102,7 @@ export function AuditPage() {
   });
   const log = useAuditLog(params);
   const accounts = useAllAccounts(true);
-  const events = log.data?.pages.flatMap((page) => page.items) ?? [];
+  const events = loadedItems(log);
 
   const accountName = (id: string) => {
     const account = accounts.data?.find((a) => a.id === id);
@@ -170,62 +170,48 @@ export function AuditPage() {
         </div>
       ) : null}
 
-      <div className="audit-list">
-        <Table label="Audit log">
-          <thead>
-            <tr>
-              <HeaderCell className="col-when">When</HeaderCell>
-              <HeaderCell className="col-actor">Actor</HeaderCell>
-              <HeaderCell className="col-action">Action</HeaderCell>
-              <HeaderCell className="col-target">Target</HeaderCell>
-              <HeaderCell className="col-from">From</HeaderCell>
-            </tr>
-          </thead>
-          <tbody aria-busy={log.isFetching || undefined}>
-            {log.isPending ? (
-              <TableMessage columns={5}>
-                <div className="loading-page" style={{ minHeight: 160 }}>
-                  <span className="spinner" aria-hidden="true" />
-                </div>
-              </TableMessage>
-            ) : null}
-            {log.isError && !log.data ? (
-              <TableLoadError
-                columns={5}
-                title="The audit log could not be loaded"
-                error={log.error}
-                onRetry={() => log.refetch()}
-              />
-            ) : null}
-            {log.isSuccess && events.length === 0 ? (
-              <TableMessage columns={5}>
-                {filtered ? (
-                  <EmptyState
-                    icon={<SearchX size={22} />}
-                    title="No events match"
-                    action={<Button onClick={clearFilters}>Clear filters</Button>}
-                  >
-                    Nothing was recorded for these filters.
-                  </EmptyState>
-                ) : (
-                  <EmptyState icon={<ScrollText size={22} />} title="Nothing recorded yet">
-                    Every change to a token or an account, and every failed authentication, shows up here.
-                  </EmptyState>
-                )}
-              </TableMessage>
-            ) : null}
-            {events.map((event) => (
-              <AuditRow
-                key={event.id}
-                event={event}
-                onActor={(actorId) => set({ actorId })}
-                onTarget={(targetId) => set({ targetId })}
-              />
-            ))}
-          </tbody>
-        </Table>
-      </div>
-      <ListFooter count={events.length} noun="event" list={log} moreLabel="Load older events" />
+      <ListTable
+        className="audit-list"
+        label="Audit log"
+        columns={5}
+        head={
+          <>
+            <HeaderCell className="col-when">When</HeaderCell>
+            <HeaderCell className="col-actor">Actor</HeaderCell>
+            <HeaderCell className="col-action">Action</HeaderCell>
+            <HeaderCell className="col-target">Target</HeaderCell>
+            <HeaderCell className="col-from">From</HeaderCell>
+          </>
+        }
+        list={log}
+        loading="spinner"
+        loadError="The audit log could not be loaded"
+        empty={
+          filtered ? (
+            <EmptyState
+              icon={<SearchX size={22} />}
+              title="No events match"
+              action={<Button onClick={clearFilters}>Clear filters</Button>}
+            >
+              Nothing was recorded for these filters.
+            </EmptyState>
+          ) : (
+            <EmptyState icon={<ScrollText size={22} />} title="Nothing recorded yet">
+              Every change to a token or an account, and every failed authentication, shows up here.
+            </EmptyState>
+          )
+        }
+        noun="event"
+        moreLabel="Load older events"
+        row={(event) => (
+          <AuditRow
+            key={event.id}
+            event={event}
+            onActor={(actorId) => set({ actorId })}
+            onTarget={(targetId) => set({ targetId })}
+          />
+        )}
+      />
     </div>
   );
 }

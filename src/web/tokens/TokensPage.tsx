@@ -44,40 +44,36 @@ export function TokensPage({ kind }: { kind: TokenKind }) {
   const [generating, setGenerating] = useState(false);
   const tokenList = useTokenList(params);
   const serviceUsers = useServiceUsers(kind === 'service', true);
-  const tokens = tokenList.data?.pages.flatMap((page) => page.items) ?? [];
 
-  const empty =
-    tokenList.isSuccess && tokens.length === 0 ? (
-      list.filtered ? (
-        <EmptyState
-          icon={<SearchX size={22} />}
-          title="No tokens match"
-          action={<Button onClick={list.clearFilters}>Clear search and filters</Button>}
+  const empty = list.filtered ? (
+    <EmptyState
+      icon={<SearchX size={22} />}
+      title="No tokens match"
+      action={<Button onClick={list.clearFilters}>Clear search and filters</Button>}
+    >
+      No {kind} token matches {params.q ? `“${params.q}”` : 'these filters'}
+      {params.q && (params.status || params.serviceUserId) ? ' with these filters' : ''}. Try another name, or
+      clear the filters.
+    </EmptyState>
+  ) : (
+    <EmptyState
+      icon={<KeyRound size={22} />}
+      title={kind === 'personal' ? 'No personal access tokens yet' : 'No service tokens yet'}
+      action={
+        <Button
+          variant="primary"
+          icon={<Plus size={16} aria-hidden="true" />}
+          onClick={() => setGenerating(true)}
         >
-          No {kind} token matches {params.q ? `“${params.q}”` : 'these filters'}
-          {params.q && (params.status || params.serviceUserId) ? ' with these filters' : ''}. Try another
-          name, or clear the filters.
-        </EmptyState>
-      ) : (
-        <EmptyState
-          icon={<KeyRound size={22} />}
-          title={kind === 'personal' ? 'No personal access tokens yet' : 'No service tokens yet'}
-          action={
-            <Button
-              variant="primary"
-              icon={<Plus size={16} aria-hidden="true" />}
-              onClick={() => setGenerating(true)}
-            >
-              Generate Token
-            </Button>
-          }
-        >
-          {kind === 'personal'
-            ? 'Generate a token to call the Tessera API from your scripts and tools. It acts as you, with your role.'
-            : 'Generate a token for a service user, so a pipeline or integration can call the API without a person’s credentials.'}
-        </EmptyState>
-      )
-    ) : null;
+          Generate Token
+        </Button>
+      }
+    >
+      {kind === 'personal'
+        ? 'Generate a token to call the Tessera API from your scripts and tools. It acts as you, with your role.'
+        : 'Generate a token for a service user, so a pipeline or integration can call the API without a person’s credentials.'}
+    </EmptyState>
+  );
 
   return (
     <div className="page">
@@ -151,7 +147,6 @@ export function TokensPage({ kind }: { kind: TokenKind }) {
           <TokenTable
             kind={kind}
             list={tokenList}
-            tokens={tokens}
             empty={empty}
             sort={params.sort}
             onSort={(field) => list.set({ sort: SORT.toggle(params.sort, field) })}

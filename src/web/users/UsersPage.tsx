@@ -10,7 +10,7 @@ import { Avatar } from '../ui/Avatar.tsx';
 import { Button } from '../ui/Button.tsx';
 import { DropdownMenu, MenuItem } from '../ui/DropdownMenu.tsx';
 import { EmptyState } from '../ui/EmptyState.tsx';
-import { HeaderCell, Table, TableLoadError, TableMessage } from '../ui/Table.tsx';
+import { HeaderCell } from '../ui/Table.tsx';
 import { AddServiceUserDialog } from './AddServiceUserDialog.tsx';
 import { AddUserDialog } from './AddUserDialog.tsx';
 import { useAccountById, useTeams, useUserList } from './api.ts';
@@ -19,7 +19,7 @@ import { DeactivateDialog } from './DeactivateDialog.tsx';
 import { EditAccountDialog } from './EditAccountDialog.tsx';
 import { type RowAction, UserRowActions } from './UserRowActions.tsx';
 import './users.css';
-import { ListFooter } from '../ui/ListFooter.tsx';
+import { ListTable } from '../ui/list/ListTable.tsx';
 import { choiceParam, flagParam, sortParam, textParam, useListParams } from '../ui/list/params.ts';
 import { FilterSelect, SearchBox, SortMenu } from '../ui/list/toolbar.tsx';
 
@@ -85,23 +85,6 @@ function FilterCheck({
   );
 }
 
-function SkeletonRows({ columns }: { columns: number }) {
-  return (
-    <>
-      {[0, 1, 2, 3].map((row) => (
-        <tr key={row} className="skeleton-row">
-          {Array.from({ length: columns }, (_, column) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity.
-            <td key={column}>
-              <span className="skeleton" style={{ width: `${50 + ((row * 7 + column * 13) % 40)}%` }} />
-            </td>
-          ))}
-        </tr>
-      ))}
-    </>
-  );
-}
-
 /** Settings → Security → Users (SPEC §5): Managers read it, Admins also act on it. */
 export function UsersPage() {
   const can = useCan();
@@ -131,7 +114,6 @@ export function UsersPage() {
     setGenerating(true);
   };
 
-  const accounts = list.data?.pages.flatMap((page) => page.items) ?? [];
   // A dialog opened from a menu would hand focus back to the menu item, which is gone by then: give it
   // to the row's menu button (or the Add button) instead, unless another dialog took over.
   const addRef = useRef<HTMLButtonElement>(null);
@@ -223,94 +205,84 @@ export function UsersPage() {
         />
       </div>
 
-      <div className="users-list">
-        <Table label="Users">
-          <thead>
-            <tr>
-              <HeaderCell field="name" sort={sort} onSort={onSort} className="col-user">
-                User
-              </HeaderCell>
-              <HeaderCell className="col-type">Type</HeaderCell>
-              <HeaderCell field="role" sort={sort} onSort={onSort} className="col-role">
-                Role
-              </HeaderCell>
-              <HeaderCell className="col-teams">Teams</HeaderCell>
-              <HeaderCell field="last_active_at" sort={sort} onSort={onSort} className="col-last-active">
-                Last Active
-              </HeaderCell>
-              <HeaderCell field="created_at" sort={sort} onSort={onSort} className="col-created">
-                Created
-              </HeaderCell>
-              {can.isAdmin ? (
-                <th scope="col" className="col-actions">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              ) : null}
-            </tr>
-          </thead>
-          <tbody aria-busy={list.isFetching || undefined}>
-            {list.isPending ? <SkeletonRows columns={columns} /> : null}
-            {list.isError && !list.data ? (
-              <TableLoadError
-                columns={columns}
-                title="The users could not be loaded"
-                error={list.error}
-                onRetry={() => list.refetch()}
-              />
+      <ListTable
+        className="users-list"
+        label="Users"
+        columns={columns}
+        head={
+          <>
+            <HeaderCell field="name" sort={sort} onSort={onSort} className="col-user">
+              User
+            </HeaderCell>
+            <HeaderCell className="col-type">Type</HeaderCell>
+            <HeaderCell field="role" sort={sort} onSort={onSort} className="col-role">
+              Role
+            </HeaderCell>
+            <HeaderCell className="col-teams">Teams</HeaderCell>
+            <HeaderCell field="last_active_at" sort={sort} onSort={onSort} className="col-last-active">
+              Last Active
+            </HeaderCell>
+            <HeaderCell field="created_at" sort={sort} onSort={onSort} className="col-created">
+              Created
+            </HeaderCell>
+            {can.isAdmin ? (
+              <th scope="col" className="col-actions">
+                <span className="visually-hidden">Actions</span>
+              </th>
             ) : null}
-            {list.isSuccess && accounts.length === 0 ? (
-              <TableMessage columns={columns}>
-                {filtered ? (
-                  <EmptyState
-                    icon={<SearchX size={22} />}
-                    title="No users match"
-                    action={<Button onClick={clearFilters}>Clear search and filters</Button>}
-                  >
-                    {params.showDeactivated
-                      ? 'Nobody matches these filters.'
-                      : 'Nobody active matches these filters. Deactivated accounts are hidden unless you show them.'}
-                  </EmptyState>
-                ) : (
-                  <EmptyState icon={<Users size={22} />} title="No users yet" />
-                )}
-              </TableMessage>
+          </>
+        }
+        list={list}
+        loadError="The users could not be loaded"
+        empty={
+          filtered ? (
+            <EmptyState
+              icon={<SearchX size={22} />}
+              title="No users match"
+              action={<Button onClick={clearFilters}>Clear search and filters</Button>}
+            >
+              {params.showDeactivated
+                ? 'Nobody matches these filters.'
+                : 'Nobody active matches these filters. Deactivated accounts are hidden unless you show them.'}
+            </EmptyState>
+          ) : (
+            <EmptyState icon={<Users size={22} />} title="No users yet" />
+          )
+        }
+        noun="account"
+        row={(account) => (
+          <tr
+            key={account.id}
+            data-testid="user-row"
+            data-user-id={account.id}
+            className={account.status === 'deactivated' ? 'row-deactivated' : undefined}
+          >
+            <td className="col-user">
+              <UserCell account={account} isMe={account.id === me.id} />
+            </td>
+            <td className="col-type">
+              <TypeCell account={account} />
+            </td>
+            <td className="col-role">
+              <RoleBadge role={account.role} />
+            </td>
+            <td className="col-teams">
+              <TeamsCell account={account} />
+            </td>
+            <td className="col-last-active">
+              <LastActiveCell account={account} />
+            </td>
+            <td className="col-created">
+              <CreatedCell at={account.created_at} />
+            </td>
+            {can.isAdmin ? (
+              <td className="col-actions">
+                <UserRowActions account={account} isMe={account.id === me.id} onAction={onAction} />
+              </td>
             ) : null}
-            {accounts.map((account) => (
-              <tr
-                key={account.id}
-                data-testid="user-row"
-                data-user-id={account.id}
-                className={account.status === 'deactivated' ? 'row-deactivated' : undefined}
-              >
-                <td className="col-user">
-                  <UserCell account={account} isMe={account.id === me.id} />
-                </td>
-                <td className="col-type">
-                  <TypeCell account={account} />
-                </td>
-                <td className="col-role">
-                  <RoleBadge role={account.role} />
-                </td>
-                <td className="col-teams">
-                  <TeamsCell account={account} />
-                </td>
-                <td className="col-last-active">
-                  <LastActiveCell account={account} />
-                </td>
-                <td className="col-created">
-                  <CreatedCell at={account.created_at} />
-                </td>
-                {can.isAdmin ? (
-                  <td className="col-actions">
-                    <UserRowActions account={account} isMe={account.id === me.id} onAction={onAction} />
-                  </td>
-                ) : null}
-              </tr>
-            ))}
-          </tbody>
-        </Table>
-      </div>
-      <ListFooter count={accounts.length} noun="account" list={list} />
+          </tr>
+        )}
+      />
 
       {can.isAdmin ? (
         <>
