@@ -2,6 +2,7 @@ import { CircleAlert } from 'lucide-react';
 import { type InputHTMLAttributes, useState } from 'react';
 import { ROLE_LABELS, ROLES, type Role } from '../../core/roles.ts';
 import { ApiError } from '../api/client.ts';
+import { FieldError } from '../ui/FieldError.tsx';
 import { useTeams } from './api.ts';
 
 // The pieces the account dialogs share: a labelled text field with its error under it, the role
@@ -12,16 +13,6 @@ export const ROLE_HINTS: Record<Role, string> = {
   manager: 'Also reads Users.',
   admin: 'Manages everything.',
 };
-
-export function FieldError({ id, message }: { id: string; message: string | undefined }) {
-  if (!message) return null;
-  return (
-    <span className="field-error" id={id}>
-      <CircleAlert size={14} aria-hidden="true" />
-      {message}
-    </span>
-  );
-}
 
 export function TextField({
   id,
