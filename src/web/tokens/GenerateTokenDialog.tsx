@@ -182,9 +182,8 @@ export function GenerateTokenDialog({
   return (
     <Dialog
       open={open}
-      onOpenChange={(next) => {
-        if (!generate.isPending) onOpenChange(next);
-      }}
+      onOpenChange={onOpenChange}
+      busy={generate.isPending}
       title={generated ? 'Token generated' : 'Generate Token'}
       width={520}
       footer={

@@ -5,7 +5,7 @@ import { Button } from './Button.tsx';
 
 /**
  * A modal dialog: focus is trapped inside, Escape and the close button dismiss it, and focus goes back
- * to whatever opened it.
+ * to whatever opened it. While `busy` (its form is being sent) nothing dismisses it.
  */
 export function Dialog({
   open,
@@ -16,6 +16,7 @@ export function Dialog({
   footer,
   width = 480,
   returnFocusTo,
+  busy = false,
 }: {
   open: boolean;
   onOpenChange(open: boolean): void;
@@ -26,9 +27,15 @@ export function Dialog({
   width?: number;
   /** Where the focus goes when the dialog closes, when it was not opened by a trigger of its own. */
   returnFocusTo?: RefObject<HTMLElement | null>;
+  busy?: boolean;
 }) {
   return (
-    <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
+    <RadixDialog.Root
+      open={open}
+      onOpenChange={(next) => {
+        if (!busy) onOpenChange(next);
+      }}
+    >
       <RadixDialog.Portal>
         <RadixDialog.Overlay className="dialog-overlay" />
         <RadixDialog.Content

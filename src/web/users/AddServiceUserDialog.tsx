@@ -106,9 +106,8 @@ export function AddServiceUserDialog({
   return (
     <Dialog
       open={open}
-      onOpenChange={(next) => {
-        if (!create.isPending) onOpenChange(next);
-      }}
+      onOpenChange={onOpenChange}
+      busy={create.isPending}
       title="Add Service User"
       width={540}
     >

@@ -125,9 +125,8 @@ export function AddUserDialog({ open, onOpenChange }: { open: boolean; onOpenCha
   return (
     <Dialog
       open={open}
-      onOpenChange={(next) => {
-        if (!create.isPending) onOpenChange(next);
-      }}
+      onOpenChange={onOpenChange}
+      busy={create.isPending}
       title={created ? 'User added' : 'Add User'}
       width={540}
     >

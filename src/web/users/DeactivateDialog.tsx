@@ -56,9 +56,8 @@ export function DeactivateDialog({
   return (
     <Dialog
       open
-      onOpenChange={(next) => {
-        if (!deactivate.isPending) onOpenChange(next);
-      }}
+      onOpenChange={onOpenChange}
+      busy={deactivate.isPending}
       title={`Deactivate ${label}?`}
       width={500}
     >

@@ -77,9 +77,8 @@ export function EditAccountDialog({
   return (
     <Dialog
       open
-      onOpenChange={(next) => {
-        if (!update.isPending) onOpenChange(next);
-      }}
+      onOpenChange={onOpenChange}
+      busy={update.isPending}
       title={`Edit ${displayName(account)}`}
       width={540}
     >
