@@ -11,17 +11,22 @@ import { useCan } from '../session/api.ts';
 import { STATUS_LABEL } from '../ui/Badge.tsx';
 import { Button } from '../ui/Button.tsx';
 import { EmptyState } from '../ui/EmptyState.tsx';
-import { choiceParam, sortParam, textParam, useListParams } from '../ui/list/params.ts';
+import {
+  CREATED_SORTS,
+  choiceParam,
+  NAME_SORTS,
+  sortParam,
+  textParam,
+  useListParams,
+} from '../ui/list/params.ts';
 import { FilterSelect, SearchBox, SortMenu } from '../ui/list/toolbar.tsx';
 import { type TokenListParams, useServiceUsers, useTokenList } from './api.ts';
 import { GenerateTokenDialog } from './GenerateTokenDialog.tsx';
 import { TokenTable } from './TokenTable.tsx';
 
 const SORT = sortParam<TokenSort>([
-  { field: 'created_at', order: 'desc', label: 'Newest first' },
-  { field: 'created_at', order: 'asc', label: 'Oldest first' },
-  { field: 'name', order: 'asc', label: 'Name A–Z' },
-  { field: 'name', order: 'desc', label: 'Name Z–A' },
+  ...CREATED_SORTS,
+  ...NAME_SORTS,
   { field: 'expires_at', order: 'asc', label: 'Expires soonest' },
   { field: 'expires_at', order: 'desc', label: 'Expires latest' },
   { field: 'last_used_at', order: 'desc', label: 'Recently used' },
@@ -45,6 +50,15 @@ export function TokensPage({ kind }: { kind: TokenKind }) {
   const tokenList = useTokenList(params);
   const serviceUsers = useServiceUsers(kind === 'service', true);
 
+  const generateButton = (
+    <Button
+      variant="primary"
+      icon={<Plus size={16} aria-hidden="true" />}
+      onClick={() => setGenerating(true)}
+    >
+      Generate Token
+    </Button>
+  );
   const empty = list.filtered ? (
     <EmptyState
       icon={<SearchX size={22} />}
@@ -59,15 +73,7 @@ export function TokensPage({ kind }: { kind: TokenKind }) {
     <EmptyState
       icon={<KeyRound size={22} />}
       title={kind === 'personal' ? 'No personal access tokens yet' : 'No service tokens yet'}
-      action={
-        <Button
-          variant="primary"
-          icon={<Plus size={16} aria-hidden="true" />}
-          onClick={() => setGenerating(true)}
-        >
-          Generate Token
-        </Button>
-      }
+      action={generateButton}
     >
       {kind === 'personal'
         ? 'Generate a token to call the Tessera API from your scripts and tools. It acts as you, with your role.'
@@ -86,13 +92,7 @@ export function TokensPage({ kind }: { kind: TokenKind }) {
               : 'Service tokens belong to service users — accounts for pipelines and integrations that never sign in.'}
           </p>
         </div>
-        <Button
-          variant="primary"
-          icon={<Plus size={16} aria-hidden="true" />}
-          onClick={() => setGenerating(true)}
-        >
-          Generate Token
-        </Button>
+        {generateButton}
       </header>
 
       <Tabs.Root

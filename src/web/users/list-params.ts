@@ -1,9 +1,11 @@
 import { ROLES } from '../../core/roles.ts';
 import type { AccountSort } from '../../core/sorts.ts';
 import {
+  CREATED_SORTS,
   choiceParam,
   flagParam,
   type ListParams,
+  NAME_SORTS,
   sortParam,
   textParam,
   useListParams,
@@ -11,10 +13,8 @@ import {
 import type { UserListParams } from './api.ts';
 
 export const USER_SORT = sortParam<AccountSort>([
-  { field: 'name', order: 'asc', label: 'Name A–Z' },
-  { field: 'name', order: 'desc', label: 'Name Z–A' },
-  { field: 'created_at', order: 'desc', label: 'Newest first' },
-  { field: 'created_at', order: 'asc', label: 'Oldest first' },
+  ...NAME_SORTS,
+  ...CREATED_SORTS,
   { field: 'last_active_at', order: 'desc', label: 'Recently active' },
   { field: 'last_active_at', order: 'asc', label: 'Least recently active' },
   { field: 'role', order: 'asc', label: 'Role: Admins first' },

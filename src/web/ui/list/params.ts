@@ -64,6 +64,17 @@ export interface SortParam<F extends string> extends Param<SortState<F>> {
   toggle(current: SortState<F>, field: F): SortState<F>;
 }
 
+/** The entries the lists share: by name, and by when it was made. */
+export const NAME_SORTS = [
+  { field: 'name', order: 'asc', label: 'Name A–Z' },
+  { field: 'name', order: 'desc', label: 'Name Z–A' },
+] as const;
+
+export const CREATED_SORTS = [
+  { field: 'created_at', order: 'desc', label: 'Newest first' },
+  { field: 'created_at', order: 'asc', label: 'Oldest first' },
+] as const;
+
 /**
  * The menu's entries say the defaults too: the first is the list's sort when the URL names none, and a
  * field's first entry is the direction it starts in (the server's: names ascending, times newest first).
