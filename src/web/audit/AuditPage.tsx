@@ -135,25 +135,18 @@ export function AuditPage() {
           value={params.actorId}
           onChange={(actorId) => set({ actorId })}
           all="Everyone"
-        >
-          {(accounts.data ?? []).map((account) => (
-            <option key={account.id} value={account.id}>
-              {displayName(account)}
-            </option>
-          ))}
-        </FilterSelect>
+          options={(accounts.data ?? []).map((account) => ({
+            value: account.id,
+            label: displayName(account),
+          }))}
+        />
         <FilterSelect
           label="Action"
           value={params.action}
           onChange={(action) => set({ action })}
           all="All actions"
-        >
-          {Object.entries(ACTIONS).map(([value, label]) => (
-            <option key={value} value={value}>
-              {label}
-            </option>
-          ))}
-        </FilterSelect>
+          options={Object.entries(ACTIONS).map(([value, label]) => ({ value, label }))}
+        />
       </div>
 
       {filtered ? (

@@ -118,27 +118,19 @@ export function TokensPage({ kind }: { kind: TokenKind }) {
               value={params.status}
               onChange={(status) => list.set({ status })}
               all="All statuses"
-            >
-              {TOKEN_STATUSES.map((status) => (
-                <option key={status} value={status}>
-                  {STATUS_LABEL[status]}
-                </option>
-              ))}
-            </FilterSelect>
+              options={TOKEN_STATUSES.map((status) => ({ value: status, label: STATUS_LABEL[status] }))}
+            />
             {kind === 'service' ? (
               <FilterSelect
                 label="Service user"
                 value={params.serviceUserId}
                 onChange={(serviceUserId) => list.set({ serviceUserId })}
                 all="All service users"
-              >
-                {(serviceUsers.data ?? []).map((account) => (
-                  <option key={account.id} value={account.id}>
-                    {displayName(account)}
-                    {account.status === 'deactivated' ? ' (deactivated)' : ''}
-                  </option>
-                ))}
-              </FilterSelect>
+                options={(serviceUsers.data ?? []).map((account) => ({
+                  value: account.id,
+                  label: `${displayName(account)}${account.status === 'deactivated' ? ' (deactivated)' : ''}`,
+                }))}
+              />
             ) : null}
             <span className="toolbar-spacer" />
             <SortMenu sort={SORT} value={params.sort} onChange={(sort) => list.set({ sort })} />

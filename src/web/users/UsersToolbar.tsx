@@ -73,20 +73,20 @@ export function UsersToolbar({ list }: { list: UserList }) {
           label="Search users by name, email or internal ID"
           placeholder="Search name, email, internal ID"
         />
-        <FilterSelect label="Role" value={params.role} onChange={(role) => set({ role })} all="All roles">
-          {[...ROLES].reverse().map((role) => (
-            <option key={role} value={role}>
-              {ROLE_LABELS[role]}
-            </option>
-          ))}
-        </FilterSelect>
-        <FilterSelect label="Team" value={params.team} onChange={(team) => set({ team })} all="All teams">
-          {(teams.data ?? []).map((team) => (
-            <option key={team.id} value={team.id}>
-              {team.name}
-            </option>
-          ))}
-        </FilterSelect>
+        <FilterSelect
+          label="Role"
+          value={params.role}
+          onChange={(role) => set({ role })}
+          all="All roles"
+          options={[...ROLES].reverse().map((role) => ({ value: role, label: ROLE_LABELS[role] }))}
+        />
+        <FilterSelect
+          label="Team"
+          value={params.team}
+          onChange={(team) => set({ team })}
+          all="All teams"
+          options={(teams.data ?? []).map((team) => ({ value: team.id, label: team.name }))}
+        />
         <FilterCheck
           label="Only service users"
           checked={params.serviceOnly}

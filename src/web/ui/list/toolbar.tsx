@@ -1,5 +1,4 @@
 import { Search } from 'lucide-react';
-import type { ReactNode } from 'react';
 import type { SortOrder } from '../../api/types.ts';
 import type { SortState } from '../Table.tsx';
 import type { ListParams, SortParam } from './params.ts';
@@ -38,13 +37,13 @@ export function FilterSelect<T extends string>({
   value,
   onChange,
   all,
-  children,
+  options,
 }: {
   label: string;
   value: T | '';
   onChange(value: T | ''): void;
   all: string;
-  children: ReactNode;
+  options: readonly { value: T; label: string }[];
 }) {
   return (
     <select
@@ -54,7 +53,11 @@ export function FilterSelect<T extends string>({
       onChange={(e) => onChange(e.target.value as T | '')}
     >
       <option value="">{all}</option>
-      {children}
+      {options.map((option) => (
+        <option key={option.value} value={option.value}>
+          {option.label}
+        </option>
+      ))}
     </select>
   );
 }
