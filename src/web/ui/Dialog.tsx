@@ -1,6 +1,6 @@
 import * as RadixDialog from '@radix-ui/react-dialog';
 import { X } from 'lucide-react';
-import type { ReactNode, RefObject } from 'react';
+import type { FormEvent, ReactNode, RefObject } from 'react';
 import { Button } from './Button.tsx';
 
 /**
@@ -76,15 +76,7 @@ export function Dialog({
   );
 }
 
-/** A form dialog's Cancel and submit buttons: while the form is being sent, Cancel is off and submit spins. */
-export function FormActions({
-  pending,
-  onCancel,
-  submitLabel,
-  variant = 'primary',
-  disabled,
-  form,
-}: {
+interface FormActionsProps {
   pending: boolean;
   onCancel(): void;
   submitLabel: ReactNode;
@@ -93,7 +85,17 @@ export function FormActions({
   disabled?: boolean;
   /** The form's id, when the buttons sit outside it (the Dialog's footer). */
   form?: string;
-}) {
+}
+
+/** A form dialog's Cancel and submit buttons: while the form is being sent, Cancel is off and submit spins. */
+export function FormActions({
+  pending,
+  onCancel,
+  submitLabel,
+  variant = 'primary',
+  disabled,
+  form,
+}: FormActionsProps) {
   return (
     <>
       <Button onClick={onCancel} disabled={pending}>
@@ -103,5 +105,32 @@ export function FormActions({
         {submitLabel}
       </Button>
     </>
+  );
+}
+
+/**
+ * A dialog's form, named by `label`: the fields in the body, and in the footer an optional `note`
+ * (left of the buttons), Cancel and submit.
+ */
+export function DialogForm({
+  label,
+  onSubmit,
+  note,
+  children,
+  ...actions
+}: {
+  label: string;
+  onSubmit(event: FormEvent): void;
+  note?: ReactNode;
+  children: ReactNode;
+} & Omit<FormActionsProps, 'form'>) {
+  return (
+    <form onSubmit={onSubmit} noValidate aria-label={label}>
+      <div className="dialog-body">{children}</div>
+      <footer className="dialog-footer">
+        {note}
+        <FormActions {...actions} />
+      </footer>
+    </form>
   );
 }

@@ -4,7 +4,7 @@ import { displayName, serviceInternalId, slugify } from '../../core/names.ts';
 import type { Account } from '../api/types.ts';
 import { Avatar } from '../ui/Avatar.tsx';
 import { Button } from '../ui/Button.tsx';
-import { Dialog, FormActions } from '../ui/Dialog.tsx';
+import { Dialog, DialogForm } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { useCreateServiceUser } from './api.ts';
 import {
@@ -145,47 +145,46 @@ export function AddServiceUserDialog({
           </footer>
         </>
       ) : (
-        <form onSubmit={submit} noValidate aria-label="Add Service User">
-          <div className="dialog-body">
-            <Steps step={1} />
-            <FormError message={form.formError} />
-            <NameEmailFields
-              form={form}
-              name={{ placeholder: 'e.g. svc-airflow' }}
-              email={{
-                optional: true,
-                placeholder: 'e.g. data-team@example.com',
-                hint: 'Who to contact about it. A service user never signs in.',
-              }}
-            />
-            <TextField
-              id={form.idOf('internal_id')}
-              label="Internal ID"
-              optional
-              value={internalId}
-              onChange={(e) => setInternalId(e.target.value)}
-              placeholder={preview ?? 'svc-airflow'}
-              error={form.errors.internal_id}
-              hint={
-                preview
-                  ? `It will be ${preview}.${internalId.trim() ? '' : ' Made from the name unless you set one.'}`
-                  : 'Made from the name unless you set one: <slug>@service.'
-              }
-              className="input mono"
-            />
-            <RoleTeamsFields form={form} />
-          </div>
-          <footer className="dialog-footer">
+        <DialogForm
+          label="Add Service User"
+          onSubmit={submit}
+          pending={create.isPending}
+          onCancel={() => onOpenChange(false)}
+          submitLabel="Add service user"
+          note={
             <span className="dialog-footer-note">
               <Bot size={14} aria-hidden="true" /> Step 1 of 2
             </span>
-            <FormActions
-              pending={create.isPending}
-              onCancel={() => onOpenChange(false)}
-              submitLabel="Add service user"
-            />
-          </footer>
-        </form>
+          }
+        >
+          <Steps step={1} />
+          <FormError message={form.formError} />
+          <NameEmailFields
+            form={form}
+            name={{ placeholder: 'e.g. svc-airflow' }}
+            email={{
+              optional: true,
+              placeholder: 'e.g. data-team@example.com',
+              hint: 'Who to contact about it. A service user never signs in.',
+            }}
+          />
+          <TextField
+            id={form.idOf('internal_id')}
+            label="Internal ID"
+            optional
+            value={internalId}
+            onChange={(e) => setInternalId(e.target.value)}
+            placeholder={preview ?? 'svc-airflow'}
+            error={form.errors.internal_id}
+            hint={
+              preview
+                ? `It will be ${preview}.${internalId.trim() ? '' : ' Made from the name unless you set one.'}`
+                : 'Made from the name unless you set one: <slug>@service.'
+            }
+            className="input mono"
+          />
+          <RoleTeamsFields form={form} />
+        </DialogForm>
       )}
     </Dialog>
   );

@@ -4,7 +4,7 @@ import { displayName } from '../../core/names.ts';
 import type { Account } from '../api/types.ts';
 import { Button } from '../ui/Button.tsx';
 import { copyToClipboard } from '../ui/clipboard.ts';
-import { Dialog, FormActions } from '../ui/Dialog.tsx';
+import { Dialog, DialogForm } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { useCreateHuman } from './api.ts';
 import {
@@ -137,35 +137,32 @@ export function AddUserDialog({ open, onOpenChange }: { open: boolean; onOpenCha
           onDone={() => onOpenChange(false)}
         />
       ) : (
-        <form onSubmit={submit} noValidate aria-label="Add User">
-          <div className="dialog-body">
-            <FormError message={form.formError} />
-            <NameEmailFields
-              form={form}
-              name={{ placeholder: 'e.g. Maya Chen' }}
-              email={{ placeholder: 'name@example.com', hint: 'They sign in with it.' }}
-            />
-            <RoleTeamsFields form={form} />
-            <TextField
-              id={form.idOf('password')}
-              label="Password"
-              optional
-              type="password"
-              autoComplete="new-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              error={form.errors.password}
-              hint={`At least ${PASSWORD_MIN} characters. Leave it empty and Tessera generates one, shown once.`}
-            />
-          </div>
-          <footer className="dialog-footer">
-            <FormActions
-              pending={create.isPending}
-              onCancel={() => onOpenChange(false)}
-              submitLabel="Add user"
-            />
-          </footer>
-        </form>
+        <DialogForm
+          label="Add User"
+          onSubmit={submit}
+          pending={create.isPending}
+          onCancel={() => onOpenChange(false)}
+          submitLabel="Add user"
+        >
+          <FormError message={form.formError} />
+          <NameEmailFields
+            form={form}
+            name={{ placeholder: 'e.g. Maya Chen' }}
+            email={{ placeholder: 'name@example.com', hint: 'They sign in with it.' }}
+          />
+          <RoleTeamsFields form={form} />
+          <TextField
+            id={form.idOf('password')}
+            label="Password"
+            optional
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            error={form.errors.password}
+            hint={`At least ${PASSWORD_MIN} characters. Leave it empty and Tessera generates one, shown once.`}
+          />
+        </DialogForm>
       )}
     </Dialog>
   );

@@ -2,7 +2,7 @@ import { type FormEvent, useEffect } from 'react';
 import { displayName } from '../../core/names.ts';
 import type { Account } from '../api/types.ts';
 import { useAccount } from '../session/api.ts';
-import { Dialog, FormActions } from '../ui/Dialog.tsx';
+import { Dialog, DialogForm } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { type AccountChanges, useUpdateAccount } from './api.ts';
 import { FormError, isEmail, NameEmailFields, RoleTeamsFields, useAccountForm } from './fields.tsx';
@@ -82,29 +82,26 @@ export function EditAccountDialog({
       title={`Edit ${displayName(account)}`}
       width={540}
     >
-      <form onSubmit={submit} noValidate aria-label={`Edit ${displayName(account)}`}>
-        <div className="dialog-body">
-          <FormError message={form.formError} />
-          {account.internal_id ? (
-            <div className="field">
-              <span className="field-label">Internal ID</span>
-              <code className="readonly-value">{account.internal_id}</code>
-            </div>
-          ) : null}
-          <NameEmailFields form={form} name={{ optional: !isHuman }} email={{ optional: !isHuman }} />
-          <RoleTeamsFields
-            form={form}
-            roleLocked={own ? 'Nobody changes their own role; ask another Admin.' : undefined}
-          />
-        </div>
-        <footer className="dialog-footer">
-          <FormActions
-            pending={update.isPending}
-            onCancel={() => onOpenChange(false)}
-            submitLabel="Save changes"
-          />
-        </footer>
-      </form>
+      <DialogForm
+        label={`Edit ${displayName(account)}`}
+        onSubmit={submit}
+        pending={update.isPending}
+        onCancel={() => onOpenChange(false)}
+        submitLabel="Save changes"
+      >
+        <FormError message={form.formError} />
+        {account.internal_id ? (
+          <div className="field">
+            <span className="field-label">Internal ID</span>
+            <code className="readonly-value">{account.internal_id}</code>
+          </div>
+        ) : null}
+        <NameEmailFields form={form} name={{ optional: !isHuman }} email={{ optional: !isHuman }} />
+        <RoleTeamsFields
+          form={form}
+          roleLocked={own ? 'Nobody changes their own role; ask another Admin.' : undefined}
+        />
+      </DialogForm>
     </Dialog>
   );
 }
