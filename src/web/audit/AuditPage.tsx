@@ -5,6 +5,7 @@ import type { AuditEvent } from '../api/types.ts';
 import { Badge } from '../ui/Badge.tsx';
 import { Button } from '../ui/Button.tsx';
 import { EmptyState } from '../ui/EmptyState.tsx';
+import { PageHeader } from '../ui/PageHeader.tsx';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
 import { HeaderCell } from '../ui/Table.tsx';
 import { Tooltip } from '../ui/Tooltip.tsx';
@@ -119,15 +120,10 @@ export function AuditPage() {
 
   return (
     <div className="page">
-      <header className="page-header">
-        <div>
-          <h1 className="page-title">Audit log</h1>
-          <p className="page-description">
-            Who did what to which token or account, when and from where — failed authentications included.
-            Click a person or a target to see only their events.
-          </p>
-        </div>
-      </header>
+      <PageHeader
+        title="Audit log"
+        description="Who did what to which token or account, when and from where — failed authentications included. Click a person or a target to see only their events."
+      />
 
       <div className="toolbar">
         <FilterSelect

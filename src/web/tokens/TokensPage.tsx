@@ -20,6 +20,7 @@ import {
   useListParams,
 } from '../ui/list/params.ts';
 import { FilterSelect, SearchBox, SortMenu } from '../ui/list/toolbar.tsx';
+import { PageHeader } from '../ui/PageHeader.tsx';
 import { type TokenListParams, useServiceUsers, useTokenList } from './api.ts';
 import { GenerateTokenDialog } from './GenerateTokenDialog.tsx';
 import { TokenTable } from './TokenTable.tsx';
@@ -83,17 +84,16 @@ export function TokensPage({ kind }: { kind: TokenKind }) {
 
   return (
     <div className="page">
-      <header className="page-header">
-        <div>
-          <h1 className="page-title">Access Tokens</h1>
-          <p className="page-description">
-            {kind === 'personal'
-              ? 'Personal access tokens act as you when your scripts call the API. Treat them like passwords.'
-              : 'Service tokens belong to service users — accounts for pipelines and integrations that never sign in.'}
-          </p>
-        </div>
+      <PageHeader
+        title="Access Tokens"
+        description={
+          kind === 'personal'
+            ? 'Personal access tokens act as you when your scripts call the API. Treat them like passwords.'
+            : 'Service tokens belong to service users — accounts for pipelines and integrations that never sign in.'
+        }
+      >
         {generateButton}
-      </header>
+      </PageHeader>
 
       <Tabs.Root
         value={kind}

@@ -3,6 +3,7 @@ import { useRef, useState } from 'react';
 import { useCan } from '../session/api.ts';
 import { Button } from '../ui/Button.tsx';
 import { DropdownMenu, MenuItem } from '../ui/DropdownMenu.tsx';
+import { PageHeader } from '../ui/PageHeader.tsx';
 import { useUserListParams } from './list-params.ts';
 import { type UserDialog, UserDialogs } from './UserDialogs.tsx';
 import { UsersTable } from './UsersTable.tsx';
@@ -18,14 +19,10 @@ export function UsersPage() {
 
   return (
     <div className="page">
-      <header className="page-header">
-        <div>
-          <h1 className="page-title">Users</h1>
-          <p className="page-description">
-            People sign in to the console; service users never do — pipelines and integrations authenticate as
-            them with service tokens.
-          </p>
-        </div>
+      <PageHeader
+        title="Users"
+        description="People sign in to the console; service users never do — pipelines and integrations authenticate as them with service tokens."
+      >
         {can.isAdmin ? (
           <DropdownMenu
             label="Add"
@@ -50,7 +47,7 @@ export function UsersPage() {
             </MenuItem>
           </DropdownMenu>
         ) : null}
-      </header>
+      </PageHeader>
 
       <UsersToolbar list={list} />
       <UsersTable
