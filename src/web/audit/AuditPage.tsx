@@ -5,15 +5,17 @@ import type { AuditEvent } from '../api/types.ts';
 import { Badge } from '../ui/Badge.tsx';
 import { Button } from '../ui/Button.tsx';
 import { EmptyState } from '../ui/EmptyState.tsx';
+import { PageHeader } from '../ui/PageHeader.tsx';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
-import { HeaderCell, Table, TableLoadError, TableMessage } from '../ui/Table.tsx';
+import { HeaderCell } from '../ui/Table.tsx';
 import { Tooltip } from '../ui/Tooltip.tsx';
 import { useAllAccounts } from '../users/api.ts';
 import { describeUserAgent } from '../users/user-agent.ts';
-import { type AuditListParams, useAuditLog } from './api.ts';
+import { useAuditLog } from './api.ts';
 import '../users/users.css';
-import { ListFooter } from '../ui/ListFooter.tsx';
-import { useUrlParams } from '../url-params.ts';
+import { ListTable, loadedItems } from '../ui/list/ListTable.tsx';
+import { textParam, useListParams } from '../ui/list/params.ts';
+import { FilterSelect } from '../ui/list/toolbar.tsx';
 
 /** What each recorded action reads as; the server's names are the keys (src/audit/audit-log.ts). */
 const ACTIONS: Record<string, string> = {
@@ -83,16 +85,6 @@ function Breakable({ text }: { text: string }) {
   );
 }
 
-function useAuditParams() {
-  const [search, update] = useUrlParams();
-  const params: AuditListParams = {
-    actorId: search.get('actor') ?? '',
-    targetId: search.get('target') ?? '',
-    action: search.get('action') ?? '',
-  };
-  return { params, update };
-}
-
 function FilterChip({ label, onClear }: { label: string; onClear(): void }) {
   return (
     <span className="filter-chip" data-testid="audit-filter">
@@ -106,11 +98,12 @@ function FilterChip({ label, onClear }: { label: string; onClear(): void }) {
 
 /** The audit log (Admins): who did what to which token or account, when and from where. */
 export function AuditPage() {
-  const { params, update } = useAuditParams();
+  const { params, set, filtered, clearFilters } = useListParams({
+    filters: { actorId: textParam('actor'), targetId: textParam('target'), action: textParam('action') },
+  });
   const log = useAuditLog(params);
   const accounts = useAllAccounts(true);
-  const events = log.data?.pages.flatMap((page) => page.items) ?? [];
-  const filtered = params.actorId !== '' || params.targetId !== '' || params.action !== '';
+  const events = loadedItems(log);
 
   const accountName = (id: string) => {
     const account = accounts.data?.find((a) => a.id === id);
@@ -127,128 +120,87 @@ export function AuditPage() {
 
   return (
     <div className="page">
-      <header className="page-header">
-        <div>
-          <h1 className="page-title">Audit log</h1>
-          <p className="page-description">
-            Who did what to which token or account, when and from where — failed authentications included.
-            Click a person or a target to see only their events.
-          </p>
-        </div>
-      </header>
+      <PageHeader
+        title="Audit log"
+        description="Who did what to which token or account, when and from where — failed authentications included. Click a person or a target to see only their events."
+      />
 
       <div className="toolbar">
-        <label>
-          <span className="visually-hidden">Actor</span>
-          <select
-            className="select"
-            value={params.actorId}
-            onChange={(e) => update({ actor: e.target.value || null })}
-            aria-label="Actor"
-          >
-            <option value="">Everyone</option>
-            {(accounts.data ?? []).map((account) => (
-              <option key={account.id} value={account.id}>
-                {displayName(account)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span className="visually-hidden">Action</span>
-          <select
-            className="select"
-            value={params.action}
-            onChange={(e) => update({ action: e.target.value || null })}
-            aria-label="Action"
-          >
-            <option value="">All actions</option>
-            {Object.entries(ACTIONS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Actor"
+          value={params.actorId}
+          onChange={(actorId) => set({ actorId })}
+          all="Everyone"
+          options={(accounts.data ?? []).map((account) => ({
+            value: account.id,
+            label: displayName(account),
+          }))}
+        />
+        <FilterSelect
+          label="Action"
+          value={params.action}
+          onChange={(action) => set({ action })}
+          all="All actions"
+          options={Object.entries(ACTIONS).map(([value, label]) => ({ value, label }))}
+        />
       </div>
 
       {filtered ? (
         <div className="filter-chips">
           {params.actorId ? (
-            <FilterChip label={`By ${actorLabel}`} onClear={() => update({ actor: null })} />
+            <FilterChip label={`By ${actorLabel}`} onClear={() => set({ actorId: '' })} />
           ) : null}
           {params.targetId ? (
-            <FilterChip label={`On ${targetLabel}`} onClear={() => update({ target: null })} />
+            <FilterChip label={`On ${targetLabel}`} onClear={() => set({ targetId: '' })} />
           ) : null}
           {params.action ? (
-            <FilterChip
-              label={ACTIONS[params.action] ?? params.action}
-              onClear={() => update({ action: null })}
-            />
+            <FilterChip label={ACTIONS[params.action] ?? params.action} onClear={() => set({ action: '' })} />
           ) : null}
         </div>
       ) : null}
 
-      <div className="audit-list">
-        <Table label="Audit log">
-          <thead>
-            <tr>
-              <HeaderCell className="col-when">When</HeaderCell>
-              <HeaderCell className="col-actor">Actor</HeaderCell>
-              <HeaderCell className="col-action">Action</HeaderCell>
-              <HeaderCell className="col-target">Target</HeaderCell>
-              <HeaderCell className="col-from">From</HeaderCell>
-            </tr>
-          </thead>
-          <tbody aria-busy={log.isFetching || undefined}>
-            {log.isPending ? (
-              <TableMessage columns={5}>
-                <div className="loading-page" style={{ minHeight: 160 }}>
-                  <span className="spinner" aria-hidden="true" />
-                </div>
-              </TableMessage>
-            ) : null}
-            {log.isError && !log.data ? (
-              <TableLoadError
-                columns={5}
-                title="The audit log could not be loaded"
-                error={log.error}
-                onRetry={() => log.refetch()}
-              />
-            ) : null}
-            {log.isSuccess && events.length === 0 ? (
-              <TableMessage columns={5}>
-                {filtered ? (
-                  <EmptyState
-                    icon={<SearchX size={22} />}
-                    title="No events match"
-                    action={
-                      <Button onClick={() => update({ actor: null, target: null, action: null })}>
-                        Clear filters
-                      </Button>
-                    }
-                  >
-                    Nothing was recorded for these filters.
-                  </EmptyState>
-                ) : (
-                  <EmptyState icon={<ScrollText size={22} />} title="Nothing recorded yet">
-                    Every change to a token or an account, and every failed authentication, shows up here.
-                  </EmptyState>
-                )}
-              </TableMessage>
-            ) : null}
-            {events.map((event) => (
-              <AuditRow
-                key={event.id}
-                event={event}
-                onActor={(id) => update({ actor: id })}
-                onTarget={(id) => update({ target: id })}
-              />
-            ))}
-          </tbody>
-        </Table>
-      </div>
-      <ListFooter count={events.length} noun="event" list={log} moreLabel="Load older events" />
+      <ListTable
+        className="audit-list"
+        label="Audit log"
+        columns={5}
+        head={
+          <>
+            <HeaderCell className="col-when">When</HeaderCell>
+            <HeaderCell className="col-actor">Actor</HeaderCell>
+            <HeaderCell className="col-action">Action</HeaderCell>
+            <HeaderCell className="col-target">Target</HeaderCell>
+            <HeaderCell className="col-from">From</HeaderCell>
+          </>
+        }
+        list={log}
+        loading="spinner"
+        loadError="The audit log could not be loaded"
+        empty={
+          filtered ? (
+            <EmptyState
+              icon={<SearchX size={22} />}
+              title="No events match"
+              action={<Button onClick={clearFilters}>Clear filters</Button>}
+            >
+              Nothing was recorded for these filters.
+            </EmptyState>
+          ) : (
+            <EmptyState icon={<ScrollText size={22} />} title="Nothing recorded yet">
+              Every change to a token or an account, and every failed authentication, shows up here.
+            </EmptyState>
+          )
+        }
+        noun="event"
+        moreLabel="Load older events"
+        row={(event) => (
+          <AuditRow
+            key={event.id}
+            event={event}
+            onActor={(actorId) => set({ actorId })}
+            onTarget={(targetId) => set({ targetId })}
+          />
+        )}
+      />
     </div>
   );
 }

@@ -10,6 +10,7 @@ import { useMe } from '../session/api.ts';
 import { Button } from '../ui/Button.tsx';
 import { copyToClipboard } from '../ui/clipboard.ts';
 import { Dialog, FormActions } from '../ui/Dialog.tsx';
+import { FieldError } from '../ui/FieldError.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { useGenerateToken, useServiceUsers } from './api.ts';
 
@@ -87,16 +88,6 @@ function SecretView({ generated }: { generated: GeneratedToken }) {
         </span>
       </div>
     </>
-  );
-}
-
-function FieldError({ id, message }: { id: string; message: string | undefined }) {
-  if (!message) return null;
-  return (
-    <span className="field-error" id={id}>
-      <CircleAlert size={14} aria-hidden="true" />
-      {message}
-    </span>
   );
 }
 
@@ -191,9 +182,8 @@ export function GenerateTokenDialog({
   return (
     <Dialog
       open={open}
-      onOpenChange={(next) => {
-        if (!generate.isPending) onOpenChange(next);
-      }}
+      onOpenChange={onOpenChange}
+      busy={generate.isPending}
       title={generated ? 'Token generated' : 'Generate Token'}
       width={520}
       footer={

@@ -78,8 +78,9 @@ export function RowActions({ token }: { token: Token }) {
         returnFocusTo={triggerRef}
         open={confirming !== null}
         onOpenChange={(open) => {
-          if (!open && !action.isPending) setConfirming(null);
+          if (!open) setConfirming(null);
         }}
+        busy={action.isPending}
         title={confirming === 'delete' ? `Delete “${token.name}”?` : `Revoke “${token.name}”?`}
         description={
           confirming === 'delete'

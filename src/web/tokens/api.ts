@@ -4,7 +4,8 @@ import type { TokenKind } from '../../core/token-kind.ts';
 import type { TokenAction, TokenStatus } from '../../core/token-status.ts';
 import { api } from '../api/client.ts';
 import { usePagedList } from '../api/paged.ts';
-import type { Account, GeneratedToken, Page, SortOrder, Token } from '../api/types.ts';
+import type { Account, GeneratedToken, Page, Token } from '../api/types.ts';
+import type { SortState } from '../ui/Table.tsx';
 
 export const PAGE_SIZE = 25;
 
@@ -13,8 +14,7 @@ export interface TokenListParams {
   q: string;
   status: TokenStatus | '';
   serviceUserId: string;
-  sort: TokenSort;
-  order: SortOrder;
+  sort: SortState<TokenSort>;
 }
 
 export const tokensKey = (params?: TokenListParams) => (params ? ['tokens', params] : ['tokens']);
@@ -26,8 +26,8 @@ export function useTokenList(params: TokenListParams) {
     q: params.q.trim(),
     status: params.status,
     service_user_id: params.kind === 'service' ? params.serviceUserId : undefined,
-    sort: params.sort,
-    order: params.order,
+    sort: params.sort.field,
+    order: params.sort.order,
     limit: PAGE_SIZE,
   });
 }

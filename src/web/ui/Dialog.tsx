@@ -1,11 +1,11 @@
 import * as RadixDialog from '@radix-ui/react-dialog';
 import { X } from 'lucide-react';
-import type { ReactNode, RefObject } from 'react';
+import type { FormEvent, ReactNode, RefObject } from 'react';
 import { Button } from './Button.tsx';
 
 /**
  * A modal dialog: focus is trapped inside, Escape and the close button dismiss it, and focus goes back
- * to whatever opened it.
+ * to whatever opened it. While `busy` (its form is being sent) nothing dismisses it.
  */
 export function Dialog({
   open,
@@ -16,6 +16,7 @@ export function Dialog({
   footer,
   width = 480,
   returnFocusTo,
+  busy = false,
 }: {
   open: boolean;
   onOpenChange(open: boolean): void;
@@ -26,9 +27,15 @@ export function Dialog({
   width?: number;
   /** Where the focus goes when the dialog closes, when it was not opened by a trigger of its own. */
   returnFocusTo?: RefObject<HTMLElement | null>;
+  busy?: boolean;
 }) {
   return (
-    <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
+    <RadixDialog.Root
+      open={open}
+      onOpenChange={(next) => {
+        if (!busy) onOpenChange(next);
+      }}
+    >
       <RadixDialog.Portal>
         <RadixDialog.Overlay className="dialog-overlay" />
         <RadixDialog.Content
@@ -69,15 +76,7 @@ export function Dialog({
   );
 }
 
-/** A form dialog's Cancel and submit buttons: while the form is being sent, Cancel is off and submit spins. */
-export function FormActions({
-  pending,
-  onCancel,
-  submitLabel,
-  variant = 'primary',
-  disabled,
-  form,
-}: {
+interface FormActionsProps {
   pending: boolean;
   onCancel(): void;
   submitLabel: ReactNode;
@@ -86,7 +85,17 @@ export function FormActions({
   disabled?: boolean;
   /** The form's id, when the buttons sit outside it (the Dialog's footer). */
   form?: string;
-}) {
+}
+
+/** A form dialog's Cancel and submit buttons: while the form is being sent, Cancel is off and submit spins. */
+export function FormActions({
+  pending,
+  onCancel,
+  submitLabel,
+  variant = 'primary',
+  disabled,
+  form,
+}: FormActionsProps) {
   return (
     <>
       <Button onClick={onCancel} disabled={pending}>
@@ -96,5 +105,32 @@ export function FormActions({
         {submitLabel}
       </Button>
     </>
+  );
+}
+
+/**
+ * A dialog's form, named by `label`: the fields in the body, and in the footer an optional `note`
+ * (left of the buttons), Cancel and submit.
+ */
+export function DialogForm({
+  label,
+  onSubmit,
+  note,
+  children,
+  ...actions
+}: {
+  label: string;
+  onSubmit(event: FormEvent): void;
+  note?: ReactNode;
+  children: ReactNode;
+} & Omit<FormActionsProps, 'form'>) {
+  return (
+    <form onSubmit={onSubmit} noValidate aria-label={label}>
+      <div className="dialog-body">{children}</div>
+      <footer className="dialog-footer">
+        {note}
+        <FormActions {...actions} />
+      </footer>
+    </form>
   );
 }

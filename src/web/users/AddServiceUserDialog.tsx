@@ -1,14 +1,20 @@
 import { Bot, KeyRound } from 'lucide-react';
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { displayName, serviceInternalId, slugify } from '../../core/names.ts';
-import type { Role } from '../../core/roles.ts';
 import type { Account } from '../api/types.ts';
 import { Avatar } from '../ui/Avatar.tsx';
 import { Button } from '../ui/Button.tsx';
-import { Dialog, FormActions } from '../ui/Dialog.tsx';
+import { Dialog, DialogForm } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { useCreateServiceUser } from './api.ts';
-import { FormError, RoleField, TeamsField, TextField, useFieldErrors } from './fields.tsx';
+import {
+  FormError,
+  isEmail,
+  NameEmailFields,
+  RoleTeamsFields,
+  TextField,
+  useAccountForm,
+} from './fields.tsx';
 
 const FIELDS = ['name', 'email', 'internal_id', 'role', 'team_ids'] as const;
 type Field = (typeof FIELDS)[number];
@@ -52,28 +58,19 @@ export function AddServiceUserDialog({
   onOpenChange(open: boolean): void;
   onGenerateToken(account: Account): void;
 }) {
-  const ids = useId();
-  const idOf = (field: Field) => `${ids}-${field}`;
   const create = useCreateServiceUser();
   const toast = useToast();
-  const form = useFieldErrors(FIELDS, idOf);
-  const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
+  const form = useAccountForm(FIELDS);
+  const { name, email, role, teamIds } = form.values;
   const [internalId, setInternalId] = useState('');
-  const [role, setRole] = useState<Role>('member');
-  const [teamIds, setTeamIds] = useState<string[]>([]);
   const [created, setCreated] = useState<Account | null>(null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset only when the dialog opens.
   useEffect(() => {
     if (!open) return;
-    setName('');
-    setEmail('');
+    form.start();
     setInternalId('');
-    setRole('member');
-    setTeamIds([]);
     setCreated(null);
-    form.reset();
     create.reset();
   }, [open]);
 
@@ -86,8 +83,7 @@ export function AddServiceUserDialog({
     if (!name.trim() && !internalId.trim()) found.name = 'Give the service user a name (or an internal ID).';
     else if (!slug)
       found[internalId.trim() ? 'internal_id' : 'name'] = 'Must contain at least one letter or digit.';
-    if (email.trim() && !/^[^\s@]+@[^\s@]+$/.test(email.trim()))
-      found.email = 'Enter an email address, or leave it empty.';
+    if (email.trim() && !isEmail(email.trim())) found.email = 'Enter an email address, or leave it empty.';
     if (!form.check(found)) return;
     create.mutate(
       {
@@ -110,9 +106,8 @@ export function AddServiceUserDialog({
   return (
     <Dialog
       open={open}
-      onOpenChange={(next) => {
-        if (!create.isPending) onOpenChange(next);
-      }}
+      onOpenChange={onOpenChange}
+      busy={create.isPending}
       title="Add Service User"
       width={540}
     >
@@ -150,65 +145,46 @@ export function AddServiceUserDialog({
           </footer>
         </>
       ) : (
-        <form onSubmit={submit} noValidate aria-label="Add Service User">
-          <div className="dialog-body">
-            <Steps step={1} />
-            <FormError message={form.formError} />
-            <TextField
-              id={idOf('name')}
-              label="Name"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              placeholder="e.g. svc-airflow"
-              error={form.errors.name}
-              maxLength={120}
-              autoFocus
-            />
-            <TextField
-              id={idOf('email')}
-              label="Email"
-              optional
-              type="email"
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              placeholder="e.g. data-team@example.com"
-              error={form.errors.email}
-              hint="Who to contact about it. A service user never signs in."
-            />
-            <TextField
-              id={idOf('internal_id')}
-              label="Internal ID"
-              optional
-              value={internalId}
-              onChange={(e) => setInternalId(e.target.value)}
-              placeholder={preview ?? 'svc-airflow'}
-              error={form.errors.internal_id}
-              hint={
-                preview
-                  ? `It will be ${preview}.${internalId.trim() ? '' : ' Made from the name unless you set one.'}`
-                  : 'Made from the name unless you set one: <slug>@service.'
-              }
-              className="input mono"
-            />
-            <RoleField id={idOf('role')} value={role} onChange={setRole} error={form.errors.role} />
-            <TeamsField
-              id={idOf('team_ids')}
-              value={teamIds}
-              onChange={setTeamIds}
-              error={form.errors.team_ids}
-            />
-          </div>
-          <footer className="dialog-footer">
+        <DialogForm
+          label="Add Service User"
+          onSubmit={submit}
+          pending={create.isPending}
+          onCancel={() => onOpenChange(false)}
+          submitLabel="Add service user"
+          note={
             <span className="dialog-footer-note">
               <Bot size={14} aria-hidden="true" /> Step 1 of 2
             </span>
-            <FormActions
-              pending={create.isPending}
-              onCancel={() => onOpenChange(false)}
-              submitLabel="Add service user"
-            />
-          </footer>
-        </form>
+          }
+        >
+          <Steps step={1} />
+          <FormError message={form.formError} />
+          <NameEmailFields
+            form={form}
+            name={{ placeholder: 'e.g. svc-airflow' }}
+            email={{
+              optional: true,
+              placeholder: 'e.g. data-team@example.com',
+              hint: 'Who to contact about it. A service user never signs in.',
+            }}
+          />
+          <TextField
+            id={form.idOf('internal_id')}
+            label="Internal ID"
+            optional
+            value={internalId}
+            onChange={(e) => setInternalId(e.target.value)}
+            placeholder={preview ?? 'svc-airflow'}
+            error={form.errors.internal_id}
+            hint={
+              preview
+                ? `It will be ${preview}.${internalId.trim() ? '' : ' Made from the name unless you set one.'}`
+                : 'Made from the name unless you set one: <slug>@service.'
+            }
+            className="input mono"
+          />
+          <RoleTeamsFields form={form} />
+        </DialogForm>
       )}
     </Dialog>
   );

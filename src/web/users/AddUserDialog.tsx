@@ -1,14 +1,20 @@
 import { Check, Copy, TriangleAlert } from 'lucide-react';
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { displayName } from '../../core/names.ts';
-import type { Role } from '../../core/roles.ts';
 import type { Account } from '../api/types.ts';
 import { Button } from '../ui/Button.tsx';
 import { copyToClipboard } from '../ui/clipboard.ts';
-import { Dialog, FormActions } from '../ui/Dialog.tsx';
+import { Dialog, DialogForm } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { useCreateHuman } from './api.ts';
-import { FormError, RoleField, TeamsField, TextField, useFieldErrors } from './fields.tsx';
+import {
+  FormError,
+  isEmail,
+  NameEmailFields,
+  RoleTeamsFields,
+  TextField,
+  useAccountForm,
+} from './fields.tsx';
 
 const FIELDS = ['name', 'email', 'password', 'role', 'team_ids'] as const;
 type Field = (typeof FIELDS)[number];
@@ -72,28 +78,19 @@ function InitialPassword({
 
 /** Add → User: a person who signs in with email and password. Without a password, Tessera makes one. */
 export function AddUserDialog({ open, onOpenChange }: { open: boolean; onOpenChange(open: boolean): void }) {
-  const ids = useId();
-  const idOf = (field: Field) => `${ids}-${field}`;
   const create = useCreateHuman();
   const toast = useToast();
-  const form = useFieldErrors(FIELDS, idOf);
-  const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
+  const form = useAccountForm(FIELDS);
+  const { name, email, role, teamIds } = form.values;
   const [password, setPassword] = useState('');
-  const [role, setRole] = useState<Role>('member');
-  const [teamIds, setTeamIds] = useState<string[]>([]);
   const [created, setCreated] = useState<{ account: Account; password: string } | null>(null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset only when the dialog opens.
   useEffect(() => {
     if (!open) return;
-    setName('');
-    setEmail('');
+    form.start();
     setPassword('');
-    setRole('member');
-    setTeamIds([]);
     setCreated(null);
-    form.reset();
     create.reset();
   }, [open]);
 
@@ -101,8 +98,7 @@ export function AddUserDialog({ open, onOpenChange }: { open: boolean; onOpenCha
     event.preventDefault();
     const found: Partial<Record<Field, string>> = {};
     if (!email.trim()) found.email = 'A person needs an email address to sign in with.';
-    else if (!/^[^\s@]+@[^\s@]+$/.test(email.trim()))
-      found.email = 'Enter an email address like name@example.com.';
+    else if (!isEmail(email.trim())) found.email = 'Enter an email address like name@example.com.';
     if (password && password.length < PASSWORD_MIN)
       found.password = `At least ${PASSWORD_MIN} characters, or leave it empty to have one generated.`;
     if (!form.check(found)) return;
@@ -129,9 +125,8 @@ export function AddUserDialog({ open, onOpenChange }: { open: boolean; onOpenCha
   return (
     <Dialog
       open={open}
-      onOpenChange={(next) => {
-        if (!create.isPending) onOpenChange(next);
-      }}
+      onOpenChange={onOpenChange}
+      busy={create.isPending}
       title={created ? 'User added' : 'Add User'}
       width={540}
     >
@@ -142,56 +137,32 @@ export function AddUserDialog({ open, onOpenChange }: { open: boolean; onOpenCha
           onDone={() => onOpenChange(false)}
         />
       ) : (
-        <form onSubmit={submit} noValidate aria-label="Add User">
-          <div className="dialog-body">
-            <FormError message={form.formError} />
-            <TextField
-              id={idOf('name')}
-              label="Name"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              placeholder="e.g. Maya Chen"
-              error={form.errors.name}
-              maxLength={120}
-              autoFocus
-            />
-            <TextField
-              id={idOf('email')}
-              label="Email"
-              type="email"
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              placeholder="name@example.com"
-              error={form.errors.email}
-              hint="They sign in with it."
-            />
-            <RoleField id={idOf('role')} value={role} onChange={setRole} error={form.errors.role} />
-            <TeamsField
-              id={idOf('team_ids')}
-              value={teamIds}
-              onChange={setTeamIds}
-              error={form.errors.team_ids}
-            />
-            <TextField
-              id={idOf('password')}
-              label="Password"
-              optional
-              type="password"
-              autoComplete="new-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              error={form.errors.password}
-              hint={`At least ${PASSWORD_MIN} characters. Leave it empty and Tessera generates one, shown once.`}
-            />
-          </div>
-          <footer className="dialog-footer">
-            <FormActions
-              pending={create.isPending}
-              onCancel={() => onOpenChange(false)}
-              submitLabel="Add user"
-            />
-          </footer>
-        </form>
+        <DialogForm
+          label="Add User"
+          onSubmit={submit}
+          pending={create.isPending}
+          onCancel={() => onOpenChange(false)}
+          submitLabel="Add user"
+        >
+          <FormError message={form.formError} />
+          <NameEmailFields
+            form={form}
+            name={{ placeholder: 'e.g. Maya Chen' }}
+            email={{ placeholder: 'name@example.com', hint: 'They sign in with it.' }}
+          />
+          <RoleTeamsFields form={form} />
+          <TextField
+            id={form.idOf('password')}
+            label="Password"
+            optional
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            error={form.errors.password}
+            hint={`At least ${PASSWORD_MIN} characters. Leave it empty and Tessera generates one, shown once.`}
+          />
+        </DialogForm>
       )}
     </Dialog>
   );

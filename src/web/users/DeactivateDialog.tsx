@@ -5,7 +5,7 @@ import { displayName } from '../../core/names.ts';
 import { isApiError } from '../api/client.ts';
 import type { Account } from '../api/types.ts';
 import { paths } from '../paths.ts';
-import { Dialog, FormActions } from '../ui/Dialog.tsx';
+import { Dialog, DialogForm } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { useSetActive } from './api.ts';
 
@@ -56,76 +56,71 @@ export function DeactivateDialog({
   return (
     <Dialog
       open
-      onOpenChange={(next) => {
-        if (!deactivate.isPending) onOpenChange(next);
-      }}
+      onOpenChange={onOpenChange}
+      busy={deactivate.isPending}
       title={`Deactivate ${label}?`}
       width={500}
     >
-      <form onSubmit={submit} noValidate aria-label={`Deactivate ${label}`}>
-        <div className="dialog-body">
-          <p className="dialog-text">
-            {account.kind === 'human' ? (
-              <>
-                <strong>{label}</strong> will no longer be able to sign in, and their sessions end.
-                {account.active_token_count > 0
-                  ? ` Their ${account.active_token_count} active personal token${account.active_token_count === 1 ? ' is' : 's are'} revoked (“owner deactivated”).`
-                  : ''}{' '}
-                You can reactivate the account later; no token is restored.
-              </>
-            ) : (
-              <>
-                <strong>{label}</strong> is a service user: none of its tokens will authenticate. A service
-                user with active tokens cannot be deactivated — revoke them first. You can reactivate it
-                later.
-              </>
-            )}
-          </p>
-          {refusal ? (
-            <div className="form-error deactivate-refusal" role="alert">
-              <CircleAlert size={16} aria-hidden="true" style={{ flex: 'none' }} />
-              <span>
-                {activeTokens ? <strong>Cannot deactivate yet. </strong> : null}
-                {refusal.message}
-                {activeTokens ? (
-                  <>
-                    {' '}
-                    <Link
-                      to={`${paths.serviceTokens}?service_user=${encodeURIComponent(account.id)}&status=active`}
-                      onClick={() => onOpenChange(false)}
-                    >
-                      Show its active tokens
-                    </Link>
-                  </>
-                ) : null}
-              </span>
-            </div>
-          ) : null}
-          <div className="field" style={{ marginTop: 'var(--space-4)' }}>
-            <label className="field-label" htmlFor={`${ids}-confirm`}>
-              Type <code className="confirm-word">{CONFIRM_WORD}</code> to confirm
-            </label>
-            <input
-              id={`${ids}-confirm`}
-              className="input"
-              value={typed}
-              onChange={(e) => setTyped(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-              autoFocus
-            />
+      <DialogForm
+        label={`Deactivate ${label}`}
+        onSubmit={submit}
+        pending={deactivate.isPending}
+        onCancel={() => onOpenChange(false)}
+        submitLabel="Deactivate"
+        variant="danger"
+        disabled={!confirmed}
+      >
+        <p className="dialog-text">
+          {account.kind === 'human' ? (
+            <>
+              <strong>{label}</strong> will no longer be able to sign in, and their sessions end.
+              {account.active_token_count > 0
+                ? ` Their ${account.active_token_count} active personal token${account.active_token_count === 1 ? ' is' : 's are'} revoked (“owner deactivated”).`
+                : ''}{' '}
+              You can reactivate the account later; no token is restored.
+            </>
+          ) : (
+            <>
+              <strong>{label}</strong> is a service user: none of its tokens will authenticate. A service user
+              with active tokens cannot be deactivated — revoke them first. You can reactivate it later.
+            </>
+          )}
+        </p>
+        {refusal ? (
+          <div className="form-error deactivate-refusal" role="alert">
+            <CircleAlert size={16} aria-hidden="true" style={{ flex: 'none' }} />
+            <span>
+              {activeTokens ? <strong>Cannot deactivate yet. </strong> : null}
+              {refusal.message}
+              {activeTokens ? (
+                <>
+                  {' '}
+                  <Link
+                    to={`${paths.serviceTokens}?service_user=${encodeURIComponent(account.id)}&status=active`}
+                    onClick={() => onOpenChange(false)}
+                  >
+                    Show its active tokens
+                  </Link>
+                </>
+              ) : null}
+            </span>
           </div>
-        </div>
-        <footer className="dialog-footer">
-          <FormActions
-            pending={deactivate.isPending}
-            onCancel={() => onOpenChange(false)}
-            submitLabel="Deactivate"
-            variant="danger"
-            disabled={!confirmed}
+        ) : null}
+        <div className="field" style={{ marginTop: 'var(--space-4)' }}>
+          <label className="field-label" htmlFor={`${ids}-confirm`}>
+            Type <code className="confirm-word">{CONFIRM_WORD}</code> to confirm
+          </label>
+          <input
+            id={`${ids}-confirm`}
+            className="input"
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            autoFocus
           />
-        </footer>
-      </form>
+        </div>
+      </DialogForm>
     </Dialog>
   );
 }

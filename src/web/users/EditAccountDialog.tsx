@@ -1,12 +1,11 @@
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useEffect } from 'react';
 import { displayName } from '../../core/names.ts';
-import type { Role } from '../../core/roles.ts';
 import type { Account } from '../api/types.ts';
 import { useAccount } from '../session/api.ts';
-import { Dialog, FormActions } from '../ui/Dialog.tsx';
+import { Dialog, DialogForm } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { type AccountChanges, useUpdateAccount } from './api.ts';
-import { FormError, RoleField, TeamsField, TextField, useFieldErrors } from './fields.tsx';
+import { FormError, isEmail, NameEmailFields, RoleTeamsFields, useAccountForm } from './fields.tsx';
 
 const FIELDS = ['name', 'email', 'role', 'team_ids'] as const;
 type Field = (typeof FIELDS)[number];
@@ -24,24 +23,20 @@ export function EditAccountDialog({
   onOpenChange(open: boolean): void;
 }) {
   const me = useAccount();
-  const ids = useId();
-  const idOf = (field: Field) => `${ids}-${field}`;
   const update = useUpdateAccount();
   const toast = useToast();
-  const form = useFieldErrors(FIELDS, idOf);
-  const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
-  const [role, setRole] = useState<Role>('member');
-  const [teamIds, setTeamIds] = useState<string[]>([]);
+  const form = useAccountForm(FIELDS);
+  const { name, email, role, teamIds } = form.values;
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: start from the account each time it opens.
   useEffect(() => {
     if (!account) return;
-    setName(account.name ?? '');
-    setEmail(account.email ?? '');
-    setRole(account.role);
-    setTeamIds(account.teams.map((t) => t.id));
-    form.reset();
+    form.start({
+      name: account.name ?? '',
+      email: account.email ?? '',
+      role: account.role,
+      teamIds: account.teams.map((t) => t.id),
+    });
     update.reset();
   }, [account?.id]);
 
@@ -53,7 +48,7 @@ export function EditAccountDialog({
     event.preventDefault();
     const found: Partial<Record<Field, string>> = {};
     if (isHuman && !email.trim()) found.email = 'A person needs an email address to sign in with.';
-    else if (email.trim() && !/^[^\s@]+@[^\s@]+$/.test(email.trim()))
+    else if (email.trim() && !isEmail(email.trim()))
       found.email = 'Enter an email address like name@example.com.';
     if (!isHuman && !name.trim() && !email.trim() && !account.internal_id) found.name = 'Give it a name.';
     if (!form.check(found)) return;
@@ -82,62 +77,31 @@ export function EditAccountDialog({
   return (
     <Dialog
       open
-      onOpenChange={(next) => {
-        if (!update.isPending) onOpenChange(next);
-      }}
+      onOpenChange={onOpenChange}
+      busy={update.isPending}
       title={`Edit ${displayName(account)}`}
       width={540}
     >
-      <form onSubmit={submit} noValidate aria-label={`Edit ${displayName(account)}`}>
-        <div className="dialog-body">
-          <FormError message={form.formError} />
-          {account.internal_id ? (
-            <div className="field">
-              <span className="field-label">Internal ID</span>
-              <code className="readonly-value">{account.internal_id}</code>
-            </div>
-          ) : null}
-          <TextField
-            id={idOf('name')}
-            label="Name"
-            optional={!isHuman}
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            error={form.errors.name}
-            maxLength={120}
-            autoFocus
-          />
-          <TextField
-            id={idOf('email')}
-            label="Email"
-            optional={!isHuman}
-            type="email"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            error={form.errors.email}
-          />
-          <RoleField
-            id={idOf('role')}
-            value={role}
-            onChange={setRole}
-            error={form.errors.role}
-            disabledReason={own ? 'Nobody changes their own role; ask another Admin.' : undefined}
-          />
-          <TeamsField
-            id={idOf('team_ids')}
-            value={teamIds}
-            onChange={setTeamIds}
-            error={form.errors.team_ids}
-          />
-        </div>
-        <footer className="dialog-footer">
-          <FormActions
-            pending={update.isPending}
-            onCancel={() => onOpenChange(false)}
-            submitLabel="Save changes"
-          />
-        </footer>
-      </form>
+      <DialogForm
+        label={`Edit ${displayName(account)}`}
+        onSubmit={submit}
+        pending={update.isPending}
+        onCancel={() => onOpenChange(false)}
+        submitLabel="Save changes"
+      >
+        <FormError message={form.formError} />
+        {account.internal_id ? (
+          <div className="field">
+            <span className="field-label">Internal ID</span>
+            <code className="readonly-value">{account.internal_id}</code>
+          </div>
+        ) : null}
+        <NameEmailFields form={form} name={{ optional: !isHuman }} email={{ optional: !isHuman }} />
+        <RoleTeamsFields
+          form={form}
+          roleLocked={own ? 'Nobody changes their own role; ask another Admin.' : undefined}
+        />
+      </DialogForm>
     </Dialog>
   );
 }

@@ -1,4 +1,5 @@
 import { KeyRound, MoreHorizontal, Pencil, RotateCcw, ScrollText, UserX } from 'lucide-react';
+import { useRef } from 'react';
 import { useNavigate } from 'react-router';
 import { displayName } from '../../core/names.ts';
 import type { Account } from '../api/types.ts';
@@ -21,30 +22,30 @@ export function UserRowActions({
 }: {
   account: Account;
   isMe: boolean;
-  onAction(action: RowAction, account: Account): void;
+  /** `trigger` is the menu button, which gets the focus back when the action's dialog closes. */
+  onAction(action: RowAction, account: Account, trigger: HTMLElement | null): void;
 }) {
   const label = displayName(account);
   const reactivate = useSetActive();
   const toast = useToast();
   const navigate = useNavigate();
   const active = account.status === 'active';
+  const trigger = useRef<HTMLButtonElement>(null);
+  const act = (action: RowAction) => onAction(action, account, trigger.current);
   return (
     <DropdownMenu
       label={`Actions for ${label}`}
       trigger={
-        <IconButton label={`Actions for ${label}`} size="sm">
+        <IconButton ref={trigger} label={`Actions for ${label}`} size="sm">
           <MoreHorizontal size={16} aria-hidden="true" />
         </IconButton>
       }
     >
-      <MenuItem icon={<Pencil size={15} aria-hidden="true" />} onSelect={() => onAction('edit', account)}>
+      <MenuItem icon={<Pencil size={15} aria-hidden="true" />} onSelect={() => act('edit')}>
         Edit
       </MenuItem>
       {account.kind === 'service' && active ? (
-        <MenuItem
-          icon={<KeyRound size={15} aria-hidden="true" />}
-          onSelect={() => onAction('generate', account)}
-        >
+        <MenuItem icon={<KeyRound size={15} aria-hidden="true" />} onSelect={() => act('generate')}>
           Generate Token
         </MenuItem>
       ) : null}
@@ -60,7 +61,7 @@ export function UserRowActions({
           icon={<UserX size={15} aria-hidden="true" />}
           tone="danger"
           disabled={isMe}
-          onSelect={() => onAction('deactivate', account)}
+          onSelect={() => act('deactivate')}
         >
           {isMe ? 'Deactivate (not yourself)' : 'Deactivate'}
         </MenuItem>

@@ -1,210 +1,28 @@
-import { Bot, ChevronDown, Plus, Search, SearchX, UserPlus, Users, X } from 'lucide-react';
-import { useEffect, useRef, useState } from 'react';
-import { displayName } from '../../core/names.ts';
-import { ROLE_LABELS, ROLES, type Role } from '../../core/roles.ts';
-import type { AccountSort } from '../../core/sorts.ts';
-import type { Account, SortOrder } from '../api/types.ts';
-import { useAccount, useCan } from '../session/api.ts';
-import { GenerateTokenDialog } from '../tokens/GenerateTokenDialog.tsx';
-import { Avatar } from '../ui/Avatar.tsx';
+import { Bot, ChevronDown, Plus, UserPlus } from 'lucide-react';
+import { useRef, useState } from 'react';
+import { useCan } from '../session/api.ts';
 import { Button } from '../ui/Button.tsx';
 import { DropdownMenu, MenuItem } from '../ui/DropdownMenu.tsx';
-import { EmptyState } from '../ui/EmptyState.tsx';
-import { HeaderCell, Table, TableLoadError, TableMessage } from '../ui/Table.tsx';
-import { AddServiceUserDialog } from './AddServiceUserDialog.tsx';
-import { AddUserDialog } from './AddUserDialog.tsx';
-import { type UserListParams, useAccountById, useTeams, useUserList } from './api.ts';
-import { LastActiveCell, RoleBadge, TeamsCell, TypeCell, UserCell } from './cells.tsx';
-import { DeactivateDialog } from './DeactivateDialog.tsx';
-import { EditAccountDialog } from './EditAccountDialog.tsx';
-import { type RowAction, UserRowActions } from './UserRowActions.tsx';
+import { PageHeader } from '../ui/PageHeader.tsx';
+import { useUserListParams } from './list-params.ts';
+import { type UserDialog, UserDialogs } from './UserDialogs.tsx';
+import { UsersTable } from './UsersTable.tsx';
+import { UsersToolbar } from './UsersToolbar.tsx';
 import './users.css';
-import { ListFooter } from '../ui/ListFooter.tsx';
-import { useUrlParams } from '../url-params.ts';
-
-const SORTS: { value: `${AccountSort}:${SortOrder}`; label: string }[] = [
-  { value: 'name:asc', label: 'Name A–Z' },
-  { value: 'name:desc', label: 'Name Z–A' },
-  { value: 'created_at:desc', label: 'Newest first' },
-  { value: 'created_at:asc', label: 'Oldest first' },
-  { value: 'last_active_at:desc', label: 'Recently active' },
-  { value: 'last_active_at:asc', label: 'Least recently active' },
-  { value: 'role:asc', label: 'Role: Admins first' },
-  { value: 'role:desc', label: 'Role: Members first' },
-];
-
-// The server's defaults: names and roles ascending, times newest first.
-const DEFAULT_ORDER: Record<AccountSort, SortOrder> = {
-  name: 'asc',
-  role: 'asc',
-  created_at: 'desc',
-  last_active_at: 'desc',
-};
-
-function isSort(value: string | null): value is AccountSort {
-  return value === 'name' || value === 'created_at' || value === 'last_active_at' || value === 'role';
-}
-
-function isRole(value: string | null): value is Role {
-  return (ROLES as readonly (string | null)[]).includes(value);
-}
-
-/** Filters and sort live in the URL (so the Service tab's arrow can link to `?user=<id>`). */
-function useUserParams() {
-  const [search, update] = useUrlParams();
-  const sortParam = search.get('sort');
-  const sort: AccountSort = isSort(sortParam) ? sortParam : 'name';
-  const orderParam = search.get('order');
-  const roleParam = search.get('role');
-  const params: UserListParams = {
-    q: search.get('q') ?? '',
-    role: isRole(roleParam) ? roleParam : '',
-    team: search.get('team') ?? '',
-    serviceOnly: search.get('type') === 'service',
-    showDeactivated: search.get('deactivated') === '1',
-    user: search.get('user') ?? '',
-    sort,
-    order: orderParam === 'asc' || orderParam === 'desc' ? orderParam : DEFAULT_ORDER[sort],
-  };
-  return { params, update };
-}
-
-/** The `?user=` filter, shown as a banner naming the account, with a button that clears it. */
-function UserFilterBanner({ id, onClear }: { id: string; onClear(): void }) {
-  const account = useAccountById(id);
-  const label = account.data ? displayName(account.data) : account.isError ? 'an unknown account' : '…';
-  return (
-    <div className="filter-banner" role="status" data-testid="user-filter">
-      {account.data ? <Avatar person={account.data} size={24} /> : null}
-      <span>
-        Showing only <strong>{label}</strong>
-        {account.data?.internal_id && account.data.internal_id !== label ? (
-          <span className="muted mono"> · {account.data.internal_id}</span>
-        ) : null}
-      </span>
-      <span className="toolbar-spacer" />
-      <Button size="sm" variant="ghost" icon={<X size={14} aria-hidden="true" />} onClick={onClear}>
-        Clear filter
-      </Button>
-    </div>
-  );
-}
-
-/**
- * A checkbox filter kept in the URL. The router applies URL changes in a transition, so the box holds
- * its own state meanwhile instead of flicking back until the new URL lands.
- */
-function FilterCheck({
-  label,
-  checked,
-  onChange,
-}: {
-  label: string;
-  checked: boolean;
-  onChange(checked: boolean): void;
-}) {
-  const [value, setValue] = useState(checked);
-  useEffect(() => setValue(checked), [checked]);
-  return (
-    <label className="checkbox toolbar-check">
-      <input
-        type="checkbox"
-        checked={value}
-        onChange={(e) => {
-          setValue(e.target.checked);
-          onChange(e.target.checked);
-        }}
-      />
-      <span>{label}</span>
-    </label>
-  );
-}
-
-function SkeletonRows({ columns }: { columns: number }) {
-  return (
-    <>
-      {[0, 1, 2, 3].map((row) => (
-        <tr key={row} className="skeleton-row">
-          {Array.from({ length: columns }, (_, column) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity.
-            <td key={column}>
-              <span className="skeleton" style={{ width: `${50 + ((row * 7 + column * 13) % 40)}%` }} />
-            </td>
-          ))}
-        </tr>
-      ))}
-    </>
-  );
-}
 
 /** Settings → Security → Users (SPEC §5): Managers read it, Admins also act on it. */
 export function UsersPage() {
   const can = useCan();
-  const me = useAccount();
-  const { params, update } = useUserParams();
-  const [query, setQuery] = useState(params.q);
-  const list = useUserList(params);
-  const teams = useTeams();
-  const [adding, setAdding] = useState<'service' | 'human' | null>(null);
-  const [editing, setEditing] = useState<Account | null>(null);
-  const [deactivating, setDeactivating] = useState<Account | null>(null);
-  // The service user stays set while the dialog closes, so its content does not flip to the plain form.
-  const [tokenFor, setTokenFor] = useState<{ id: string; label: string } | null>(null);
-  const [generating, setGenerating] = useState(false);
-  const generateFor = (account: Account) => {
-    setTokenFor({ id: account.id, label: displayName(account) });
-    setGenerating(true);
-  };
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `update` is a new function every render.
-  useEffect(() => {
-    if (query === params.q) return;
-    const timer = window.setTimeout(() => update({ q: query.trim() || null }), 250);
-    return () => window.clearTimeout(timer);
-  }, [query, params.q]);
-
-  const accounts = list.data?.pages.flatMap((page) => page.items) ?? [];
-  const filtered =
-    params.q !== '' || params.role !== '' || params.team !== '' || params.serviceOnly || params.user !== '';
-  const clearFilters = () => {
-    setQuery('');
-    update({ q: null, role: null, team: null, type: null, user: null });
-  };
-  // A dialog opened from a menu would hand focus back to the menu item, which is gone by then: give it
-  // to the row's menu button (or the Add button) instead, unless another dialog took over.
+  const list = useUserListParams();
+  const [dialog, setDialog] = useState<UserDialog | null>(null);
   const addRef = useRef<HTMLButtonElement>(null);
-  const restoreFocus = (accountId?: string) =>
-    window.setTimeout(() => {
-      if (document.querySelector('[role="dialog"]')) return;
-      if (document.activeElement && document.activeElement !== document.body) return;
-      const rowButton = accountId
-        ? document.querySelector<HTMLElement>(`[data-user-id="${accountId}"] .col-actions button`)
-        : null;
-      (rowButton ?? addRef.current)?.focus();
-    }, 30);
-  const onAction = (action: RowAction, account: Account) => {
-    if (action === 'edit') setEditing(account);
-    else if (action === 'deactivate') setDeactivating(account);
-    else generateFor(account);
-  };
-  const onSort = (field: AccountSort) =>
-    update({
-      sort: field,
-      order: field === params.sort ? (params.order === 'asc' ? 'desc' : 'asc') : DEFAULT_ORDER[field],
-    });
-  const sort = { field: params.sort, order: params.order };
-  const columns = can.isAdmin ? 7 : 6;
 
   return (
     <div className="page">
-      <header className="page-header">
-        <div>
-          <h1 className="page-title">Users</h1>
-          <p className="page-description">
-            People sign in to the console; service users never do — pipelines and integrations authenticate as
-            them with service tokens.
-          </p>
-        </div>
+      <PageHeader
+        title="Users"
+        description="People sign in to the console; service users never do — pipelines and integrations authenticate as them with service tokens."
+      >
         {can.isAdmin ? (
           <DropdownMenu
             label="Add"
@@ -215,227 +33,28 @@ export function UsersPage() {
               </Button>
             }
           >
-            <MenuItem icon={<Bot size={15} aria-hidden="true" />} onSelect={() => setAdding('service')}>
+            <MenuItem
+              icon={<Bot size={15} aria-hidden="true" />}
+              onSelect={() => setDialog({ name: 'add-service' })}
+            >
               Service User
             </MenuItem>
-            <MenuItem icon={<UserPlus size={15} aria-hidden="true" />} onSelect={() => setAdding('human')}>
+            <MenuItem
+              icon={<UserPlus size={15} aria-hidden="true" />}
+              onSelect={() => setDialog({ name: 'add-human' })}
+            >
               User
             </MenuItem>
           </DropdownMenu>
         ) : null}
-      </header>
+      </PageHeader>
 
-      {params.user ? <UserFilterBanner id={params.user} onClear={() => update({ user: null })} /> : null}
-
-      <div className="toolbar">
-        <label className="search">
-          <span className="visually-hidden">Search users by name, email or internal ID</span>
-          <Search size={16} aria-hidden="true" />
-          <input
-            className="input"
-            type="search"
-            placeholder="Search name, email, internal ID"
-            value={query}
-            onChange={(e) => setQuery(e.target.value)}
-            maxLength={100}
-          />
-        </label>
-        <select
-          className="select"
-          aria-label="Role"
-          value={params.role}
-          onChange={(e) => update({ role: e.target.value || null })}
-        >
-          <option value="">All roles</option>
-          {[...ROLES].reverse().map((role) => (
-            <option key={role} value={role}>
-              {ROLE_LABELS[role]}
-            </option>
-          ))}
-        </select>
-        <select
-          className="select"
-          aria-label="Team"
-          value={params.team}
-          onChange={(e) => update({ team: e.target.value || null })}
-        >
-          <option value="">All teams</option>
-          {(teams.data ?? []).map((team) => (
-            <option key={team.id} value={team.id}>
-              {team.name}
-            </option>
-          ))}
-        </select>
-        <FilterCheck
-          label="Only service users"
-          checked={params.serviceOnly}
-          onChange={(checked) => update({ type: checked ? 'service' : null })}
-        />
-        <FilterCheck
-          label="Show deactivated"
-          checked={params.showDeactivated}
-          onChange={(checked) => update({ deactivated: checked ? '1' : null })}
-        />
-        <select
-          className="select narrow-only"
-          aria-label="Sort"
-          value={`${params.sort}:${params.order}`}
-          onChange={(e) => {
-            const [field, order] = e.target.value.split(':');
-            update({ sort: field ?? null, order: order ?? null });
-          }}
-        >
-          {SORTS.map((option) => (
-            <option key={option.value} value={option.value}>
-              Sort: {option.label}
-            </option>
-          ))}
-        </select>
-      </div>
-
-      <div className="users-list">
-        <Table label="Users">
-          <thead>
-            <tr>
-              <HeaderCell field="name" sort={sort} onSort={onSort} className="col-user">
-                User
-              </HeaderCell>
-              <HeaderCell className="col-type">Type</HeaderCell>
-              <HeaderCell field="role" sort={sort} onSort={onSort} className="col-role">
-                Role
-              </HeaderCell>
-              <HeaderCell className="col-teams">Teams</HeaderCell>
-              <HeaderCell field="last_active_at" sort={sort} onSort={onSort} className="col-last-active">
-                Last Active
-              </HeaderCell>
-              <HeaderCell field="created_at" sort={sort} onSort={onSort} className="col-created">
-                Created
-              </HeaderCell>
-              {can.isAdmin ? (
-                <th scope="col" className="col-actions">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              ) : null}
-            </tr>
-          </thead>
-          <tbody aria-busy={list.isFetching || undefined}>
-            {list.isPending ? <SkeletonRows columns={columns} /> : null}
-            {list.isError && !list.data ? (
-              <TableLoadError
-                columns={columns}
-                title="The users could not be loaded"
-                error={list.error}
-                onRetry={() => list.refetch()}
-              />
-            ) : null}
-            {list.isSuccess && accounts.length === 0 ? (
-              <TableMessage columns={columns}>
-                {filtered ? (
-                  <EmptyState
-                    icon={<SearchX size={22} />}
-                    title="No users match"
-                    action={<Button onClick={clearFilters}>Clear search and filters</Button>}
-                  >
-                    {params.showDeactivated
-                      ? 'Nobody matches these filters.'
-                      : 'Nobody active matches these filters. Deactivated accounts are hidden unless you show them.'}
-                  </EmptyState>
-                ) : (
-                  <EmptyState icon={<Users size={22} />} title="No users yet" />
-                )}
-              </TableMessage>
-            ) : null}
-            {accounts.map((account) => (
-              <tr
-                key={account.id}
-                data-testid="user-row"
-                data-user-id={account.id}
-                className={account.status === 'deactivated' ? 'row-deactivated' : undefined}
-              >
-                <td className="col-user">
-                  <UserCell account={account} isMe={account.id === me.id} />
-                </td>
-                <td className="col-type">
-                  <TypeCell account={account} />
-                </td>
-                <td className="col-role">
-                  <RoleBadge role={account.role} />
-                </td>
-                <td className="col-teams">
-                  <TeamsCell account={account} />
-                </td>
-                <td className="col-last-active">
-                  <LastActiveCell account={account} />
-                </td>
-                <td className="col-created">
-                  <CreatedCell at={account.created_at} />
-                </td>
-                {can.isAdmin ? (
-                  <td className="col-actions">
-                    <UserRowActions account={account} isMe={account.id === me.id} onAction={onAction} />
-                  </td>
-                ) : null}
-              </tr>
-            ))}
-          </tbody>
-        </Table>
-      </div>
-      <ListFooter count={accounts.length} noun="account" list={list} />
-
-      {can.isAdmin ? (
-        <>
-          <AddServiceUserDialog
-            open={adding === 'service'}
-            onOpenChange={(open) => {
-              setAdding(open ? 'service' : null);
-              if (!open) restoreFocus();
-            }}
-            onGenerateToken={generateFor}
-          />
-          <AddUserDialog
-            open={adding === 'human'}
-            onOpenChange={(open) => {
-              setAdding(open ? 'human' : null);
-              if (!open) restoreFocus();
-            }}
-          />
-          <EditAccountDialog
-            account={editing}
-            onOpenChange={(open) => {
-              if (open) return;
-              restoreFocus(editing?.id);
-              setEditing(null);
-            }}
-          />
-          <DeactivateDialog
-            account={deactivating}
-            onOpenChange={(open) => {
-              if (open) return;
-              restoreFocus(deactivating?.id);
-              setDeactivating(null);
-            }}
-          />
-          <GenerateTokenDialog
-            open={generating && tokenFor !== null}
-            onOpenChange={(open) => {
-              setGenerating(open);
-              if (!open) restoreFocus(tokenFor?.id);
-            }}
-            initialKind="service"
-            {...(tokenFor ? { serviceUser: tokenFor } : {})}
-          />
-        </>
-      ) : null}
+      <UsersToolbar list={list} />
+      <UsersTable
+        list={list}
+        onAction={(name, account, returnTo) => setDialog({ name, account, returnTo })}
+      />
+      {can.isAdmin ? <UserDialogs dialog={dialog} onChange={setDialog} addButton={addRef} /> : null}
     </div>
-  );
-}
-
-const dateOnly = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium' });
-
-function CreatedCell({ at }: { at: string }) {
-  return (
-    <time className="created" dateTime={at}>
-      {dateOnly.format(new Date(at))}
-    </time>
   );
 }

@@ -3,7 +3,8 @@ import type { Role } from '../../core/roles.ts';
 import type { AccountSort } from '../../core/sorts.ts';
 import { api } from '../api/client.ts';
 import { usePagedList } from '../api/paged.ts';
-import type { Account, Page, SortOrder, Team } from '../api/types.ts';
+import type { Account, Page, Team } from '../api/types.ts';
+import type { SortState } from '../ui/Table.tsx';
 
 export const USERS_PAGE_SIZE = 25;
 
@@ -15,8 +16,7 @@ export interface UserListParams {
   showDeactivated: boolean;
   /** The arrow link's filter: just this account. */
   user: string;
-  sort: AccountSort;
-  order: SortOrder;
+  sort: SortState<AccountSort>;
 }
 
 /** Every account query starts with 'users', so one invalidation refreshes them all (tokens/api.ts too). */
@@ -30,8 +30,8 @@ export function useUserList(params: UserListParams) {
     type: params.serviceOnly ? 'service' : undefined,
     include_deactivated: params.showDeactivated || undefined,
     id: params.user,
-    sort: params.sort,
-    order: params.order,
+    sort: params.sort.field,
+    order: params.sort.order,
     limit: USERS_PAGE_SIZE,
   });
 }

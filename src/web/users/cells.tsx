@@ -114,3 +114,13 @@ export function LastActiveCell({ account }: { account: Account }) {
     </span>
   );
 }
+
+const dateOnly = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium' });
+
+export function CreatedCell({ at }: { at: string }) {
+  return (
+    <time className="created" dateTime={at}>
+      {dateOnly.format(new Date(at))}
+    </time>
+  );
+}

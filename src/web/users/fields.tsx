@@ -1,27 +1,19 @@
 import { CircleAlert } from 'lucide-react';
-import { type InputHTMLAttributes, useState } from 'react';
+import { type InputHTMLAttributes, useId, useState } from 'react';
 import { ROLE_LABELS, ROLES, type Role } from '../../core/roles.ts';
 import { ApiError } from '../api/client.ts';
+import { FieldError } from '../ui/FieldError.tsx';
 import { useTeams } from './api.ts';
 
-// The pieces the account dialogs share: a labelled text field with its error under it, the role
-// picker, the team checkboxes, and the mapping of a server error onto the field it names.
+// The pieces the account dialogs share: the form's state (`useAccountForm`), a labelled text field with
+// its error under it, Name and Email, the role picker and the team checkboxes, and the mapping of a
+// server error onto the field it names.
 
 export const ROLE_HINTS: Record<Role, string> = {
   member: 'Own tokens only.',
   manager: 'Also reads Users.',
   admin: 'Manages everything.',
 };
-
-export function FieldError({ id, message }: { id: string; message: string | undefined }) {
-  if (!message) return null;
-  return (
-    <span className="field-error" id={id}>
-      <CircleAlert size={14} aria-hidden="true" />
-      {message}
-    </span>
-  );
-}
 
 export function TextField({
   id,
@@ -195,5 +187,118 @@ export function FormError({ message }: { message: string | null }) {
       <CircleAlert size={16} aria-hidden="true" style={{ flex: 'none' }} />
       {message}
     </div>
+  );
+}
+
+/** What every account form edits; the dialogs add their own fields (internal ID, password). */
+export interface AccountValues {
+  name: string;
+  email: string;
+  role: Role;
+  teamIds: string[];
+}
+
+const NEW_ACCOUNT: AccountValues = { name: '', email: '', role: 'member', teamIds: [] };
+
+type AccountField = 'name' | 'email' | 'role' | 'team_ids';
+
+export function isEmail(text: string): boolean {
+  return /^[^\s@]+@[^\s@]+$/.test(text);
+}
+
+/**
+ * An account form's state: the values, an id for each field (its label, its error, the focus) and the
+ * errors by field. `start` begins again from a new account's blanks, or from an account's values.
+ */
+export function useAccountForm<F extends string>(fields: readonly F[]) {
+  const ids = useId();
+  const idOf = (field: F) => `${ids}-${field}`;
+  const errors = useFieldErrors(fields, idOf);
+  const [values, setValues] = useState<AccountValues>(NEW_ACCOUNT);
+  return {
+    ...errors,
+    idOf,
+    values,
+    change: (changes: Partial<AccountValues>) => setValues((current) => ({ ...current, ...changes })),
+    start(from: AccountValues = NEW_ACCOUNT) {
+      setValues(from);
+      errors.reset();
+    },
+  };
+}
+
+interface AccountFormParts {
+  idOf(field: AccountField): string;
+  errors: Partial<Record<AccountField, string>>;
+  values: AccountValues;
+  change(changes: Partial<AccountValues>): void;
+}
+
+/** What differs between the dialogs' copies of a field. */
+interface FieldText {
+  optional?: boolean;
+  placeholder?: string;
+  hint?: string;
+}
+
+/** Name (focused first) and Email, as every account form starts. */
+export function NameEmailFields({
+  form,
+  name,
+  email,
+}: {
+  form: AccountFormParts;
+  name?: FieldText;
+  email?: FieldText;
+}) {
+  return (
+    <>
+      <TextField
+        id={form.idOf('name')}
+        label="Name"
+        value={form.values.name}
+        onChange={(e) => form.change({ name: e.target.value })}
+        error={form.errors.name}
+        maxLength={120}
+        autoFocus
+        {...name}
+      />
+      <TextField
+        id={form.idOf('email')}
+        label="Email"
+        type="email"
+        value={form.values.email}
+        onChange={(e) => form.change({ email: e.target.value })}
+        error={form.errors.email}
+        {...email}
+      />
+    </>
+  );
+}
+
+/** Role and Teams; `roleLocked` says why the role cannot change (your own account). */
+export function RoleTeamsFields({
+  form,
+  roleLocked,
+}: {
+  form: AccountFormParts;
+  roleLocked?: string | undefined;
+}) {
+  return (
+    <>
+      <RoleField
+        id={form.idOf('role')}
+        value={form.values.role}
+        onChange={(role) => form.change({ role })}
+        error={form.errors.role}
+        disabledReason={roleLocked}
+      />
+      <TeamsField
+        id={form.idOf('team_ids')}
+        value={form.values.teamIds}
+        onChange={(teamIds) => form.change({ teamIds })}
+        error={form.errors.team_ids}
+      />
+    </>
   );
 }

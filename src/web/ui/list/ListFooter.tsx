@@ -1,4 +1,4 @@
-import { Button } from './Button.tsx';
+import { Button } from '../Button.tsx';
 
 /** What a paged list needs from TanStack Query's infinite query to offer the next page. */
 interface PagedList {
