@@ -27,6 +27,7 @@ const ACTIONS: Record<string, string> = {
   'account.updated': 'Changed account',
   'account.deactivated': 'Deactivated account',
   'account.reactivated': 'Reactivated account',
+  'account.password_reset': 'Reset password',
   'team.created': 'Created team',
   'session.created': 'Signed in',
   'session.ended': 'Signed out',
@@ -244,7 +245,9 @@ function AuditRow({
             {systemRevoke ? <span className="cell-secondary">by the system</span> : null}
           </span>
         ) : (
-          <span className="muted">{systemRevoke ? 'System' : 'Unknown'}</span>
+          <span className="muted">
+            {systemRevoke ? 'System' : event.details.via === 'command line' ? 'Command line' : 'Unknown'}
+          </span>
         )}
       </td>
       <td className="col-action">
