@@ -1,5 +1,5 @@
 // The API's JSON, as documented in docs/API.md and served at /api/docs. The console talks to the server
-// only over HTTP, so these mirror src/platform/http/schemas.ts rather than import it.
+// only over HTTP, so these mirror the domains' schemas.ts files rather than import them.
 import type { Role } from '../../core/roles.ts';
 import type { AccountKind, TokenKind } from '../../core/token-kind.ts';
 import type { TokenStatus } from '../../core/token-status.ts';
