@@ -97,10 +97,10 @@ function forwardedPathFrom(header: string): ScopePath {
   };
 }
 
-async function admitWhenVerified(
+async function allowWhenVerified(
   reply: FastifyReply,
   outcome: Promise<Verification>,
-  admitted: (reply: FastifyReply, verification: Verification) => void,
+  sendAllowed: (reply: FastifyReply, verification: Verification) => void,
 ): Promise<void> {
   let verification: Verification;
   try {
@@ -108,7 +108,7 @@ async function admitWhenVerified(
   } catch (error) {
     throw asDenial(error);
   }
-  admitted(reply, verification);
+  sendAllowed(reply, verification);
   // A reply is thenable, settled once sent: so Fastify, seeing the handler done, sends nothing more.
   await reply;
 }
@@ -153,7 +153,7 @@ function forwardAuthRoute(app: App, config: { forwardedPathHeader: string }): vo
   // A verification is shared by every request its cache entry serves and never changes (any change drops
   // it), so its headers are built once.
   const headers = new WeakMap<Verification, Record<string, string>>();
-  const admitted = (reply: FastifyReply, verification: Verification) => {
+  const sendAllowed = (reply: FastifyReply, verification: Verification) => {
     let forwarded = headers.get(verification);
     if (!forwarded) {
       forwarded = forwardedHeaders(verification);
@@ -197,8 +197,8 @@ function forwardAuthRoute(app: App, config: { forwardedPathHeader: string }): vo
       } catch (error) {
         throw asDenial(error);
       }
-      if (outcome instanceof Promise) return admitWhenVerified(reply, outcome, admitted);
-      admitted(reply, outcome);
+      if (outcome instanceof Promise) return allowWhenVerified(reply, outcome, sendAllowed);
+      sendAllowed(reply, outcome);
     },
   });
 }
