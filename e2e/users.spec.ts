@@ -486,6 +486,6 @@ test('a Member gets a 403 page at the Users URL and no Users link', async ({ pag
   await expect(page.getByRole('heading', { name: 'You don’t have access to this page' })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Users' })).toHaveCount(0);
   await expect(
-    page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Users' }),
+    page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Users', exact: true }),
   ).toHaveCount(0);
 });
