@@ -27,7 +27,7 @@ export function useUserList(params: UserListParams) {
     q: params.q.trim(),
     role: params.role,
     team: params.team,
-    type: params.serviceOnly ? 'service' : undefined,
+    kind: params.serviceOnly ? 'service' : undefined,
     include_deactivated: params.showDeactivated || undefined,
     id: params.user,
     sort: params.sort.field,
