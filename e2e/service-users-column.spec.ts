@@ -53,5 +53,8 @@ test('the arrow opens Settings → Security → Users filtered to that service u
   await expect(arrow).toHaveAttribute('href', `/settings/security/users?user=${token.owner.id}`);
   await arrow.click();
   await expect(page).toHaveURL(`/settings/security/users?user=${token.owner.id}`);
-  await expect(page.getByRole('link', { name: 'Users', exact: true })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByRole('link', { name: 'Users', exact: true })).toHaveAttribute(
+    'aria-current',
+    'page',
+  );
 });

@@ -13,8 +13,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const SESSION_PURGE_MS = 60 * 60 * 1000;
-
 export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
   return { level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' } };
 }
@@ -53,7 +51,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     clock,
     lastUsedFlushMs: config.lastUsedFlushMs,
     sessionTtlHours: config.sessionTtlHours,
-    onBackgroundError: (error) => app?.log.error({ err: error }, 'background write failed'),
+    onBackgroundError: (error, job) => app?.log.error({ err: error, job }, 'background job failed'),
     authCache: {
       size: config.authCacheSize,
       ttlMs: config.authCacheTtlMs,
@@ -77,16 +75,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   });
   app = await buildApp({ services, config, logger: loggerOptions(config) });
 
-  services.lastUsed.start();
-  services.authCacheRefresher.start();
-  const auditFlush = setInterval(() => {
-    services.audit.flushFailures().catch((error) => app?.log.error({ err: error }, 'audit flush failed'));
-  }, config.lastUsedFlushMs);
-  const sessionPurge = setInterval(() => {
-    services.sessions.purgeExpired().catch((error) => app?.log.error({ err: error }, 'session purge failed'));
-  }, SESSION_PURGE_MS);
-  auditFlush.unref();
-  sessionPurge.unref();
+  services.scheduler.start();
 
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('://[::1]', '://localhost');
@@ -101,12 +90,10 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     url,
     close() {
       closing ??= (async () => {
-        clearInterval(auditFlush);
-        clearInterval(sessionPurge);
         await app.close();
         await notifier.stop();
-        await services.authCacheRefresher.stop();
-        await services.lastUsed.stop();
+        await services.scheduler.stop();
+        await services.lastUsed.flush();
         await services.audit.flushFailures();
         await database.close();
       })();

@@ -7,6 +7,7 @@ import type { Clock } from './platform/clock.ts';
 import type { DatabaseHealth } from './platform/health.ts';
 import { Metrics } from './platform/metrics.ts';
 import { readinessProbe } from './platform/readiness.ts';
+import { Scheduler } from './platform/scheduler.ts';
 import type { Database } from './platform/schema.ts';
 import { TeamService } from './teams/index.ts';
 import { LastUsedRecorder, TokenService } from './tokens/index.ts';
@@ -18,10 +19,13 @@ export interface ServiceOptions {
   clock: Clock;
   lastUsedFlushMs: number;
   sessionTtlHours: number;
-  onBackgroundError: (error: unknown) => void;
+  /** A background job failed; the job goes on at its next turn. */
+  onBackgroundError: (error: unknown, job: string) => void;
   /** The verification cache's bounds; defaults as in docs/CONFIGURATION.md. */
   authCache?: { size: number; ttlMs: number; negativeTtlMs: number };
 }
+
+const SESSION_PURGE_MS = 60 * 60 * 1000;
 
 export const AUTH_CACHE_DEFAULTS = { size: 100_000, ttlMs: 60_000, negativeTtlMs: 5_000 };
 
@@ -43,20 +47,16 @@ export function createServices(options: ServiceOptions) {
     () => authCache.size,
   );
   const audit = new AuditLog({ db, clock });
-  const lastUsed = new LastUsedRecorder({
-    db,
-    metrics,
-    intervalMs: options.lastUsedFlushMs,
-    onError: options.onBackgroundError,
-  });
-  const authCacheRefresher = new CacheRefresher({
-    db,
-    cache: authCache,
-    metrics,
-    // Often enough that an entry is read again well before its TTL (the refresh asks at 3/4 of it).
-    intervalMs: cacheOptions.ttlMs > 0 ? Math.max(10, Math.min(1000, cacheOptions.ttlMs / 8)) : 1000,
-    onError: options.onBackgroundError,
-  });
+  const lastUsed = new LastUsedRecorder({ db, metrics });
+  const authCacheRefresher = new CacheRefresher({ db, cache: authCache, metrics });
+  const sessions = new SessionService({ db, clock, audit, metrics, ttlHours: options.sessionTtlHours });
+  const scheduler = new Scheduler(options.onBackgroundError);
+  scheduler.every('last-used flush', options.lastUsedFlushMs, () => lastUsed.flush());
+  scheduler.every('failed-authentication summary', options.lastUsedFlushMs, () => audit.flushFailures());
+  // Often enough that an entry is read again well before its TTL (the refresh asks at 3/4 of it).
+  const refreshMs = cacheOptions.ttlMs > 0 ? Math.max(10, Math.min(1000, cacheOptions.ttlMs / 8)) : 1000;
+  scheduler.every('verification refresh', refreshMs, () => authCacheRefresher.refresh());
+  scheduler.every('session purge', SESSION_PURGE_MS, () => sessions.purgeExpired());
   return {
     db,
     readiness: readinessProbe(db, options.health),
@@ -67,10 +67,12 @@ export function createServices(options: ServiceOptions) {
     authCacheRefresher,
     audit,
     lastUsed,
+    /** The background jobs above; `start` them once the app serves. */
+    scheduler,
     tokens: new TokenService({ db, clock, audit, lastUsed, changes }),
     accounts: new AccountService({ db, clock, audit, changes }),
     teams: new TeamService({ db, audit }),
-    sessions: new SessionService({ db, clock, audit, metrics, ttlHours: options.sessionTtlHours }),
+    sessions,
     authenticator: new TokenAuthenticator({ db, clock, lastUsed, audit, metrics, cache: authCache }),
   };
 }

@@ -17,22 +17,12 @@ export const keptUserAgent = (userAgent: string | null) =>
 export class LastUsedRecorder {
   readonly #db: Kysely<Database>;
   readonly #metrics: Metrics;
-  readonly #intervalMs: number;
-  readonly #onError: (error: unknown) => void;
   #pending = new Map<string, LastUse>();
-  #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
 
-  constructor(deps: {
-    db: Kysely<Database>;
-    metrics: Metrics;
-    intervalMs: number;
-    onError: (error: unknown) => void;
-  }) {
+  constructor(deps: { db: Kysely<Database>; metrics: Metrics }) {
     this.#db = deps.db;
     this.#metrics = deps.metrics;
-    this.#intervalMs = deps.intervalMs;
-    this.#onError = deps.onError;
   }
 
   /** Note a use (`userAgent` as kept: `keptUserAgent`); returns the pending entry it went into. */
@@ -60,13 +50,6 @@ export class LastUsedRecorder {
     return this.#pending.size;
   }
 
-  start(): void {
-    this.#timer ??= setInterval(() => {
-      this.flush().catch(this.#onError);
-    }, this.#intervalMs);
-    this.#timer.unref();
-  }
-
   /** Write what is pending. Flushes never overlap; a failed batch is put back for the next one. */
   flush(): Promise<void> {
     this.#flushing = this.#flushing
@@ -85,11 +68,5 @@ export class LastUsedRecorder {
         }
       });
     return this.#flushing;
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.flush();
   }
 }

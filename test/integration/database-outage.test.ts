@@ -64,7 +64,7 @@ async function tesseraOn(url: string): Promise<Tessera> {
     app,
     async close() {
       await app.close();
-      await services.lastUsed.stop().catch(() => {});
+      await services.lastUsed.flush().catch(() => {});
       await handle.close();
     },
   };

@@ -59,7 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await services?.lastUsed.stop().catch(() => {});
+  await services?.lastUsed.flush().catch(() => {});
   await database?.dispose();
 });
 

@@ -61,7 +61,7 @@ beforeEach(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await services?.lastUsed.stop().catch(() => {});
+  await services?.lastUsed.flush().catch(() => {});
   await database?.dispose();
 });
 
@@ -191,10 +191,6 @@ describe('the verification cache on one node', () => {
       db: database.handle.db.withPlugin(counting),
       cache,
       metrics: services.metrics,
-      intervalMs: 1000,
-      onError: (error) => {
-        throw error;
-      },
     });
     const owner = await person();
     const kept = await tokenOf(owner);

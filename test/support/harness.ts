@@ -95,7 +95,7 @@ export function setupHarness(options: { env?: Record<string, string> } = {}): Ha
   });
   afterAll(async () => {
     await h.app?.close();
-    await h.services?.lastUsed.stop().catch(() => {});
+    await h.services?.lastUsed.flush().catch(() => {});
     await h.database?.dispose();
   });
 

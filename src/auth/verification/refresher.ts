@@ -16,30 +16,16 @@ export class CacheRefresher {
   readonly #db: Kysely<Database>;
   readonly #cache: VerificationCache;
   readonly #metrics: Metrics;
-  readonly #intervalMs: number;
-  readonly #onError: (error: unknown) => void;
-  #timer: NodeJS.Timeout | undefined;
   #running: Promise<number> = Promise.resolve(0);
 
   constructor(deps: {
     db: Kysely<Database>;
     cache: VerificationCache;
     metrics: Metrics;
-    intervalMs: number;
-    onError: (error: unknown) => void;
   }) {
     this.#db = deps.db;
     this.#cache = deps.cache;
     this.#metrics = deps.metrics;
-    this.#intervalMs = deps.intervalMs;
-    this.#onError = deps.onError;
-  }
-
-  start(): void {
-    this.#timer ??= setInterval(() => {
-      this.refresh().catch(this.#onError);
-    }, this.#intervalMs);
-    this.#timer.unref();
   }
 
   /** Refresh what is stale now; resolves to how many entries were asked for. Runs never overlap. */
@@ -63,11 +49,5 @@ export class CacheRefresher {
     }
     if (hashes.length > 0) this.#metrics.authCacheRefreshed.inc({}, hashes.length);
     return hashes.length;
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running.catch(() => 0);
   }
 }
