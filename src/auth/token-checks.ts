@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { encodeHeaderList, encodeHeaderValue } from '../core/header-value.ts';
 import { normalizeRequestPath } from '../core/request-path.ts';
 import { AppError } from '../platform/errors.ts';
 import { BODY_LIMIT } from '../platform/http/body-limit.ts';
@@ -119,13 +120,19 @@ declare module './verification/cache.ts' {
   }
 }
 
-/** The headers a proxy gets for a verified token. */
+/**
+ * The headers a proxy gets for a verified token. What people typed (emails, team names) is
+ * percent-encoded where plain ASCII would not survive (src/core/header-value.ts): a name outside Latin-1
+ * would otherwise make Node throw, and so fail every request of the account. Team IDs name the same teams
+ * unambiguously, for upstreams that would rather not depend on names.
+ */
 function forwardedHeaders({ principal: { account }, token }: Verification): Record<string, string> {
   return {
-    'x-tessera-user': account.email ?? account.internal_id ?? account.id,
+    'x-tessera-user': encodeHeaderValue(account.email ?? account.internal_id ?? account.id),
     'x-tessera-kind': token.kind,
     'x-tessera-role': account.role,
-    'x-tessera-teams': account.teams.map((t) => t.name).join(','),
+    'x-tessera-teams': encodeHeaderList(account.teams.map((t) => t.name)),
+    'x-tessera-team-ids': account.teams.map((t) => t.id).join(','),
     'x-tessera-token-id': token.id,
     'cache-control': 'no-store',
   };
@@ -170,10 +177,13 @@ function forwardAuthRoute(app: App, config: { forwardedPathHeader: string }): vo
       summary: 'Forward authentication for reverse proxies',
       description:
         'For nginx `auth_request`, Traefik ForwardAuth and Caddy `forward_auth`. 200 with `X-Tessera-User`, ' +
-        '`X-Tessera-Kind`, `X-Tessera-Role`, `X-Tessera-Teams` and `X-Tessera-Token-Id`; 401 or 403 with the ' +
-        'error body otherwise. A SCIM-only token passes only when the proxied path, read from the header ' +
-        '`TESSERA_FORWARDED_PATH_HEADER` names (default `X-Forwarded-Uri`) and normalized, is /scim/v2 or ' +
-        'under it: 403 `forwarded_path_invalid` for a path with dot segments, encoded `/` or `\\`, or bad ' +
+        '`X-Tessera-Kind`, `X-Tessera-Role`, `X-Tessera-Teams` (comma-separated), `X-Tessera-Team-Ids` (the ' +
+        "same teams' IDs, in the same order) and `X-Tessera-Token-Id`; 401 or 403 with the error body " +
+        'otherwise. User and team names are sent as RFC 3986 percent-encoded UTF-8 wherever plain ASCII ' +
+        'would not survive (non-ASCII, control characters, `%`, `,`, a space at either end); plain ASCII ' +
+        'names are unchanged: decode each comma-separated item with `decodeURIComponent`. A SCIM-only token ' +
+        'passes only when the proxied path, read from the header `TESSERA_FORWARDED_PATH_HEADER` names ' +
+        '(default `X-Forwarded-Uri`) and normalized, is /scim/v2 or under it: 403 `forwarded_path_invalid` for a path with dot segments, encoded `/` or `\\`, or bad ' +
         'percent-encoding, 403 `forwarded_path_conflict` when another path header (`X-Forwarded-Uri`, ' +
         '`X-Original-URI`, `X-Original-URL`) disagrees with it (docs/PROXIES.md). Over the brute-force ' +
         'limits: 401 `rate_limited` with `Retry-After` (nginx treats any other status as an error).',

@@ -239,6 +239,11 @@ let scimToken = '';
 let memberToken = '';
 let memberTokenId = '';
 let scimTokenId = '';
+/** Issue #19: a service user in a team named outside Latin-1, and the IDs of that team and of Public. */
+const UNICODE_TEAM = 'Équipe Données 日本';
+let unicodeToken = '';
+let unicodeTeamId = '';
+let publicTeamId = '';
 
 beforeAll(async () => {
   if (!anyProxy) return;
@@ -283,6 +288,25 @@ beforeAll(async () => {
   scimTokenId = scimCreated.token.id;
   memberToken = memberCreated.secret;
   memberTokenId = memberCreated.token.id;
+  const unicodeTeam = await post('/api/teams', { name: UNICODE_TEAM });
+  unicodeTeamId = unicodeTeam.id;
+  const unicodeMember = await post('/api/service-users', {
+    name: 'Données',
+    role: 'member',
+    team_ids: [unicodeTeamId],
+  });
+  unicodeToken = (
+    await post('/api/tokens', {
+      name: 'Unicode',
+      kind: 'service',
+      service_user_id: unicodeMember.id,
+      expires_in_days: 30,
+    })
+  ).secret;
+  const teams = (await (await fetch(`${tessera.url}/api/teams`, { headers })).json()) as {
+    items: { id: string; name: string }[];
+  };
+  publicTeamId = teams.items.find((team) => team.name === 'Public')!.id;
 }, 180_000);
 
 afterAll(async () => {
@@ -352,6 +376,7 @@ describe.skipIf(onPostgres)('docs/PROXIES.md recipes', () => {
           'X-Tessera-Kind': 'personal',
           'X-Tessera-Role': 'admin',
           'X-Tessera-Teams': 'Admins',
+          'X-Tessera-Team-Ids': unicodeTeamId,
           'X-Tessera-Token-Id': 'forged',
           ...(proxy.clearsUnknownTesseraHeaders ? { 'X-Tessera-Scope': 'everything' } : {}),
         };
@@ -363,11 +388,32 @@ describe.skipIf(onPostgres)('docs/PROXIES.md recipes', () => {
           'x-tessera-kind': 'service',
           'x-tessera-role': 'member',
           'x-tessera-teams': 'Public',
+          'x-tessera-team-ids': publicTeamId,
           'x-tessera-token-id': memberTokenId,
         });
         expect(headers['x-tessera-scope']).toBeUndefined();
         expect(headers.authorization).toBeUndefined();
         expect(JSON.stringify(headers)).not.toContain(memberToken);
+      });
+
+      it('lets a member of a team named outside Latin-1 through, the team percent-encoded', async () => {
+        // Issue #19: Node refused to send this team's name, and the proxy turned Tessera's 500 into one.
+        const response = await get('/admin/x', bearer(unicodeToken));
+        expect(response.status, running!.output()).toBe(200);
+        expect(response.body).toBe('upstream app');
+        const { headers } = app.seen[0]!;
+        expect(headers['x-tessera-user']).toBe('donnees@service');
+        const teams = (headers['x-tessera-teams'] as string).split(',');
+        const ids = (headers['x-tessera-team-ids'] as string).split(',');
+        expect([...teams].sort()).toEqual(['%C3%89quipe Donn%C3%A9es %E6%97%A5%E6%9C%AC', 'Public']);
+        // Decoded as docs/PROXIES.md tells an upstream to, each name stands at its ID's place.
+        const byId = new Map(ids.map((id, i) => [id, decodeURIComponent(teams[i]!)]));
+        expect(byId).toEqual(
+          new Map([
+            [unicodeTeamId, UNICODE_TEAM],
+            [publicTeamId, 'Public'],
+          ]),
+        );
       });
 
       // Item 1: the client names its own path header.
