@@ -74,7 +74,7 @@ export async function buildApp(options: {
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandling(app);
+  registerErrorHandling(app, services.outage);
   registerTextGuard(app);
 
   // Routes that plugins register are public: the API page, and the console's files (@fastify/static

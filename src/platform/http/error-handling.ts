@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { type DatabaseFailure, databaseFailure } from '../database-errors.ts';
 import { AppError } from '../errors.ts';
+import type { DatabaseOutage } from '../outage.ts';
 
 const CLIENT_ERRORS: Record<string, { status: number; code: string; message: string }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
@@ -38,12 +39,19 @@ const CLIENT_ERRORS: Record<string, { status: number; code: string; message: str
   },
 };
 
+/** How long a client is told to wait before retrying during an outage: short, as most are brief. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
 /** A database that cannot serve is the operator's to fix and the caller's to retry: never a 500. */
-const DATABASE_FAILURES: Record<DatabaseFailure, { status: number; code: string; message: string }> = {
+const DATABASE_FAILURES: Record<
+  DatabaseFailure,
+  { status: number; code: string; message: string; headers?: Record<string, string> }
+> = {
   unavailable: {
     status: 503,
-    code: 'database_unavailable',
+    code: 'service_unavailable',
     message: 'The database is not answering; try again shortly.',
+    headers: { 'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS) },
   },
   storage_full: {
     status: 507,
@@ -59,8 +67,11 @@ interface ZodIssueLike {
   params: { keys?: string[] };
 }
 
-/** One error shape everywhere: `{ code, message, details? }`; bad input is a 4xx naming the field. */
-export function registerErrorHandling(app: FastifyInstance): void {
+/**
+ * One error shape everywhere: `{ code, message, details? }`; bad input is a 4xx naming the field. A
+ * database outage is reported to `outage`, which logs its start and end once each.
+ */
+export function registerErrorHandling(app: FastifyInstance, outage?: DatabaseOutage): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
       return reply
@@ -99,8 +110,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const failure = databaseFailure(error);
     if (failure) {
       const answer = DATABASE_FAILURES[failure];
-      request.log.error({ err: error }, answer.message);
-      return reply.status(answer.status).send({ code: answer.code, message: answer.message });
+      if (failure === 'unavailable' && outage) outage.failed(error, request.log);
+      // Without a tracker (and for a full disk, which each refused write is news of) every one is logged.
+      else request.log.error({ err: error }, answer.message);
+      return reply
+        .status(answer.status)
+        .headers(answer.headers ?? {})
+        .send({ code: answer.code, message: answer.message });
     }
     request.log.error({ err: error }, 'request failed');
     return reply
