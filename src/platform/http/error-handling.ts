@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -68,11 +68,30 @@ interface ZodIssueLike {
 }
 
 /**
+ * Headers a failed reply had set that Node refuses to write. A route's headers stay on its error reply
+ * (Retry-After, WWW-Authenticate); one Node refuses — an invalid character in a value — would make the
+ * error reply fail the same way, and Fastify would then answer in its own shape instead of this one.
+ */
+function dropUnwritableHeaders(reply: FastifyReply): void {
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    try {
+      validateHeaderName(name);
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (item !== undefined) validateHeaderValue(name, String(item));
+      }
+    } catch {
+      reply.removeHeader(name);
+    }
+  }
+}
+
+/**
  * One error shape everywhere: `{ code, message, details? }`; bad input is a 4xx naming the field. A
  * database outage is reported to `outage`, which logs its start and end once each.
  */
 export function registerErrorHandling(app: FastifyInstance, outage?: DatabaseOutage): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    dropUnwritableHeaders(reply);
     if (error instanceof AppError) {
       return reply
         .status(error.status)
