@@ -135,3 +135,46 @@ describe("Fastify's own errors", () => {
     });
   });
 });
+
+describe('a JSON content type with an empty body is no body', () => {
+  it('DELETE and revoke with Content-Type: application/json and nothing else succeed', async () => {
+    const session = await h.session('member');
+    const { token } = await h.generate(session, { name: 'Bodiless', kind: 'personal', expires_in_days: 30 });
+    const bodiless = (method: 'POST' | 'DELETE', url: string) =>
+      h.app.inject({
+        method,
+        url,
+        headers: {
+          cookie: `tessera_session=${session.cookie}`,
+          'x-csrf-token': session.csrf,
+          'content-type': 'application/json',
+        },
+      });
+    const revoked = await bodiless('POST', `/api/tokens/${token.id}/revoke`);
+    expect(revoked.statusCode, revoked.body).toBe(200);
+    expect(revoked.json().token?.status ?? revoked.json().status).toBe('revoked');
+    const deleted = await bodiless('DELETE', `/api/tokens/${token.id}`);
+    expect(deleted.statusCode, deleted.body).toBeLessThan(300);
+    expectError(await h.request({ url: `/api/tokens/${token.id}`, session }), 404, 'not_found');
+  });
+
+  it('a route that needs a body says which field is missing, and a truncated body is still invalid JSON', async () => {
+    const session = await h.session('member');
+    const headers = {
+      cookie: `tessera_session=${session.cookie}`,
+      'x-csrf-token': session.csrf,
+      'content-type': 'application/json',
+    };
+    expectError(await h.app.inject({ method: 'POST', url: '/api/tokens', headers }), 400, 'invalid_request');
+    expectError(
+      await h.app.inject({ method: 'POST', url: '/api/tokens', headers, payload: '{"name":"Half' }),
+      400,
+      'invalid_json',
+    );
+    expectError(
+      await h.app.inject({ method: 'POST', url: '/api/tokens', headers, payload: ' ' }),
+      400,
+      'invalid_json',
+    );
+  });
+});
