@@ -36,7 +36,12 @@ export function freePort(): Promise<number> {
 
 export interface Postgres {
   url: string;
+  /** Stops and removes the cluster. */
   stop(): void;
+  /** Shuts the server down as an operator would (`pg_ctl stop -m fast`), keeping its data; true if it did. */
+  halt(): boolean;
+  /** Starts the halted server again, on the same port and data; true once it accepts connections. */
+  resume(): boolean;
 }
 
 /**
@@ -91,6 +96,23 @@ export async function startPostgres(bin: string, settings: string[] = []): Promi
   let stopped = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    halt: () =>
+      run(...asPostgres([join(bin, 'pg_ctl'), '-D', data, '-m', 'fast', '-w', 'stop']), quiet) === 0,
+    resume: () =>
+      run(
+        ...asPostgres([
+          join(bin, 'pg_ctl'),
+          '-D',
+          data,
+          '-o',
+          options,
+          '-l',
+          join(dir, 'log'),
+          '-w',
+          'start',
+        ]),
+        quiet,
+      ) === 0,
     stop() {
       if (stopped) return;
       stopped = true;

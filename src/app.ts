@@ -72,9 +72,25 @@ export async function buildApp(options: {
 
   // The API speaks JSON: other bodies get 415. Form encoding is registered below, for the token checks alone.
   app.removeContentTypeParser('text/plain');
+  // Many clients send `Content-Type: application/json` on every request, a DELETE or a revoke included:
+  // an empty body is no body, not a 400. Anything else goes to Fastify's own parser (secure-json-parse,
+  // refusing `__proto__` and `constructor.prototype`), within the same body limit; nesting and text are
+  // checked after parsing, by the text guard, as before.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: BODY_LIMIT },
+    (request, body, done) => {
+      // parseAs 'string': the body is a string.
+      const text = body as string;
+      if (text.length === 0) return done(null, undefined);
+      parseJson(request, text, done);
+    },
+  );
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandling(app);
+  registerErrorHandling(app, services.outage);
   registerTextGuard(app);
 
   // Routes that plugins register are public: the API page, and the console's files (@fastify/static

@@ -6,6 +6,7 @@ import { ChangeFeed } from './platform/change-feed.ts';
 import type { Clock } from './platform/clock.ts';
 import type { DatabaseHealth } from './platform/health.ts';
 import { Metrics } from './platform/metrics.ts';
+import { DatabaseOutage } from './platform/outage.ts';
 import { readinessProbe } from './platform/readiness.ts';
 import { Scheduler } from './platform/scheduler.ts';
 import type { Database } from './platform/schema.ts';
@@ -60,6 +61,8 @@ export function createServices(options: ServiceOptions) {
   return {
     db,
     readiness: readinessProbe(db, options.health),
+    /** Logs an outage once when it starts and once when it ends; without `health`, never sees the end. */
+    outage: options.health?.outage ?? new DatabaseOutage(),
     clock,
     metrics,
     changes,

@@ -186,8 +186,10 @@ function forwardAuthRoute(app: App, config: { forwardedPathHeader: string }): vo
         '(default `X-Forwarded-Uri`) and normalized, is /scim/v2 or under it: 403 `forwarded_path_invalid` for a path with dot segments, encoded `/` or `\\`, or bad ' +
         'percent-encoding, 403 `forwarded_path_conflict` when another path header (`X-Forwarded-Uri`, ' +
         '`X-Original-URI`, `X-Original-URL`) disagrees with it (docs/PROXIES.md). Over the brute-force ' +
-        'limits: 401 `rate_limited` with `Retry-After` (nginx treats any other status as an error).',
-      response: { 200: z.null(), 401: ErrorBody, 403: ErrorBody },
+        'limits: 401 `rate_limited` with `Retry-After` (nginx treats any other status as an error). While ' +
+        'the database is out and the token is not cached: 503 `service_unavailable` with `Retry-After` ' +
+        '(admitting or refusing it would be a guess; docs/PROXIES.md says what each proxy makes of it).',
+      response: { 200: z.null(), 401: ErrorBody, 403: ErrorBody, 503: ErrorBody },
     },
     // Not async: a token the verification cache knows is answered without a promise.
     handler: (request, reply) => {

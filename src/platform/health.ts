@@ -1,5 +1,6 @@
 import type { LogEvent } from 'kysely';
 import { databaseFailure } from './database-errors.ts';
+import { DatabaseOutage } from './outage.ts';
 
 /**
  * How long readiness reports a full disk after the last write it refused, unless a write succeeds
@@ -18,6 +19,8 @@ export class DatabaseHealth {
   readonly #holdMs: number;
   readonly #now: () => number;
   #storageFullAt: number | undefined;
+  /** Whether the database is out: failed requests report it, every successful query ends it. */
+  readonly outage = new DatabaseOutage();
 
   constructor(holdMs = STORAGE_FULL_HOLD_MS, now: () => number = performance.now.bind(performance)) {
     this.#holdMs = holdMs;
@@ -28,7 +31,10 @@ export class DatabaseHealth {
   observe(event: LogEvent): void {
     if (event.level === 'error') {
       if (databaseFailure(event.error) === 'storage_full') this.#storageFullAt = this.#now();
-    } else if (this.#storageFullAt !== undefined && WRITES.has(event.query.query.kind)) {
+      return;
+    }
+    this.outage.answered();
+    if (this.#storageFullAt !== undefined && WRITES.has(event.query.query.kind)) {
       this.#storageFullAt = undefined;
     }
   }

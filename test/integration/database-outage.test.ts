@@ -39,6 +39,8 @@ const env = {
 const PASSWORD = 'outage-test-password';
 
 interface Tessera {
+  /** The app's log lines so far, parsed. */
+  logs: { level: number; msg: string }[];
   handle: DatabaseHandle;
   services: Services;
   app: App;
@@ -57,8 +59,11 @@ async function tesseraOn(url: string): Promise<Tessera> {
     sessionTtlHours: 1,
     onBackgroundError: () => {},
   });
-  const app = await buildApp({ services, config });
+  const logs: Tessera['logs'] = [];
+  const stream = { write: (line: string) => logs.push(JSON.parse(line)) };
+  const app = await buildApp({ services, config, logger: { level: 'info', stream } });
   return {
+    logs,
     handle,
     services,
     app,
@@ -85,17 +90,24 @@ async function timed<T>(work: Promise<T>): Promise<{ result: T; ms: number }> {
 }
 
 describe('a database that refuses connections', () => {
-  it('answers 503 database_unavailable at once, and readiness says so', async () => {
+  it('answers 503 service_unavailable with Retry-After at once, logs it once, and readiness says so', async () => {
     // A port nothing listens on.
     const tessera = await tesseraOn(`postgres://postgres@127.0.0.1:${await freePort()}/postgres`);
     try {
       const { result: signIn, ms } = await timed(signInAsNobody(tessera.app));
       expect(signIn.statusCode).toBe(503);
+      expect(signIn.headers['retry-after']).toBe('5');
       expect(signIn.json()).toEqual({
-        code: 'database_unavailable',
+        code: 'service_unavailable',
         message: 'The database is not answering; try again shortly.',
       });
       expect(ms).toBeLessThan(TIMEOUT_MS * 3);
+      for (let i = 0; i < 5; i++) expect((await signInAsNobody(tessera.app)).statusCode).toBe(503);
+      // One warning for the outage, not one stack trace per request.
+      const outage = tessera.logs.filter((line) => line.level >= 40);
+      expect(outage.map((line) => line.msg)).toEqual([
+        'database unavailable: requests that need it get 503 service_unavailable until it answers again',
+      ]);
       const ready = await tessera.app.inject({ url: '/readyz' });
       expect(ready.statusCode).toBe(503);
       expect(ready.json()).toMatchObject({ status: 'unavailable', reason: 'database_unavailable' });
@@ -167,7 +179,7 @@ describe.skipIf(!canFreeze)('a PostgreSQL of our own', () => {
       expect(ready!.result.json()).toMatchObject({ status: 'unavailable', reason: 'database_unavailable' });
       for (const { result } of signIns) {
         expect(result.statusCode, result.body).toBe(503);
-        expect(result.json().code).toBe('database_unavailable');
+        expect(result.json().code).toBe('service_unavailable');
       }
       // Connect (1 s), a query (1 s + 1 s grace), with slack for a loaded machine: not "as long as it is
       // frozen".
@@ -187,6 +199,10 @@ describe.skipIf(!canFreeze)('a PostgreSQL of our own', () => {
     }
     expect(status).toBe(200);
     expect((await signInAsNobody(tessera.app)).statusCode).toBe(401);
+    // Its start and its end, once each.
+    const said = tessera.logs.filter((line) => line.level >= 40).map((line) => line.msg);
+    expect(said.filter((msg) => msg.startsWith('database unavailable'))).toHaveLength(1);
+    expect(said.filter((msg) => msg === 'database available again')).toHaveLength(1);
   });
 
   // A real ENOSPC: a database in a tablespace on a small tmpfs, filled up. Mounting needs root (and

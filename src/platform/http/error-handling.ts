@@ -1,9 +1,10 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { type DatabaseFailure, databaseFailure } from '../database-errors.ts';
 import { AppError } from '../errors.ts';
+import type { DatabaseOutage } from '../outage.ts';
 
 const CLIENT_ERRORS: Record<string, { status: number; code: string; message: string }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
@@ -38,12 +39,19 @@ const CLIENT_ERRORS: Record<string, { status: number; code: string; message: str
   },
 };
 
+/** How long a client is told to wait before retrying during an outage: short, as most are brief. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
 /** A database that cannot serve is the operator's to fix and the caller's to retry: never a 500. */
-const DATABASE_FAILURES: Record<DatabaseFailure, { status: number; code: string; message: string }> = {
+const DATABASE_FAILURES: Record<
+  DatabaseFailure,
+  { status: number; code: string; message: string; headers?: Record<string, string> }
+> = {
   unavailable: {
     status: 503,
-    code: 'database_unavailable',
+    code: 'service_unavailable',
     message: 'The database is not answering; try again shortly.',
+    headers: { 'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS) },
   },
   storage_full: {
     status: 507,
@@ -59,9 +67,31 @@ interface ZodIssueLike {
   params: { keys?: string[] };
 }
 
-/** One error shape everywhere: `{ code, message, details? }`; bad input is a 4xx naming the field. */
-export function registerErrorHandling(app: FastifyInstance): void {
+/**
+ * Headers a failed reply had set that Node refuses to write. A route's headers stay on its error reply
+ * (Retry-After, WWW-Authenticate); one Node refuses — an invalid character in a value — would make the
+ * error reply fail the same way, and Fastify would then answer in its own shape instead of this one.
+ */
+function dropUnwritableHeaders(reply: FastifyReply): void {
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    try {
+      validateHeaderName(name);
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (item !== undefined) validateHeaderValue(name, String(item));
+      }
+    } catch {
+      reply.removeHeader(name);
+    }
+  }
+}
+
+/**
+ * One error shape everywhere: `{ code, message, details? }`; bad input is a 4xx naming the field. A
+ * database outage is reported to `outage`, which logs its start and end once each.
+ */
+export function registerErrorHandling(app: FastifyInstance, outage?: DatabaseOutage): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    dropUnwritableHeaders(reply);
     if (error instanceof AppError) {
       return reply
         .status(error.status)
@@ -99,8 +129,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const failure = databaseFailure(error);
     if (failure) {
       const answer = DATABASE_FAILURES[failure];
-      request.log.error({ err: error }, answer.message);
-      return reply.status(answer.status).send({ code: answer.code, message: answer.message });
+      if (failure === 'unavailable' && outage) outage.failed(error, request.log);
+      // Without a tracker (and for a full disk, which each refused write is news of) every one is logged.
+      else request.log.error({ err: error }, answer.message);
+      return reply
+        .status(answer.status)
+        .headers(answer.headers ?? {})
+        .send({ code: answer.code, message: answer.message });
     }
     request.log.error({ err: error }, 'request failed');
     return reply

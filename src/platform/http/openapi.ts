@@ -15,7 +15,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         version: '0.1.0',
         description:
           'Personal access tokens, service users and service tokens. Authenticate with ' +
-          "`Authorization: Bearer <token>` or the console's session cookie.",
+          "`Authorization: Bearer <token>` or the console's session cookie. Every error is " +
+          '`{ code, message, details? }`; while the database cannot be reached, any route that needs it ' +
+          'answers 503 `service_unavailable` with `Retry-After`.',
       },
       components: {
         securitySchemes: {
