@@ -67,6 +67,9 @@ export async function buildApp(options: {
     routerOptions: { maxParamLength: 200 },
     // The API's error shape even for what fails before routing: bad URLs, oversized headers.
     frameworkErrors: frameworkError,
+    // While draining, a request on a connection still open is served in full (the database closes only
+    // after the app), with `Connection: close`: Fastify's own 503 would be in Fastify's shape, not ours.
+    return503OnClosing: false,
     clientErrorHandler: clientError,
   }).withTypeProvider<ZodTypeProvider>();
 

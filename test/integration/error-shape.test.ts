@@ -3,6 +3,8 @@ import { connect } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
 import { BODY_LIMIT } from '../../src/platform/http/body-limit.ts';
 import { MAX_NESTING } from '../../src/platform/http/error-handling.ts';
 import { type Session, setupHarness } from '../support/harness.ts';
@@ -176,5 +178,24 @@ describe('a JSON content type with an empty body is no body', () => {
       400,
       'invalid_json',
     );
+  });
+});
+
+describe('a server shutting down', () => {
+  it('serves a request that reaches it while it drains, instead of a 503 in Fastify shape', async () => {
+    const app = await buildApp({
+      services: h.services,
+      config: loadConfig({ TESSERA_WEB_DIR: 'test/no-console' }),
+    });
+    // Hold the drain open long enough for one request to arrive during it.
+    app.addHook('preClose', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    });
+    await app.ready();
+    const closing = app.close();
+    const during = await app.inject({ url: '/healthz' });
+    await closing;
+    expect(during.statusCode, during.body).toBe(200);
+    expect(during.json()).toEqual({ status: 'ok' });
   });
 });
