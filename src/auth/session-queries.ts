@@ -1,21 +1,12 @@
 import { type Insertable, type Kysely, sql } from 'kysely';
 import { teamsOf } from '../accounts/index.ts';
 import type { Database, SessionsTable } from '../platform/schema.ts';
-import type { PrincipalAccountRow } from './principal.ts';
+import { PRINCIPAL_ACCOUNT_COLUMNS, type PrincipalAccountRow } from './principal.ts';
 
 function selectOwner(db: Kysely<Database>) {
   return db
     .selectFrom('accounts as a')
-    .select([
-      'a.id',
-      'a.kind',
-      'a.role',
-      'a.name',
-      'a.email',
-      'a.internal_id',
-      'a.avatar_url',
-      'a.deactivated_at',
-    ])
+    .select(PRINCIPAL_ACCOUNT_COLUMNS)
     .select((eb) => teamsOf(eb.ref('a.id')).as('teams'));
 }
 

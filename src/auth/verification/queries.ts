@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { teamsOf } from '../../accounts/index.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
 import type { Database } from '../../platform/schema.ts';
-import type { PrincipalAccountRow } from '../principal.ts';
+import { PRINCIPAL_ACCOUNT_COLUMNS, type PrincipalAccountRow } from '../principal.ts';
 
 /** Every column of a token row that authentication and `GET /api/me` show. */
 export interface VerifiedTokenRow {
@@ -50,15 +50,8 @@ function selectTokenPrincipals(db: Kysely<Database>) {
       't.last_used_at',
       't.last_used_ip',
       't.last_used_user_agent',
-      'a.id',
-      'a.kind',
-      'a.role',
-      'a.name',
-      'a.email',
-      'a.internal_id',
-      'a.avatar_url',
-      'a.deactivated_at',
     ])
+    .select(PRINCIPAL_ACCOUNT_COLUMNS)
     .select((eb) => teamsOf(eb.ref('a.id')).as('teams'));
 }
 
