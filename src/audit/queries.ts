@@ -1,19 +1,8 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../platform/schema.ts';
+import type { Kysely, Selectable } from 'kysely';
+import type { AuditEventsTable, Database } from '../platform/schema.ts';
 
-export interface NewAuditEvent {
-  at: Date;
-  action: string;
-  actor_id: string | null;
-  actor_label: string | null;
-  actor_token_id: string | null;
-  target_type: string | null;
-  target_id: string | null;
-  target_label: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  details: Record<string, unknown>;
-}
+/** An audit row as written: every column but the generated id, `details` as an object. */
+export type NewAuditEvent = Omit<Selectable<AuditEventsTable>, 'id'>;
 
 export async function insertAuditEvents(db: Kysely<Database>, events: NewAuditEvent[]): Promise<void> {
   if (events.length === 0) return;
