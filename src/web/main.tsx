@@ -1,24 +1,30 @@
-import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { App } from './App.tsx';
-import { ApiError } from './api/client.ts';
+import { ApiError, setCsrfToken } from './api/client.ts';
+import { endsSession } from './api/session-end.ts';
+import { ErrorBoundary } from './layout/ErrorBoundary.tsx';
 import { ME_KEY } from './session/api.ts';
 import { NowProvider } from './ui/now.tsx';
 import { ToastProvider } from './ui/Toast.tsx';
 import { TooltipProvider } from './ui/Tooltip.tsx';
 import './styles.css';
 
+/**
+ * A session that ends while the page is open, noticed by any read or any change: forget who was signed in,
+ * which makes <RequireSession> send the person to sign-in and back here afterwards.
+ */
+function onError(error: Error) {
+  if (!endsSession(error)) return;
+  setCsrfToken(null);
+  queryClient.setQueryData(ME_KEY, null);
+}
+
 const queryClient: QueryClient = new QueryClient({
-  queryCache: new QueryCache({
-    // A session that ends while the page is open: forget who was signed in, which sends them to sign-in.
-    onError: (error, query) => {
-      if (error instanceof ApiError && error.status === 401 && query.queryKey[0] !== ME_KEY[0]) {
-        queryClient.setQueryData(ME_KEY, null);
-      }
-    },
-  }),
+  queryCache: new QueryCache({ onError }),
+  mutationCache: new MutationCache({ onError }),
   defaultOptions: {
     queries: {
       staleTime: 10_000,
@@ -36,7 +42,9 @@ createRoot(document.getElementById('root')!).render(
         <NowProvider>
           <TooltipProvider>
             <ToastProvider>
-              <App />
+              <ErrorBoundary>
+                <App />
+              </ErrorBoundary>
             </ToastProvider>
           </TooltipProvider>
         </NowProvider>

@@ -1,12 +1,13 @@
 import { KeyRound, LogOut, ScrollText, Users } from 'lucide-react';
 import type { ReactNode } from 'react';
-import { Link, NavLink, Outlet, useNavigate } from 'react-router';
+import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { ROLE_LABELS } from '../../core/roles.ts';
 import { paths } from '../paths.ts';
 import { useAccount, useCan, useSignOut } from '../session/api.ts';
 import { Avatar } from '../ui/Avatar.tsx';
 import { DropdownMenu, MenuItem, MenuLabel, MenuSeparator } from '../ui/DropdownMenu.tsx';
 import { useToast } from '../ui/Toast.tsx';
+import { ErrorBoundary } from './ErrorBoundary.tsx';
 
 function NavItem({ to, icon, children }: { to: string; icon: ReactNode; children: ReactNode }) {
   return (
@@ -46,7 +47,7 @@ function UserMenu() {
         onSelect={() =>
           signOut.mutate(undefined, {
             onSuccess: () => navigate(paths.signIn, { replace: true }),
-            onError: (error) => toast.error(error.message),
+            onError: (error) => toast.error(error),
           })
         }
       >
@@ -59,6 +60,7 @@ function UserMenu() {
 /** The signed-in frame: top bar with the user menu, Settings navigation, and the page. */
 export function SettingsLayout() {
   const can = useCan();
+  const location = useLocation();
   return (
     <div className="app">
       <header className="topbar">
@@ -99,7 +101,9 @@ export function SettingsLayout() {
           </nav>
         </aside>
         <main className="main">
-          <Outlet />
+          <ErrorBoundary resetKey={location.pathname}>
+            <Outlet />
+          </ErrorBoundary>
         </main>
       </div>
     </div>

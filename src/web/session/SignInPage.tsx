@@ -1,6 +1,7 @@
-import { CircleAlert } from 'lucide-react';
+import { CircleAlert, Clock } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
-import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
+import type { SignInState } from '../layout/guards.tsx';
 import { paths } from '../paths.ts';
 import { Button } from '../ui/Button.tsx';
 import { useMe, useSignIn } from './api.ts';
@@ -15,6 +16,7 @@ export function SignInPage() {
   const signIn = useSignIn();
   const navigate = useNavigate();
   const [params] = useSearchParams();
+  const sessionEnded = (useLocation().state as SignInState | null)?.sessionEnded === true;
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const next = safeNext(params.get('next'));
@@ -36,6 +38,12 @@ export function SignInPage() {
         <h1 className="signin-title">Sign in</h1>
         <p className="muted">Manage your access tokens and service users.</p>
         <form onSubmit={submit} noValidate>
+          {sessionEnded && !signIn.isError ? (
+            <div className="form-notice" role="status">
+              <Clock size={16} aria-hidden="true" />
+              Your session ended. Sign in again to go back where you were.
+            </div>
+          ) : null}
           {signIn.isError ? (
             <div className="form-error" role="alert">
               <CircleAlert size={16} aria-hidden="true" />

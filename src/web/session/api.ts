@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { roleAtLeast } from '../../core/roles.ts';
 import { ApiError, api, setCsrfToken } from '../api/client.ts';
 import type { Me } from '../api/types.ts';
+import { useAccount } from './account-context.tsx';
 
 export const ME_KEY = ['me'] as const;
 
@@ -24,12 +25,7 @@ export function useMe() {
   return useQuery({ queryKey: ME_KEY, queryFn: fetchMe, staleTime: 60_000, retry: false });
 }
 
-/** The signed-in account; only for components under <RequireSession>, which waits for it. */
-export function useAccount(): Me['account'] {
-  const { data } = useMe();
-  if (!data) throw new Error('useAccount outside a signed-in page');
-  return data.account;
-}
+export { useAccount } from './account-context.tsx';
 
 export function useCan() {
   const account = useAccount();

@@ -36,7 +36,7 @@ export function RowActions({ token }: { token: Token }) {
         },
         onError: (error) => {
           setConfirming(null);
-          toast.error(error.message);
+          toast.error(error);
         },
       },
     );

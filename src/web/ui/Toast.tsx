@@ -1,5 +1,6 @@
 import { CircleAlert, CircleCheck, X } from 'lucide-react';
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useRef, useState } from 'react';
+import { endsSession } from '../api/session-end.ts';
 
 // Short messages after an action ("Token revoked"). They are announced by screen readers (a live
 // region that is always in the page), stack in a corner, and go away by themselves.
@@ -11,7 +12,8 @@ interface ToastMessage {
 
 interface ToastApi {
   success(text: string): void;
-  error(text: string): void;
+  /** A failure's message; not for a session that ended, which sign-in explains instead. */
+  error(failure: string | Error): void;
 }
 
 const ToastContext = createContext<ToastApi | null>(null);
@@ -30,7 +32,13 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     [dismiss],
   );
   const api = useMemo<ToastApi>(
-    () => ({ success: (text) => show(text, 'success'), error: (text) => show(text, 'error') }),
+    () => ({
+      success: (text) => show(text, 'success'),
+      error: (failure) => {
+        if (typeof failure === 'string') show(failure, 'error');
+        else if (!endsSession(failure)) show(failure.message, 'error');
+      },
+    }),
     [show],
   );
   return (

@@ -73,7 +73,7 @@ export function UserRowActions({
               { id: account.id, active: true },
               {
                 onSuccess: () => toast.success(`“${label}” reactivated. No token was restored.`),
-                onError: (error) => toast.error(error.message),
+                onError: (error) => toast.error(error),
               },
             )
           }
