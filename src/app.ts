@@ -22,6 +22,7 @@ import {
   registerTextGuard,
 } from './platform/http/error-handling.ts';
 import { DOCS_PREFIX, registerOpenApi } from './platform/http/openapi.ts';
+import { RequestLogController } from './platform/http/request-logging.ts';
 import { registerSecurityHeaders } from './platform/http/security-headers.ts';
 import type { App } from './platform/http/types.ts';
 import type { Services } from './services.ts';
@@ -62,6 +63,7 @@ export async function buildApp(options: {
   const { services, config } = options;
   const app = Fastify({
     logger: scrubbingLogger(options.logger ?? false),
+    logController: new RequestLogController(),
     trustProxy: config.trustProxy,
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 200 },

@@ -6,6 +6,7 @@ import { ChangeNotifier } from './platform/change-notifier.ts';
 import { systemClock } from './platform/clock.ts';
 import { openDatabase } from './platform/database.ts';
 import { migrateToLatest } from './platform/migrate.ts';
+import { assertPortFree, portProblem } from './platform/port-check.ts';
 import { createServices } from './services.ts';
 
 export interface RunningServer {
@@ -20,6 +21,7 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 /** Open the database, migrate, seed a first start, and listen. `close()` drains and flushes everything. */
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
   const started = performance.now();
+  await assertPortFree(config.host, config.port);
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   const database = await openDatabase({
     url: config.databaseUrl,
@@ -77,7 +79,22 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
 
   services.scheduler.start();
 
-  const address = await app.listen({ host: config.host, port: config.port });
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // Taken between the check and now: the first start's password must still reach the person.
+    await app.close();
+    await notifier.stop();
+    await services.scheduler.stop();
+    await database.close();
+    const problem = portProblem(error, config.host, config.port);
+    if (!problem) throw error;
+    if (first.firstStart && first.generatedPassword) {
+      problem.message += `\nThe first admin was created meanwhile: sign in as ${first.adminEmail} with the password ${first.generatedPassword}  (shown only now)`;
+    }
+    throw problem;
+  }
   const url = address.replace('://[::1]', '://localhost');
   app.log.info(
     { url, engine: database.engine, startup_ms: Math.round(performance.now() - started) },
@@ -107,7 +124,7 @@ function printWelcome(url: string, first: FirstStart, where: string): void {
   const lines = [`\nTessera is running at ${url}  (data: ${where})`];
   if (first.firstStart) {
     lines.push(`Sign in as ${first.adminEmail}`);
-    if (first.generatedPassword) {
+    if (first.firstStart && first.generatedPassword) {
       lines.push(`  with the password ${first.generatedPassword}  (shown only now; keep it somewhere safe)`);
     } else {
       lines.push('  with the password from TESSERA_ADMIN_PASSWORD');
@@ -124,6 +141,9 @@ function printWelcome(url: string, first: FirstStart, where: string): void {
       'Lost the password? npx tessera reset-password <email>  (with the server stopped, for the embedded database)',
     );
   }
-  lines.push(`API reference: ${url}/api/docs\n`);
+  lines.push(
+    `API reference: ${url}/api/docs`,
+    'Logs: JSON lines on stdout; TESSERA_LOG_LEVEL=debug adds one per request.\n',
+  );
   process.stderr.write(`${lines.join('\n')}\n`);
 }

@@ -170,6 +170,8 @@ main(process.argv.slice(2)).then(
     process.stderr.write(
       error instanceof StartupError ? `${error.message}\n` : `${(error as Error)?.stack ?? String(error)}\n`,
     );
-    process.exitCode = 1;
+    // Whatever a failed start left open (a pool, a timer) must not keep the process, and the data
+    // directory's lock, alive.
+    process.exit(1);
   },
 );

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createTestDatabase, type TestDatabase, testEngine } from '../support/database.ts';
 import { signInOver, startTessera } from '../support/server-process.ts';
 
@@ -156,6 +157,48 @@ describe('tessera as a process', { timeout: 120_000 }, () => {
       }
     },
   );
+});
+
+describe('tessera on a busy port', { timeout: 120_000 }, () => {
+  it('exits with one line naming the port and how to choose another, before seeding anything', async () => {
+    const busyDir = mkdtempSync(join(tmpdir(), 'tessera-busy-'));
+    const holder = createServer();
+    await new Promise<void>((done) => holder.listen({ host: '127.0.0.1', port: 0 }, done));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const busyEnv: Record<string, string> = { ...env, TESSERA_DATA_DIR: busyDir, PORT: String(port) };
+      if (database) {
+        // A database of its own: this start must find it empty afterwards.
+        const fresh = await createTestDatabase();
+        await fresh.handle.close();
+        busyEnv.DATABASE_URL = fresh.url!;
+        onTestFinished(() => fresh.dispose().catch(() => {}));
+      }
+      const refused = await startTessera(busyEnv).then(
+        async (server) => {
+          await server.stop();
+          return 'started';
+        },
+        (error: Error) => error.message,
+      );
+      expect(refused).toMatch(/exited with 1 before listening/);
+      expect(refused).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+      expect(refused).toContain('PORT=8081 npm start');
+      expect(refused).not.toMatch(/\n\s+at /);
+      expect(refused).not.toContain('EADDRINUSE');
+
+      // Nothing was seeded: the next start, on a free port, is still the first, and prints the password.
+      const server = await startTessera({ ...busyEnv, PORT: '0' });
+      try {
+        expect(server.output().stderr).toMatch(/Sign in as admin@example.com\n\s+with the password \S+/);
+      } finally {
+        expect(await server.stop()).toBe(0);
+      }
+    } finally {
+      holder.close();
+      rmSync(busyDir, { recursive: true, force: true });
+    }
+  });
 });
 
 /** The PID of a process that has ended. */
