@@ -132,3 +132,29 @@ test('Revoke a service token on the Service tab, filtered to its service user', 
   await expect(page.getByRole('status').filter({ hasText: 'Token “Pipeline key” revoked.' })).toBeVisible();
   await expect(tokenRow(page, 'Pipeline key').locator('.badge')).toHaveText('Revoked');
 });
+
+test('a double click on Revoke token, then on Delete token, sends each request once', async ({ page }) => {
+  const person = await freshPerson('member');
+  await generateToken(person, { name: 'Double clicked' });
+  await signIn(page, person);
+  const sent: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() !== 'GET' && request.url().includes('/api/tokens/')) {
+      sent.push(`${request.method()} ${new URL(request.url()).pathname.replace(/[0-9a-f-]{36}/, ':id')}`);
+    }
+  });
+  await page.goto('/settings/access-tokens/personal');
+
+  await (await openMenu(page, 'Double clicked')).getByRole('menuitem', { name: 'Revoke' }).click();
+  await page.getByRole('button', { name: 'Revoke token' }).dblclick();
+  await expect(page.getByRole('status').filter({ hasText: 'Token “Double clicked” revoked.' })).toBeVisible();
+  await expect(tokenRow(page, 'Double clicked').locator('.badge')).toHaveText('Revoked');
+
+  await (await openMenu(page, 'Double clicked')).getByRole('menuitem', { name: 'Delete' }).click();
+  await page.getByRole('button', { name: 'Delete token' }).dblclick();
+  await expect(page.getByRole('status').filter({ hasText: 'Token “Double clicked” deleted.' })).toBeVisible();
+  await expect(tokenRow(page, 'Double clicked')).toHaveCount(0);
+
+  expect(sent).toEqual(['POST /api/tokens/:id/revoke', 'DELETE /api/tokens/:id']);
+  await expect(page.locator('.toast-error')).toHaveCount(0);
+});

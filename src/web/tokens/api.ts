@@ -4,6 +4,7 @@ import type { TokenKind } from '../../core/token-kind.ts';
 import type { TokenAction, TokenStatus } from '../../core/token-status.ts';
 import { api } from '../api/client.ts';
 import { usePagedList } from '../api/paged.ts';
+import { useSingleFlight } from '../api/single-flight.ts';
 import type { Account, GeneratedToken, Page, Token } from '../api/types.ts';
 import type { SortState } from '../ui/Table.tsx';
 
@@ -35,13 +36,15 @@ export function useTokenList(params: TokenListParams) {
 /** Revoke, Restore or Delete; every list refetches, so the row changes without a reload. */
 export function useTokenAction() {
   const client = useQueryClient();
-  return useMutation({
-    mutationFn: ({ token, action }: { token: Token; action: TokenAction }): Promise<unknown> =>
-      action === 'delete'
-        ? api<void>(`/api/tokens/${token.id}`, { method: 'DELETE' })
-        : api<Token>(`/api/tokens/${token.id}/${action}`, { method: 'POST' }),
-    onSettled: () => client.invalidateQueries({ queryKey: tokensKey() }),
-  });
+  return useSingleFlight(
+    useMutation({
+      mutationFn: ({ token, action }: { token: Token; action: TokenAction }): Promise<unknown> =>
+        action === 'delete'
+          ? api<void>(`/api/tokens/${token.id}`, { method: 'DELETE' })
+          : api<Token>(`/api/tokens/${token.id}/${action}`, { method: 'POST' }),
+      onSettled: () => client.invalidateQueries({ queryKey: tokensKey() }),
+    }),
+  );
 }
 
 export interface GenerateTokenInput {
@@ -54,14 +57,16 @@ export interface GenerateTokenInput {
 
 export function useGenerateToken() {
   const client = useQueryClient();
-  return useMutation({
-    mutationFn: (input: GenerateTokenInput) =>
-      api<GeneratedToken>('/api/tokens', { method: 'POST', body: input }),
-    onSuccess: () => {
-      client.invalidateQueries({ queryKey: tokensKey() });
-      client.invalidateQueries({ queryKey: ['users'] });
-    },
-  });
+  return useSingleFlight(
+    useMutation({
+      mutationFn: (input: GenerateTokenInput) =>
+        api<GeneratedToken>('/api/tokens', { method: 'POST', body: input }),
+      onSuccess: () => {
+        client.invalidateQueries({ queryKey: tokensKey() });
+        client.invalidateQueries({ queryKey: ['users'] });
+      },
+    }),
+  );
 }
 
 /** Active service users (for Generate Token and the Service tab's filter); Admins only. */

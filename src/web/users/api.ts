@@ -3,6 +3,7 @@ import type { Role } from '../../core/roles.ts';
 import type { AccountSort } from '../../core/sorts.ts';
 import { api } from '../api/client.ts';
 import { usePagedList } from '../api/paged.ts';
+import { useSingleFlight } from '../api/single-flight.ts';
 import type { Account, Page, Team } from '../api/types.ts';
 import type { SortState } from '../ui/Table.tsx';
 
@@ -95,15 +96,17 @@ export interface AccountChanges {
 /** Changes to accounts refresh every account list, the token lists (owners) and the audit log. */
 function useAccountMutation<I, O>(run: (input: I) => Promise<O>) {
   const client = useQueryClient();
-  return useMutation({
-    mutationFn: run,
-    onSuccess: () => {
-      client.invalidateQueries({ queryKey: ['users'] });
-      client.invalidateQueries({ queryKey: ['tokens'] });
-      client.invalidateQueries({ queryKey: ['teams'] });
-      client.invalidateQueries({ queryKey: ['audit'] });
-    },
-  });
+  return useSingleFlight(
+    useMutation({
+      mutationFn: run,
+      onSuccess: () => {
+        client.invalidateQueries({ queryKey: ['users'] });
+        client.invalidateQueries({ queryKey: ['tokens'] });
+        client.invalidateQueries({ queryKey: ['teams'] });
+        client.invalidateQueries({ queryKey: ['audit'] });
+      },
+    }),
+  );
 }
 
 export function useCreateServiceUser() {
