@@ -315,6 +315,20 @@ test.describe('as an Admin', () => {
     await expect(field).toBeFocused();
   });
 
+  test('Add → Service User named in Japanese gets a short random internal ID', async ({ page }) => {
+    // Names need not be unique; the internal ID is, and is drawn at random for this one.
+    const name = 'デプロイ担当';
+    await openUsers(page, USERS);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('menuitem', { name: 'Service User' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add Service User' });
+    await dialog.getByLabel('Name').fill(name);
+    await expect(dialog.getByText(/it will be a short random one, like svc-7kq2@service/)).toBeVisible();
+    await dialog.getByRole('button', { name: 'Add service user' }).click();
+    await expect(dialog.getByTestId('created-internal-id')).toHaveText(/^svc-[a-z2-9]{4}@service$/);
+    await expect(page.getByRole('status').filter({ hasText: `Service user “${name}” added.` })).toBeVisible();
+  });
+
   test('Add → User: a taken email is shown by the field; a generated password is shown once with Copy', async ({
     page,
     context,

@@ -1,6 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AuditLog, AuditTarget, CommandLineActor } from '../audit/index.ts';
-import { hasControlCharacters, SERVICE_ID_SUFFIX, serviceInternalId, slugify } from '../core/names.ts';
+import {
+  hasControlCharacters,
+  hasLetterOrDigit,
+  randomServiceSlug,
+  SERVICE_ID_SUFFIX,
+  serviceInternalId,
+  slugify,
+} from '../core/names.ts';
 import type { Role } from '../core/roles.ts';
 import type { AccountSort } from '../core/sorts.ts';
 import type { AccountKind } from '../core/token-kind.ts';
@@ -126,33 +134,46 @@ export class AccountService {
       ? input.internal_id.slice(0, -SERVICE_ID_SUFFIX.length)
       : (input.internal_id ?? name);
     if (!source) throw invalidField(field, 'A service user needs a name or an internal_id.');
+    if (!hasLetterOrDigit(source)) throw invalidField(field, 'Must contain at least one letter or digit.');
     const slug = slugify(source);
-    if (!slug) throw invalidField(field, 'Must contain at least one letter or digit.');
+    if (!slug && field === 'internal_id') {
+      throw invalidField(field, 'An internal ID is made of the letters a–z, digits, - and _.');
+    }
     if (slug.length > ACCOUNT_NAME_MAX)
       throw invalidField(field, `Must be at most ${ACCOUNT_NAME_MAX} characters.`);
-    const internalId = serviceInternalId(slug);
-    const id = await this.#create(caller, input.team_ids, async (trx) => {
+    // A name in a script with nothing to keep in a-z (Japanese, Arabic…) gets a short random ID; a taken
+    // one is drawn again, while a taken ID made from the name is the caller's conflict to resolve.
+    const random = !slug;
+    for (let attempt = 1; ; attempt++) {
+      const internalId = serviceInternalId(slug || randomServiceSlug(randomBytes(4)));
       try {
-        return await insertAccount(trx, {
-          kind: 'service',
-          internal_id: internalId,
-          name,
-          email: input.email?.trim() || null,
-          role: input.role,
-          password_hash: null,
-          avatar_url: input.avatar_url ?? null,
-          created_at: this.#deps.clock.now(),
-          created_by: caller?.principal.account.id ?? null,
+        const id = await this.#create(caller, input.team_ids, async (trx) => {
+          try {
+            return await insertAccount(trx, {
+              kind: 'service',
+              internal_id: internalId,
+              name,
+              email: input.email?.trim() || null,
+              role: input.role,
+              password_hash: null,
+              avatar_url: input.avatar_url ?? null,
+              created_at: this.#deps.clock.now(),
+              created_by: caller?.principal.account.id ?? null,
+            });
+          } catch (error) {
+            throw asConflict(error, 'accounts_internal_id_key', () =>
+              taken(field, 'internal_id_taken', `The internal ID ${internalId} is already taken.`, {
+                internal_id: internalId,
+              }),
+            );
+          }
         });
+        return this.#view(id);
       } catch (error) {
-        throw asConflict(error, 'accounts_internal_id_key', () =>
-          taken(field, 'internal_id_taken', `The internal ID ${internalId} is already taken.`, {
-            internal_id: internalId,
-          }),
-        );
+        if (!(random && attempt < 5 && error instanceof AppError && error.code === 'internal_id_taken'))
+          throw error;
       }
-    });
-    return this.#view(id);
+    }
   }
 
   async #create(

@@ -35,6 +35,26 @@ export function slugify(text: string): string {
 
 export const SERVICE_ID_SUFFIX = '@service';
 
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/** Any script's letters and digits count: `デプロイ` and `نشر` are names. */
+export function hasLetterOrDigit(text: string): boolean {
+  return LETTER_OR_DIGIT.test(text);
+}
+
+// No 0/o, 1/l: an ID people may read aloud or type.
+const ID_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
+
+/**
+ * The internal ID's slug for a name with no letter a–z to keep (`デプロイ`): `svc-` and four characters from
+ * the given random bytes, e.g. `svc-7kq2`.
+ */
+export function randomServiceSlug(random: Uint8Array): string {
+  let suffix = '';
+  for (let i = 0; i < 4; i++) suffix += ID_ALPHABET[(random[i] ?? 0) % ID_ALPHABET.length];
+  return `svc-${suffix}`;
+}
+
 export function serviceInternalId(slug: string): string {
   return `${slug}${SERVICE_ID_SUFFIX}`;
 }

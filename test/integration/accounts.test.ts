@@ -61,6 +61,7 @@ describe('service users', () => {
     [{}, 'name'],
     [{ name: '!!!' }, 'name'],
     [{ internal_id: '@service' }, 'internal_id'],
+    [{ name: 'デプロイ', internal_id: 'デプロイ' }, 'internal_id'],
     [{ name: 'ok', email: 'not an email' }, 'email'],
     [{ name: 'ok', role: 'owner' }, 'role'],
     [{ name: 'ok', team_ids: ['00000000-0000-4000-8000-000000000000'] }, 'team_ids'],
@@ -73,6 +74,23 @@ describe('service users', () => {
     expect(response.json().details.field).toBe(field);
     const list = (await h.request({ url: '/api/users?kind=service', session: admin })).json();
     expect(list.items).toEqual([]);
+  });
+
+  it('may be named in any script; a name with nothing to keep in a-z gets a short random internal ID', async () => {
+    const admin = await h.session('admin');
+    const ids = new Set<string>();
+    for (const name of ['デプロイ', 'نشر التطبيق', 'デプロイ']) {
+      const response = await h.request({ url: '/api/service-users', session: admin, body: { name } });
+      expect(response.statusCode, response.body).toBe(201);
+      expect(response.json().name).toBe(name);
+      const internalId = response.json().internal_id as string;
+      expect(internalId).toMatch(/^svc-[a-z2-9]{4}@service$/);
+      ids.add(internalId);
+    }
+    expect(ids.size).toBe(3);
+    // Latin letters among others are kept: the ID is made of them.
+    const mixed = await h.request({ url: '/api/service-users', session: admin, body: { name: 'Zoë デプロイ 2' } });
+    expect(mixed.json().internal_id).toBe('zoe-2@service');
   });
 
   it('are created by Admins only', async () => {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { expiresAt } from '../../src/core/expiration.ts';
-import { checkTokenName, slugify, tokenFileName } from '../../src/core/names.ts';
+import {
+  checkTokenName,
+  hasLetterOrDigit,
+  randomServiceSlug,
+  slugify,
+  tokenFileName,
+} from '../../src/core/names.ts';
 import { roleAtLeast } from '../../src/core/roles.ts';
 
 describe('token names', () => {
@@ -55,5 +61,23 @@ describe('roles and expiry', () => {
     const created = new Date('2026-03-01T10:00:00Z');
     expect(expiresAt(created, 30)?.toISOString()).toBe('2026-03-31T10:00:00.000Z');
     expect(expiresAt(created, null)).toBeNull();
+  });
+});
+
+describe('names in any script', () => {
+  it.each([
+    ['デプロイ', true],
+    ['نشر', true],
+    ['٣', true],
+    ['Zoë', true],
+    ['!!! — ...', false],
+    ['   ', false],
+  ])('hasLetterOrDigit(%j) = %j', (text, expected) => {
+    expect(hasLetterOrDigit(text)).toBe(expected);
+  });
+
+  it('draws a readable random slug from the bytes it is given', () => {
+    expect(randomServiceSlug(new Uint8Array([0, 1, 31, 32]))).toBe('svc-ab9a');
+    expect(randomServiceSlug(new Uint8Array([7, 200, 13, 255]))).toMatch(/^svc-[a-z2-9]{4}$/);
   });
 });

@@ -1,6 +1,6 @@
 import { Bot, KeyRound } from 'lucide-react';
 import { type FormEvent, useEffect, useState } from 'react';
-import { displayName, serviceInternalId, slugify } from '../../core/names.ts';
+import { displayName, hasLetterOrDigit, serviceInternalId, slugify } from '../../core/names.ts';
 import type { Account } from '../api/types.ts';
 import { Avatar } from '../ui/Avatar.tsx';
 import { Button } from '../ui/Button.tsx';
@@ -76,13 +76,16 @@ export function AddServiceUserDialog({
 
   const slug = slugify(internalId.trim().replace(/@service$/, '') || name.trim());
   const preview = slug ? serviceInternalId(slug) : null;
+  // A name in a script with nothing to keep in a-z: the server draws a short random ID.
+  const randomId = !slug && !internalId.trim() && hasLetterOrDigit(name);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const found: Partial<Record<Field, string>> = {};
     if (!name.trim() && !internalId.trim()) found.name = 'Give the service user a name (or an internal ID).';
-    else if (!slug)
-      found[internalId.trim() ? 'internal_id' : 'name'] = 'Must contain at least one letter or digit.';
+    else if (internalId.trim() && !slug)
+      found.internal_id = 'An internal ID is made of the letters a–z, digits, - and _.';
+    else if (!slug && !randomId) found.name = 'Must contain at least one letter or digit.';
     if (email.trim() && !isEmail(email.trim())) found.email = 'Enter an email address, or leave it empty.';
     if (!form.check(found)) return;
     create.mutate(
@@ -179,7 +182,9 @@ export function AddServiceUserDialog({
             hint={
               preview
                 ? `It will be ${preview}.${internalId.trim() ? '' : ' Made from the name unless you set one.'}`
-                : 'Made from the name unless you set one: <slug>@service.'
+                : randomId
+                  ? 'The name has no letters a–z to make it from: it will be a short random one, like svc-7kq2@service, unless you set one.'
+                  : 'Made from the name unless you set one: <slug>@service.'
             }
             className="input mono"
           />
