@@ -184,6 +184,24 @@ test.describe('as an Admin', () => {
     await expect(userRow(page, PEOPLE.manager.name)).toBeVisible();
   });
 
+  test('Users filtered to a service user links to its tokens; a malformed ?user= says "No such account"', async ({
+    page,
+  }) => {
+    const airflow = await accountByName('svc-airflow');
+    await openUsers(page, `${USERS}?user=${airflow.id}`);
+    await page.getByTestId('user-filter').getByRole('link', { name: 'Show its tokens' }).click();
+    await expect(page).toHaveURL(new RegExp(`/settings/access-tokens/service\\?service_user=${airflow.id}$`));
+    await expect(page.getByTestId('token-row').first()).toBeVisible();
+
+    await page.goto(`${USERS}?user=not-an-id`);
+    await expect(page.getByRole('heading', { name: 'No such account' })).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('user-filter')).toContainText('Showing only an unknown account');
+    await expect(page.getByText('Invalid UUID')).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Try again' })).toHaveCount(0);
+    await page.getByRole('button', { name: 'Show all users' }).click();
+    await expect(userRow(page, PEOPLE.manager.name)).toBeVisible();
+  });
+
   test('sorts by name, role, last active and created', async ({ page }) => {
     await openUsers(page, USERS);
     const rows = page.getByTestId('user-row');
@@ -425,7 +443,7 @@ test.describe('as an Admin', () => {
     await expect(row.getByRole('img', { name: 'Active' })).toBeVisible();
   });
 
-  test('a service user with active tokens cannot be deactivated: the refusal is shown in the dialog', async ({
+  test('a service user with active tokens cannot be deactivated: the dialog says so before asking anything', async ({
     page,
   }) => {
     const service = await newServiceUser();
@@ -433,15 +451,12 @@ test.describe('as an Admin', () => {
     await openUsers(page, `${USERS}?user=${service.id}`);
     await openRowMenu(page, service.name);
     await page.getByRole('menuitem', { name: 'Deactivate' }).click();
-    const dialog = page.getByRole('dialog', { name: `Deactivate ${service.name}?` });
-    await dialog.getByLabel('Type deactivate to confirm').fill('deactivate');
-    await dialog.getByRole('button', { name: 'Deactivate' }).click();
-    const alert = dialog.getByRole('alert');
-    await expect(alert).toContainText('Cannot deactivate yet.');
-    await expect(alert).toContainText(`${service.name}@service still has 1 active token. Revoke it first`);
-    await expect(alert.getByRole('link', { name: 'Show its active tokens' })).toBeVisible();
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await expect(userRow(page, service.name).getByRole('img', { name: 'Active' })).toBeVisible();
+    const dialog = page.getByRole('dialog', { name: `${service.name} cannot be deactivated yet` });
+    await expect(dialog).toContainText(`${service.name} still has 1 active token. Revoke it first`);
+    await expect(dialog.getByLabel('Type deactivate to confirm')).toHaveCount(0);
+    await dialog.getByRole('link', { name: 'Show its active tokens' }).click();
+    await expect(page).toHaveURL(/\/settings\/access-tokens\/service\?service_user=.*&status=active/);
+    await expect(page.getByTestId('token-row').filter({ hasText: 'Pipeline' })).toHaveCount(1);
   });
 
   test('Generate Token for a service user from its row', async ({ page }) => {

@@ -1,6 +1,6 @@
 import { Check, CircleAlert, Copy, Download, TriangleAlert } from 'lucide-react';
 import { type FormEvent, useEffect, useId, useState } from 'react';
-import { EXPIRATION_PRESETS, expiresAt } from '../../core/expiration.ts';
+import { EXPIRATION_PRESETS, expiresAt, MAX_EXPIRATION_DAYS } from '../../core/expiration.ts';
 import { checkTokenName, displayName, TOKEN_NAME_MAX, tokenFileName } from '../../core/names.ts';
 import { exactTime } from '../../core/time-phrases.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
@@ -26,6 +26,27 @@ type Field = 'name' | 'kind' | 'service_user_id' | 'expires_in_days' | 'scim_onl
 type FieldErrors = Partial<Record<Field, string>>;
 const FIELDS: readonly string[] = ['name', 'kind', 'service_user_id', 'expires_in_days', 'scim_only'];
 const DEFAULT_DAYS = 30;
+
+/** The local calendar date `days` from today, as a date input holds it. */
+function localDate(days: number): string {
+  const date = new Date();
+  date.setDate(date.getDate() + days);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/**
+ * Whole days from today to a chosen local date, which the API takes as `expires_in_days`: the token then
+ * expires on that date, at this time of day. Null for a date outside 1–365 days (or none).
+ */
+function daysUntil(date: string): number | null {
+  const [y, m, d] = date.split('-').map(Number);
+  if (!y || !m || !d) return null;
+  const today = new Date();
+  const start = Date.UTC(today.getFullYear(), today.getMonth(), today.getDate());
+  const days = Math.round((Date.UTC(y, m - 1, d) - start) / 86_400_000);
+  return days >= 1 && days <= MAX_EXPIRATION_DAYS ? days : null;
+}
 
 /** Saves the secret as `<slug-of-name>-token.txt`, e.g. ci-cd-pipeline-token.txt. */
 function downloadSecret(tokenName: string, secret: string): void {
@@ -53,7 +74,7 @@ function SecretView({ generated }: { generated: GeneratedToken }) {
         </span>
       </div>
       <div className="field" style={{ marginTop: 'var(--space-5)' }}>
-        <span className="field-label" id={`${secretId}-label`}>
+        <span className="field-label long-text" id={`${secretId}-label`}>
           {generated.token.name}
         </span>
         <div className="secret-box">
@@ -87,6 +108,12 @@ function SecretView({ generated }: { generated: GeneratedToken }) {
           Download saves <code>{tokenFileName(generated.token.name)}</code>.
         </span>
       </div>
+      <div className="field">
+        <span className="field-label">Try it</span>
+        <code className="usage-example" data-testid="usage-example">
+          curl -H "Authorization: Bearer {generated.secret}" {window.location.origin}/api/me
+        </code>
+      </div>
     </>
   );
 }
@@ -113,6 +140,8 @@ export function GenerateTokenDialog({
   const [kind, setKind] = useState<TokenKind>(startKind);
   const [serviceUserId, setServiceUserId] = useState(serviceUser?.id ?? '');
   const [days, setDays] = useState<number | null>(DEFAULT_DAYS);
+  /** A date of one's own instead of a preset: `YYYY-MM-DD`, or null while a preset is chosen. */
+  const [customDate, setCustomDate] = useState<string | null>(null);
   const [scimOnly, setScimOnly] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -127,6 +156,7 @@ export function GenerateTokenDialog({
     setKind(startKind);
     setServiceUserId(serviceUser?.id ?? '');
     setDays(DEFAULT_DAYS);
+    setCustomDate(null);
     setScimOnly(false);
     setErrors({});
     setFormError(null);
@@ -143,6 +173,8 @@ export function GenerateTokenDialog({
     if (!checked.ok) found.name = checked.message;
     if (kind === 'service' && !serviceUserId)
       found.service_user_id = 'Choose the service user this token is for.';
+    if (customDate !== null && days === null)
+      found.expires_in_days = `Choose a date from tomorrow to ${MAX_EXPIRATION_DAYS} days from today.`;
     setErrors(found);
     setFormError(null);
     if (Object.keys(found).length > 0) {
@@ -219,7 +251,11 @@ export function GenerateTokenDialog({
               id={`${ids}-name`}
               className="input"
               value={name}
-              onChange={(e) => setName(e.target.value)}
+              onChange={(e) => {
+                setName(e.target.value);
+                // The server's "already exists" was about the name as it was.
+                if (errors.name) setErrors(({ name: _old, ...rest }) => rest);
+              }}
               placeholder="e.g. CI/CD Pipeline"
               maxLength={TOKEN_NAME_MAX + 20}
               aria-invalid={errors.name ? true : undefined}
@@ -305,19 +341,55 @@ export function GenerateTokenDialog({
                   <input
                     type="radio"
                     name={`${ids}-expires`}
-                    id={preset.days === days ? `${ids}-expires_in_days` : undefined}
-                    checked={preset.days === days}
-                    onChange={() => setDays(preset.days)}
+                    id={customDate === null && preset.days === days ? `${ids}-expires_in_days` : undefined}
+                    checked={customDate === null && preset.days === days}
+                    onChange={() => {
+                      setCustomDate(null);
+                      setDays(preset.days);
+                    }}
                   />
                   <span>{preset.label}</span>
                 </label>
               ))}
+              <label>
+                <input
+                  type="radio"
+                  name={`${ids}-expires`}
+                  checked={customDate !== null}
+                  onChange={() => {
+                    const date = customDate ?? localDate(days ?? DEFAULT_DAYS);
+                    setCustomDate(date);
+                    setDays(daysUntil(date));
+                  }}
+                />
+                <span>Custom</span>
+              </label>
             </div>
+            {customDate !== null ? (
+              <input
+                id={`${ids}-expires_in_days`}
+                type="date"
+                className="input custom-date"
+                aria-label="Expiration date"
+                value={customDate}
+                min={localDate(1)}
+                max={localDate(MAX_EXPIRATION_DAYS)}
+                onChange={(e) => {
+                  setCustomDate(e.target.value);
+                  setDays(daysUntil(e.target.value));
+                  if (errors.expires_in_days) setErrors(({ expires_in_days: _old, ...rest }) => rest);
+                }}
+                aria-invalid={errors.expires_in_days ? true : undefined}
+                aria-describedby={describedBy('expires_in_days')}
+              />
+            ) : null}
             <FieldError id={`${ids}-expires_in_days-error`} message={errors.expires_in_days} />
             <span className="field-hint" data-testid="expiration-preview">
               {preview
                 ? `Expires ${exactTime(preview)}.`
-                : 'Never expires. It works until someone revokes it; prefer an expiration when you can.'}
+                : customDate !== null
+                  ? `Choose a date from tomorrow to ${MAX_EXPIRATION_DAYS} days from today.`
+                  : 'Never expires. It works until someone revokes it; prefer an expiration when you can.'}
             </span>
           </div>
 

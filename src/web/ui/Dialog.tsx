@@ -1,6 +1,6 @@
 import * as RadixDialog from '@radix-ui/react-dialog';
 import { X } from 'lucide-react';
-import type { FormEvent, ReactNode, RefObject } from 'react';
+import { type FormEvent, type ReactNode, type RefObject, useRef } from 'react';
 import { Button } from './Button.tsx';
 
 /**
@@ -29,6 +29,14 @@ export function Dialog({
   returnFocusTo?: RefObject<HTMLElement | null>;
   busy?: boolean;
 }) {
+  // Radix returns focus only to a trigger of its own; these dialogs are opened by ordinary buttons. The
+  // element focused when `open` turns true is read during that render, before the dialog takes focus.
+  const opener = useRef<HTMLElement | null>(null);
+  const wasOpen = useRef(false);
+  if (open && !wasOpen.current && typeof document !== 'undefined') {
+    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  }
+  wasOpen.current = open;
   return (
     <RadixDialog.Root
       open={open}
@@ -52,9 +60,10 @@ export function Dialog({
             }
           }}
           onCloseAutoFocus={(event) => {
-            if (returnFocusTo?.current) {
+            const target = returnFocusTo?.current ?? (opener.current?.isConnected ? opener.current : null);
+            if (target) {
               event.preventDefault();
-              returnFocusTo.current.focus();
+              target.focus();
             }
           }}
           {...(description ? {} : { 'aria-describedby': undefined })}
@@ -68,7 +77,9 @@ export function Dialog({
           {description ? (
             <RadixDialog.Description className="dialog-description">{description}</RadixDialog.Description>
           ) : null}
-          {children ? <div className="dialog-body">{children}</div> : null}
+          {/* With a footer, the children are the body; without one they bring their own body and footer
+              (DialogForm, or a step of a dialog), and another padded box around them would pad twice. */}
+          {children && footer ? <div className="dialog-body">{children}</div> : children}
           {footer ? <footer className="dialog-footer">{footer}</footer> : null}
         </RadixDialog.Content>
       </RadixDialog.Portal>

@@ -5,6 +5,7 @@ import { displayName } from '../../core/names.ts';
 import { isApiError } from '../api/client.ts';
 import type { Account } from '../api/types.ts';
 import { paths } from '../paths.ts';
+import { Button } from '../ui/Button.tsx';
 import { Dialog, DialogForm } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { useSetActive } from './api.ts';
@@ -12,8 +13,9 @@ import { useSetActive } from './api.ts';
 const CONFIRM_WORD = 'deactivate';
 
 /**
- * Deactivate behind typing `deactivate`. A service user that still has active tokens is refused by the
- * server (409 `active_tokens`); its message stays in the dialog, with a link to those tokens.
+ * Deactivate behind typing `deactivate`. A service user that still has active tokens is told so at once,
+ * with a link to those tokens; if one was generated meanwhile, the server's refusal (409 `active_tokens`)
+ * stays in the dialog the same way.
  */
 export function DeactivateDialog({
   account,
@@ -53,6 +55,41 @@ export function DeactivateDialog({
     );
   };
 
+  const activeTokensLink = `${paths.serviceTokens}?service_user=${encodeURIComponent(account.id)}&status=active`;
+
+  // Said before anything is typed: a service user with active tokens cannot be deactivated yet.
+  if (account.kind === 'service' && account.active_token_count > 0) {
+    const count = account.active_token_count;
+    return (
+      <Dialog
+        open
+        onOpenChange={onOpenChange}
+        title={`${label} cannot be deactivated yet`}
+        width={500}
+        footer={
+          <>
+            <Button data-autofocus onClick={() => onOpenChange(false)}>
+              Close
+            </Button>
+            <Link
+              className="btn btn-primary btn-md"
+              to={activeTokensLink}
+              onClick={() => onOpenChange(false)}
+            >
+              Show its active tokens
+            </Link>
+          </>
+        }
+      >
+        <p className="dialog-text">
+          <strong>{label}</strong> still has {count} active token{count === 1 ? '' : 's'}. Revoke{' '}
+          {count === 1 ? 'it' : 'them'} first, so that no pipeline stops without someone choosing it; then
+          deactivate the service user.
+        </p>
+      </Dialog>
+    );
+  }
+
   return (
     <Dialog
       open
@@ -81,8 +118,8 @@ export function DeactivateDialog({
             </>
           ) : (
             <>
-              <strong>{label}</strong> is a service user: none of its tokens will authenticate. A service user
-              with active tokens cannot be deactivated — revoke them first. You can reactivate it later.
+              <strong>{label}</strong> is a service user with no active token: none of its tokens will
+              authenticate while it is deactivated. You can reactivate it later.
             </>
           )}
         </p>
@@ -95,10 +132,7 @@ export function DeactivateDialog({
               {activeTokens ? (
                 <>
                   {' '}
-                  <Link
-                    to={`${paths.serviceTokens}?service_user=${encodeURIComponent(account.id)}&status=active`}
-                    onClick={() => onOpenChange(false)}
-                  >
+                  <Link to={activeTokensLink} onClick={() => onOpenChange(false)}>
                     Show its active tokens
                   </Link>
                 </>

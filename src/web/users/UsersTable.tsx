@@ -55,7 +55,15 @@ export function UsersTable({
       list={users}
       loadError="The users could not be loaded"
       empty={
-        list.filtered ? (
+        list.params.user ? (
+          <EmptyState
+            icon={<SearchX size={22} />}
+            title="No such account"
+            action={<Button onClick={list.clearFilters}>Show all users</Button>}
+          >
+            The link names an account that does not exist, or no longer matches the other filters.
+          </EmptyState>
+        ) : list.filtered ? (
           <EmptyState
             icon={<SearchX size={22} />}
             title="No users match"

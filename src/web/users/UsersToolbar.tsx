@@ -1,7 +1,11 @@
 import { X } from 'lucide-react';
 import { useEffect, useState } from 'react';
+import { Link } from 'react-router';
+import { isUuid } from '../../core/ids.ts';
 import { displayName } from '../../core/names.ts';
 import { ROLE_LABELS, ROLES } from '../../core/roles.ts';
+import { paths } from '../paths.ts';
+import { useCan } from '../session/api.ts';
 import { Avatar } from '../ui/Avatar.tsx';
 import { Button } from '../ui/Button.tsx';
 import { FilterSelect, SearchBox, SortMenu } from '../ui/list/toolbar.tsx';
@@ -11,7 +15,12 @@ import { USER_SORT, type UserList } from './list-params.ts';
 /** The `?user=` filter, shown as a banner naming the account, with a button that clears it. */
 function UserFilterBanner({ id, onClear }: { id: string; onClear(): void }) {
   const account = useAccountById(id);
-  const label = account.data ? displayName(account.data) : account.isError ? 'an unknown account' : '…';
+  const can = useCan();
+  const label = account.data
+    ? displayName(account.data)
+    : account.isError || !isUuid(id)
+      ? 'an unknown account'
+      : '…';
   return (
     <div className="filter-banner" role="status" data-testid="user-filter">
       {account.data ? <Avatar person={account.data} size={24} /> : null}
@@ -22,6 +31,11 @@ function UserFilterBanner({ id, onClear }: { id: string; onClear(): void }) {
         ) : null}
       </span>
       <span className="toolbar-spacer" />
+      {account.data?.kind === 'service' && can.manageServiceTokens ? (
+        <Link to={`${paths.serviceTokens}?service_user=${encodeURIComponent(account.data.id)}`}>
+          Show its tokens
+        </Link>
+      ) : null}
       <Button size="sm" variant="ghost" icon={<X size={14} aria-hidden="true" />} onClick={onClear}>
         Clear filter
       </Button>

@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { isUuid, NO_ID } from '../../core/ids.ts';
 import type { Role } from '../../core/roles.ts';
 import type { AccountSort } from '../../core/sorts.ts';
 import { api } from '../api/client.ts';
@@ -29,8 +30,10 @@ export function useUserList(params: UserListParams) {
     role: params.role,
     team: params.team,
     kind: params.serviceOnly ? 'service' : undefined,
-    include_deactivated: params.showDeactivated || undefined,
-    id: params.user,
+    // The account a link names is shown whatever its state: the arrow of a deactivated service user too.
+    include_deactivated: params.showDeactivated || params.user !== '' || undefined,
+    // A `?user=` that is no id at all (a mistyped link) names nobody: an empty list, not a 400.
+    id: params.user && !isUuid(params.user) ? NO_ID : params.user,
     sort: params.sort.field,
     order: params.sort.order,
     limit: USERS_PAGE_SIZE,
@@ -41,7 +44,7 @@ export function useUserList(params: UserListParams) {
 export function useAccountById(id: string) {
   return useQuery({
     queryKey: ['users', 'one', id],
-    enabled: id !== '',
+    enabled: isUuid(id),
     queryFn: ({ signal }) => api<Account>(`/api/users/${encodeURIComponent(id)}`, { signal }),
   });
 }
