@@ -22,7 +22,7 @@ test('a Member generates a personal token: default 30 days, the secret once, Cop
   await expect(dialog.getByText('Type', { exact: true })).toHaveCount(0);
   await expect(dialog.getByLabel('SCIM only')).toHaveCount(0);
   await expect(dialog.getByRole('radio', { name: '30 days' })).toBeChecked();
-  await expect(dialog.getByRole('radiogroup', { name: 'Expiration' }).getByRole('radio')).toHaveCount(5);
+  await expect(dialog.getByRole('radiogroup', { name: 'Expiration' }).getByRole('radio')).toHaveCount(6);
   await expect(dialog.getByLabel('Name')).toBeFocused();
   await dialog.getByLabel('Name').fill('CI/CD Pipeline');
   await dialog.getByRole('button', { name: 'Generate Token' }).click();
@@ -31,6 +31,9 @@ test('a Member generates a personal token: default 30 days, the secret once, Cop
   await expect(done).toContainText('you will not be able to see it again');
   const secret = (await done.getByTestId('token-secret').textContent())!.trim();
   expect(secret).toMatch(/^tsr_pat_/);
+  await expect(done.getByTestId('usage-example')).toHaveText(
+    `curl -H "Authorization: Bearer ${secret}" ${new URL(page.url()).origin}/api/me`,
+  );
   expect(checkSecret(secret).valid).toBe(true);
 
   await done.getByRole('button', { name: 'Copy' }).click();
@@ -77,6 +80,12 @@ test('errors show next to their field: required name, and a duplicate name from 
   await expect(name).toHaveAccessibleDescription(/A token named "REPORTING" already exists\./);
   await expect(name).toBeFocused();
   await expect(page.getByRole('dialog', { name: 'Token generated' })).toHaveCount(0);
+
+  // The message was about the name as it was: editing it clears it.
+  await name.press('End');
+  await name.press('s');
+  await expect(name).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(dialog.getByText('already exists')).toHaveCount(0);
 
   await name.fill('Reporting (new)');
   await dialog.getByRole('radio', { name: 'Never' }).check();
@@ -132,4 +141,61 @@ test('an Admin can switch the type to Personal, and a Member’s dialog has no T
   await expect(dialog.getByLabel('Service User')).toBeVisible();
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toHaveCount(0);
+});
+
+test('closing the dialog in any way returns the focus to the button that opened it', async ({ page }) => {
+  const person = await freshPerson('member');
+  await signIn(page, person);
+  await page.goto('/settings/access-tokens/personal');
+  const opener = page.getByRole('button', { name: 'Generate Token' }).first();
+  const dialog = page.getByRole('dialog', { name: 'Generate Token' });
+  const closers: [string, () => Promise<void>][] = [
+    ['Escape', () => page.keyboard.press('Escape')],
+    ['Cancel', () => dialog.getByRole('button', { name: 'Cancel' }).click()],
+    ['×', () => dialog.getByRole('button', { name: 'Close' }).click()],
+  ];
+  for (const [how, close] of closers) {
+    await opener.click();
+    await expect(dialog.getByLabel('Name')).toBeFocused();
+    await close();
+    await expect(dialog, how).toHaveCount(0);
+    await expect(opener, `focus after ${how}`).toBeFocused();
+  }
+  await opener.click();
+  await dialog.getByLabel('Name').fill('Focus check');
+  await dialog.getByRole('button', { name: 'Generate Token' }).click();
+  await page.getByRole('dialog', { name: 'Token generated' }).getByRole('button', { name: 'Done' }).click();
+  // The list's empty state (with its own Generate button) became a table: the header's button takes it.
+  await expect(page.getByRole('button', { name: 'Generate Token' }).first()).toBeFocused();
+});
+
+test('a custom expiration date, and a long name without spaces that wraps instead of overflowing', async ({
+  page,
+}) => {
+  const person = await freshPerson('member');
+  await signIn(page, person);
+  await page.goto('/settings/access-tokens/personal');
+  await page.getByRole('button', { name: 'Generate Token' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'Generate Token' });
+  const longName = `deploy-${'x'.repeat(90)}`;
+  await dialog.getByLabel('Name').fill(longName);
+  await dialog.getByRole('radio', { name: 'Custom' }).check();
+  const date = dialog.getByLabel('Expiration date');
+  const in45 = new Date(Date.now() + 45 * 86_400_000).toISOString().slice(0, 10);
+  await date.fill(in45);
+  await expect(dialog.getByTestId('expiration-preview')).toContainText('Expires');
+  await dialog.getByRole('button', { name: 'Generate Token' }).click();
+
+  const done = page.getByRole('dialog', { name: 'Token generated' });
+  await expect(done.getByTestId('token-secret')).toBeVisible();
+  const overflow = await done.evaluate((element) => element.scrollWidth - element.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  const toast = page.getByRole('status').filter({ hasText: longName });
+  await expect(toast).toBeVisible();
+  const toastBox = (await toast.boundingBox())!;
+  expect(toastBox.x + toastBox.width).toBeLessThanOrEqual(page.viewportSize()!.width);
+  await done.getByRole('button', { name: 'Done' }).click();
+  await expect(tokenRow(page, longName).getByTestId('expiration')).toHaveText(
+    /Expires in (44|45) days|Expires in 1 month/,
+  );
 });
