@@ -186,7 +186,19 @@ export async function markReactivated(db: Kysely<Database>, id: string) {
     .execute();
 }
 
-/** Sign an account out everywhere. */
-export async function deleteSessionsOf(db: Kysely<Database>, accountId: string) {
-  await db.deleteFrom('sessions').where('account_id', '=', accountId).execute();
+/** Sign an account out everywhere, or everywhere but the session whose id hash is `except`. */
+export async function deleteSessionsOf(db: Kysely<Database>, accountId: string, except?: string) {
+  let query = db.deleteFrom('sessions').where('account_id', '=', accountId);
+  if (except) query = query.where('id_hash', '!=', except);
+  await query.execute();
+}
+
+/** A person's password hash. */
+export function findPasswordOf(db: Kysely<Database>, id: string) {
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'password_hash'])
+    .where('id', '=', id)
+    .where('kind', '=', 'human')
+    .executeTakeFirst();
 }

@@ -6,6 +6,7 @@ import {
   Account,
   AccountChangesBody,
   AccountListQuery,
+  ChangePasswordBody,
   NewHumanBody,
   NewServiceUserBody,
 } from './schemas.ts';
@@ -67,6 +68,26 @@ export function accountRoutes(app: App, services: { accounts: AccountService }):
     async (request, reply) => {
       const created = await services.accounts.createHuman(callerOf(request), request.body);
       return reply.status(201).header('cache-control', 'no-store').send(created);
+    },
+  );
+
+  app.post(
+    '/api/me/password',
+    {
+      schema: {
+        tags: ['Session'],
+        summary: 'Change your own password',
+        description:
+          'From a console session, by the person themselves: `current_password` is required, and every ' +
+          'other session of theirs ends. A wrong current password is 400 naming `current_password`.',
+        body: ChangePasswordBody,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { current_password, new_password } = request.body;
+      await services.accounts.changeOwnPassword(callerOf(request), current_password, new_password);
+      return reply.status(204).send(null);
     },
   );
 

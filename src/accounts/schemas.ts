@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PASSWORD_MIN_LENGTH } from '../core/password-rules.ts';
 import { ROLES } from '../core/roles.ts';
 import { ACCOUNT_SORTS } from '../core/sorts.ts';
 import { ACCOUNT_KINDS } from '../core/token-kind.ts';
@@ -69,7 +70,7 @@ export const NewHumanBody = z.strictObject({
     .string()
     .max(1000)
     .optional()
-    .describe('At least 12 characters; omitted: one is generated and returned once.'),
+    .describe(`At least ${PASSWORD_MIN_LENGTH} characters; omitted: one is generated and returned once.`),
   role: z.enum(ROLES).default('member'),
   team_ids: teamIds,
   avatar_url: avatarUrl,
@@ -94,4 +95,9 @@ export const AccountChangesBody = z.strictObject({
   role: z.enum(ROLES).optional(),
   team_ids: teamIds,
   avatar_url: avatarUrl,
+});
+
+export const ChangePasswordBody = z.strictObject({
+  current_password: z.string().max(1000),
+  new_password: z.string().max(1000).describe(`At least ${PASSWORD_MIN_LENGTH} characters.`),
 });

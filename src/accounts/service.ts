@@ -23,12 +23,19 @@ import type { Database } from '../platform/schema.ts';
 import { isLostRace, retryLostRaces } from '../platform/transaction-retry.ts';
 import { findTeamsByIds } from '../teams/index.ts';
 import { activeTokenCounts, countActiveTokensOf, revokeActiveTokensOf } from '../tokens/index.ts';
-import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts';
+import {
+  hashPassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  verifyAgainstNothing,
+  verifyPassword,
+} from './passwords.ts';
 import {
   type AccountFieldChanges,
   type AccountWithTeams,
   deleteSessionsOf,
   findAccountById,
+  findPasswordOf,
   insertAccount,
   listAccounts,
   lockAccount,
@@ -412,6 +419,42 @@ export class AccountService {
       return found.id;
     });
     return { account: await this.#view(id), password };
+  }
+
+  /**
+   * A person changes their own password in the console: the current one is required (a session left open
+   * on a shared machine must not be enough), and every other session of theirs ends. A wrong current
+   * password is a 400 naming the field, not a 401: the session itself is fine.
+   */
+  async changeOwnPassword(caller: Caller, current: string, next: string): Promise<void> {
+    const session = caller.principal.session;
+    const { account } = caller.principal;
+    if (!session || account.kind !== 'human') {
+      throw forbidden('A password is changed from a console session, by the person it belongs to.');
+    }
+    if (next.length < PASSWORD_MIN_LENGTH || next.length > PASSWORD_MAX_LENGTH) {
+      throw invalidField(
+        'new_password',
+        `Must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters.`,
+      );
+    }
+    const found = await findPasswordOf(this.#deps.db, account.id);
+    const ok = found?.password_hash
+      ? await verifyPassword(found.password_hash, current)
+      : await verifyAgainstNothing(current);
+    if (!ok) throw invalidField('current_password', 'The current password is not right.');
+    if (current === next) throw invalidField('new_password', 'Choose a password other than the current one.');
+    const passwordHash = await hashPassword(next);
+    await this.#transaction(async (trx) => {
+      await updateAccountFields(trx, account.id, { password_hash: passwordHash });
+      await deleteSessionsOf(trx, account.id, session.idHash);
+      await this.#deps.audit.record(
+        trx,
+        caller,
+        'account.password_changed',
+        accountTarget((await findAccountById(trx, account.id))!),
+      );
+    });
   }
 
   /**

@@ -15,6 +15,7 @@ export const AUDIT_ACTIONS = [
   'account.deactivated',
   'account.reactivated',
   'account.password_reset',
+  'account.password_changed',
   'team.created',
   'session.created',
   'session.ended',

@@ -1,4 +1,5 @@
 import { Navigate, Route, Routes } from 'react-router';
+import { AccountPage } from './account/AccountPage.tsx';
 import { AuditPage } from './audit/AuditPage.tsx';
 import { RequireRole, RequireSession } from './layout/guards.tsx';
 import { SettingsLayout } from './layout/SettingsLayout.tsx';
@@ -18,6 +19,7 @@ export function App() {
           <Route path="/settings" element={<Navigate to={paths.personalTokens} replace />} />
           <Route path="/settings/access-tokens" element={<Navigate to={paths.personalTokens} replace />} />
           <Route path={paths.personalTokens} element={<TokensPage key="personal" kind="personal" />} />
+          <Route path={paths.account} element={<AccountPage />} />
           <Route
             path={paths.serviceTokens}
             element={

@@ -3,6 +3,7 @@ export const paths = {
   signIn: '/sign-in',
   personalTokens: '/settings/access-tokens/personal',
   serviceTokens: '/settings/access-tokens/service',
+  account: '/settings/account',
   users: '/settings/security/users',
   audit: '/settings/audit-log',
   /** What the arrow in the Service tab opens: Users filtered to one account (SPEC §5). */

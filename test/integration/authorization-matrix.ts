@@ -104,6 +104,7 @@ export const MATRIX: MatrixRow[] = [
   //                                                                anon mSes gSes aSes mPat mSvc aSvc scim revk expd malf unkn dPer dSvc endS
   row('POST /api/auth/login',            'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200], 'sign in as the Member (public)'),
   row('GET /api/me',                     'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('POST /api/me/password',           'none',                    [401, 400, 400, 400, 403, 403, 403, 403, 401, 401, 401, 401, 401, 401, 401], 'a wrong current password: 400 once allowed'),
   row('GET /api/tokens',                 'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'kind=personal: own tokens'),
   row('GET /api/tokens',                 'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'kind=service: Admins'),
   row('POST /api/tokens',                'none',                    [401, 201, 201, 201, 201, 403, 403, 403, 401, 401, 401, 401, 401, 401, 401], 'personal token for oneself'),

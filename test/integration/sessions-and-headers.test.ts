@@ -99,6 +99,55 @@ describe('the session cookie', () => {
     expect((await h.request({ url: '/api/me', session: laptop })).statusCode).toBe(401);
   });
 
+  it('a person changes their own password: the current one is required, every other session ends', async () => {
+    const person = await h.person();
+    const here = await h.signIn(person);
+    const elsewhere = await h.signIn(person);
+    const change = (body: object) =>
+      h.request({ url: '/api/me/password', method: 'POST', session: here, body });
+    const next = 'a brand new long password';
+
+    for (const [body, field] of [
+      [{ current_password: 'not it at all', new_password: next }, 'current_password'],
+      [{ current_password: PASSWORD, new_password: 'short' }, 'new_password'],
+      [{ current_password: PASSWORD, new_password: PASSWORD }, 'new_password'],
+      [{ new_password: next }, 'current_password'],
+    ] as const) {
+      const refused = await change(body);
+      expect(refused.statusCode, JSON.stringify(body)).toBe(400);
+      expect(refused.json().details.field).toBe(field);
+      // Nothing changed: the other session still works.
+      expect((await h.request({ url: '/api/me', session: elsewhere })).statusCode).toBe(200);
+    }
+
+    expect((await change({ current_password: PASSWORD, new_password: next })).statusCode).toBe(204);
+    expect((await h.request({ url: '/api/me', session: here })).statusCode).toBe(200);
+    expect((await h.request({ url: '/api/me', session: elsewhere })).statusCode).toBe(401);
+    const old = await h.request({ url: '/api/auth/login', body: { email: person.email, password: PASSWORD } });
+    expect(old.statusCode).toBe(401);
+    const fresh = await h.request({ url: '/api/auth/login', body: { email: person.email, password: next } });
+    expect(fresh.statusCode).toBe(200);
+    const audit = await h.database.handle.db
+      .selectFrom('audit_events')
+      .select(['action', 'target_id'])
+      .where('action', '=', 'account.password_changed')
+      .execute();
+    expect(audit).toEqual([{ action: 'account.password_changed', target_id: person.id }]);
+  });
+
+  it('a password is changed only from a session, never with a token', async () => {
+    const person = await h.person();
+    const session = await h.signIn(person);
+    const { secret } = await h.generate(session, { name: 'script' });
+    const response = await h.request({
+      url: '/api/me/password',
+      method: 'POST',
+      token: secret,
+      body: { current_password: PASSWORD, new_password: 'a brand new long password' },
+    });
+    expect(response.statusCode).toBe(403);
+  });
+
   it('cannot be fixed in advance: a planted cookie is replaced at sign-in and never becomes valid', async () => {
     const person = await h.person();
     const planted = 'attacker-chosen-session-value-0123456789abcdef';

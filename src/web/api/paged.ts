@@ -6,8 +6,14 @@ import type { Page } from './types.ts';
  * A list the API pages with its keyset cursor, page after page ("Load more"). While new filters load,
  * the previous list stays on screen (`placeholderData`) instead of flashing empty.
  */
-export function usePagedList<T>(queryKey: QueryKey, path: string, query: Record<string, QueryValue>) {
+export function usePagedList<T>(
+  queryKey: QueryKey,
+  path: string,
+  query: Record<string, QueryValue>,
+  options: { refetchInterval?: number } = {},
+) {
   return useInfiniteQuery({
+    ...options,
     queryKey,
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam, signal }) =>

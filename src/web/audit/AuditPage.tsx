@@ -16,6 +16,7 @@ import '../users/users.css';
 import { ListTable, loadedItems } from '../ui/list/ListTable.tsx';
 import { textParam, useListParams } from '../ui/list/params.ts';
 import { FilterSelect } from '../ui/list/toolbar.tsx';
+import { usePageTitle } from '../ui/page-title.ts';
 
 /** What each recorded action reads as; the server's names are the keys (src/audit/audit-log.ts). */
 const ACTIONS: Record<string, string> = {
@@ -28,6 +29,7 @@ const ACTIONS: Record<string, string> = {
   'account.deactivated': 'Deactivated account',
   'account.reactivated': 'Reactivated account',
   'account.password_reset': 'Reset password',
+  'account.password_changed': 'Changed password',
   'team.created': 'Created team',
   'session.created': 'Signed in',
   'session.ended': 'Signed out',
@@ -99,6 +101,7 @@ function FilterChip({ label, onClear }: { label: string; onClear(): void }) {
 
 /** The audit log (Admins): who did what to which token or account, when and from where. */
 export function AuditPage() {
+  usePageTitle('Audit log');
   const { params, set, filtered, clearFilters } = useListParams({
     filters: { actorId: textParam('actor'), targetId: textParam('target'), action: textParam('action') },
   });

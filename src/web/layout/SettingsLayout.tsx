@@ -1,4 +1,4 @@
-import { KeyRound, LogOut, ScrollText, Users } from 'lucide-react';
+import { KeyRound, LogOut, ScrollText, UserRound, Users } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { ROLE_LABELS } from '../../core/roles.ts';
@@ -42,6 +42,9 @@ function UserMenu() {
         <div>{ROLE_LABELS[account.role]}</div>
       </MenuLabel>
       <MenuSeparator />
+      <MenuItem icon={<UserRound size={15} aria-hidden="true" />} onSelect={() => navigate(paths.account)}>
+        Your account
+      </MenuItem>
       <MenuItem
         icon={<LogOut size={15} aria-hidden="true" />}
         onSelect={() =>
@@ -80,6 +83,9 @@ export function SettingsLayout() {
               <ul className="nav-list">
                 <NavItem to="/settings/access-tokens" icon={<KeyRound size={16} aria-hidden="true" />}>
                   Access Tokens
+                </NavItem>
+                <NavItem to={paths.account} icon={<UserRound size={16} aria-hidden="true" />}>
+                  Your account
                 </NavItem>
               </ul>
             </div>

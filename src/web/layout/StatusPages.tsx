@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { ROLE_LABELS, type Role } from '../../core/roles.ts';
 import { paths } from '../paths.ts';
 import { Button } from '../ui/Button.tsx';
+import { usePageTitle } from '../ui/page-title.ts';
 
 export function LoadingPage() {
   return (
@@ -15,6 +16,7 @@ export function LoadingPage() {
 
 /** 403: the signed-in role may not see this page. Nothing of the page's data is fetched. */
 export function ForbiddenPage({ what, minRole }: { what: string; minRole: Role }) {
+  usePageTitle('Forbidden');
   return (
     <div className="page">
       <section className="status-page" aria-labelledby="forbidden-title">
@@ -37,6 +39,7 @@ export function ForbiddenPage({ what, minRole }: { what: string; minRole: Role }
 }
 
 export function NotFoundPage() {
+  usePageTitle('Not found');
   return (
     <div className="page">
       <section className="status-page" aria-labelledby="not-found-title">

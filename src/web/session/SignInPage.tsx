@@ -4,6 +4,7 @@ import { Navigate, useLocation, useNavigate, useSearchParams } from 'react-route
 import type { SignInState } from '../layout/guards.tsx';
 import { paths } from '../paths.ts';
 import { Button } from '../ui/Button.tsx';
+import { usePageTitle } from '../ui/page-title.ts';
 import { useMe, useSignIn } from './api.ts';
 
 /** Only same-site paths are followed after sign-in, never another origin. */
@@ -12,6 +13,7 @@ function safeNext(next: string | null): string {
 }
 
 export function SignInPage() {
+  usePageTitle('Sign in');
   const me = useMe();
   const signIn = useSignIn();
   const navigate = useNavigate();

@@ -21,6 +21,7 @@ import {
 } from '../ui/list/params.ts';
 import { FilterSelect, SearchBox, SortMenu } from '../ui/list/toolbar.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
+import { usePageTitle } from '../ui/page-title.ts';
 import { type TokenListParams, useServiceUsers, useTokenList } from './api.ts';
 import { GenerateTokenDialog } from './GenerateTokenDialog.tsx';
 import { TokenTable } from './TokenTable.tsx';
@@ -35,6 +36,7 @@ const SORT = sortParam<TokenSort>([
 ]);
 
 export function TokensPage({ kind }: { kind: TokenKind }) {
+  usePageTitle(kind === 'service' ? 'Service Tokens' : 'Access Tokens');
   const can = useCan();
   const navigate = useNavigate();
   const list = useListParams({

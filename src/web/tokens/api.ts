@@ -21,16 +21,24 @@ export interface TokenListParams {
 export const tokensKey = (params?: TokenListParams) => (params ? ['tokens', params] : ['tokens']);
 
 /** One list, page after page with the API's keyset cursor ("Load more"). */
+const LIST_REFRESH_MS = 30_000;
+
 export function useTokenList(params: TokenListParams) {
-  return usePagedList<Token>(tokensKey(params), '/api/tokens', {
-    kind: params.kind,
-    q: params.q.trim(),
-    status: params.status,
-    service_user_id: params.kind === 'service' ? params.serviceUserId : undefined,
-    sort: params.sort.field,
-    order: params.sort.order,
-    limit: PAGE_SIZE,
-  });
+  return usePagedList<Token>(
+    tokensKey(params),
+    '/api/tokens',
+    {
+      kind: params.kind,
+      q: params.q.trim(),
+      status: params.status,
+      service_user_id: params.kind === 'service' ? params.serviceUserId : undefined,
+      sort: params.sort.field,
+      order: params.sort.order,
+      limit: PAGE_SIZE,
+    },
+    // Last use changes while the list is open: read it again every 30 s (and when the tab regains focus).
+    { refetchInterval: LIST_REFRESH_MS },
+  );
 }
 
 /** Revoke, Restore or Delete; every list refetches, so the row changes without a reload. */

@@ -1,6 +1,7 @@
 import { Check, Copy, TriangleAlert } from 'lucide-react';
 import { type FormEvent, useEffect, useState } from 'react';
 import { displayName } from '../../core/names.ts';
+import { PASSWORD_MIN_LENGTH } from '../../core/password-rules.ts';
 import type { Account } from '../api/types.ts';
 import { Button } from '../ui/Button.tsx';
 import { copyToClipboard } from '../ui/clipboard.ts';
@@ -18,7 +19,6 @@ import {
 
 const FIELDS = ['name', 'email', 'password', 'role', 'team_ids'] as const;
 type Field = (typeof FIELDS)[number];
-const PASSWORD_MIN = 12;
 
 /** The password Tessera made up, shown this once with Copy. */
 function InitialPassword({
@@ -99,8 +99,8 @@ export function AddUserDialog({ open, onOpenChange }: { open: boolean; onOpenCha
     const found: Partial<Record<Field, string>> = {};
     if (!email.trim()) found.email = 'A person needs an email address to sign in with.';
     else if (!isEmail(email.trim())) found.email = 'Enter an email address like name@example.com.';
-    if (password && password.length < PASSWORD_MIN)
-      found.password = `At least ${PASSWORD_MIN} characters, or leave it empty to have one generated.`;
+    if (password && password.length < PASSWORD_MIN_LENGTH)
+      found.password = `At least ${PASSWORD_MIN_LENGTH} characters, or leave it empty to have one generated.`;
     if (!form.check(found)) return;
     create.mutate(
       {
@@ -160,7 +160,7 @@ export function AddUserDialog({ open, onOpenChange }: { open: boolean; onOpenCha
             value={password}
             onChange={(e) => setPassword(e.target.value)}
             error={form.errors.password}
-            hint={`At least ${PASSWORD_MIN} characters. Leave it empty and Tessera generates one, shown once.`}
+            hint={`At least ${PASSWORD_MIN_LENGTH} characters. Leave it empty and Tessera generates one, shown once.`}
           />
         </DialogForm>
       )}

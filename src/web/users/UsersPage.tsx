@@ -9,9 +9,11 @@ import { type UserDialog, UserDialogs } from './UserDialogs.tsx';
 import { UsersTable } from './UsersTable.tsx';
 import { UsersToolbar } from './UsersToolbar.tsx';
 import './users.css';
+import { usePageTitle } from '../ui/page-title.ts';
 
 /** Settings → Security → Users (SPEC §5): Managers read it, Admins also act on it. */
 export function UsersPage() {
+  usePageTitle('Users');
   const can = useCan();
   const list = useUserListParams();
   const [dialog, setDialog] = useState<UserDialog | null>(null);

@@ -158,6 +158,14 @@ export function useFieldErrors<F extends string>(fields: readonly F[], idOf: (fi
       setErrors({});
       setFormError(null);
     },
+    /** A field's message was about its old value: editing it clears the message. */
+    clear(field: F) {
+      setErrors((current) => {
+        if (!(field in current)) return current;
+        const { [field]: _old, ...rest } = current;
+        return rest as Partial<Record<F, string>>;
+      });
+    },
     /** Show browser-side findings; true when there were none. */
     check(found: Partial<Record<F, string>>): boolean {
       setErrors(found);
@@ -219,7 +227,13 @@ export function useAccountForm<F extends string>(fields: readonly F[]) {
     ...errors,
     idOf,
     values,
-    change: (changes: Partial<AccountValues>) => setValues((current) => ({ ...current, ...changes })),
+    change: (changes: Partial<AccountValues>) => {
+      setValues((current) => ({ ...current, ...changes }));
+      for (const key of Object.keys(changes) as (keyof AccountValues)[]) {
+        const field = (key === 'teamIds' ? 'team_ids' : key) as F;
+        if (fields.includes(field)) errors.clear(field);
+      }
+    },
     start(from: AccountValues = NEW_ACCOUNT) {
       setValues(from);
       errors.reset();
