@@ -87,3 +87,22 @@ test('your account: change your password; the current one is required and other 
   });
   expect(signedIn.status()).toBe(200);
 });
+
+test('the API page tries a change out with the console session', async ({ page }) => {
+  const person = await freshPerson('member');
+  await signIn(page, person);
+  await page.goto('/api/docs#/Tokens/post_api_tokens');
+  const operation = page.locator('#operations-Tokens-post_api_tokens');
+  await expect(operation).toBeVisible({ timeout: 30_000 });
+  if (!(await operation.locator('.body-param').isVisible())) {
+    await operation.locator('.opblock-summary').click();
+  }
+  const body = operation.locator('textarea.body-param__text');
+  await body.fill(JSON.stringify({ name: 'From the API page', kind: 'personal', expires_in_days: 30 }));
+  await operation.getByRole('button', { name: 'Execute' }).click();
+  await expect(operation.locator('.live-responses-table tbody .response-col_status').first()).toHaveText('201', {
+    timeout: 15_000,
+  });
+  await page.goto('/settings/access-tokens/personal');
+  await expect(tokenRow(page, 'From the API page')).toBeVisible();
+});

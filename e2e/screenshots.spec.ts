@@ -1,5 +1,6 @@
 import { expect, type Page, test } from '@playwright/test';
-import { openTooltip, signIn, tokenRow } from './support.ts';
+import { E2E_PASSWORD } from './env.ts';
+import { openTooltip, PEOPLE, signIn, tokenRow } from './support.ts';
 
 // Screenshots of the console for the README, taken from the demo workspace. They go to test-results/
 // unless UPDATE_SCREENSHOTS=1 asks for the README's own (docs/screenshots/): a test run leaves the
@@ -80,4 +81,21 @@ test('a Member at the Service URL', async ({ page }) => {
   await page.goto('/settings/access-tokens/service');
   await expect(page.getByText('403 · Forbidden')).toBeVisible();
   await shoot(page, 'service-tokens-forbidden.png');
+});
+
+test('your account, and sign-in after a session ended', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  // A session of its own, not the worker's shared one: this test ends it.
+  const login = await page.context().request.post('/api/auth/login', {
+    data: { email: PEOPLE.manager.email, password: E2E_PASSWORD },
+  });
+  const { csrf_token } = (await login.json()) as { csrf_token: string };
+  await page.goto('/settings/account');
+  await expect(page.getByRole('form', { name: 'Change password' })).toBeVisible();
+  await shoot(page, 'your-account.png', false);
+
+  await page.context().request.post('/api/auth/logout', { headers: { 'x-csrf-token': csrf_token } });
+  await page.getByRole('link', { name: 'Access Tokens' }).first().click();
+  await expect(page.getByRole('status').filter({ hasText: 'Your session ended' })).toBeVisible();
+  await shoot(page, 'session-ended.png', false);
 });
