@@ -124,7 +124,7 @@ function printWelcome(url: string, first: FirstStart, where: string): void {
   const lines = [`\nTessera is running at ${url}  (data: ${where})`];
   if (first.firstStart) {
     lines.push(`Sign in as ${first.adminEmail}`);
-    if (first.firstStart && first.generatedPassword) {
+    if (first.generatedPassword) {
       lines.push(`  with the password ${first.generatedPassword}  (shown only now; keep it somewhere safe)`);
     } else {
       lines.push('  with the password from TESSERA_ADMIN_PASSWORD');
