@@ -100,9 +100,12 @@ test('the API page tries a change out with the console session', async ({ page }
   const body = operation.locator('textarea.body-param__text');
   await body.fill(JSON.stringify({ name: 'From the API page', kind: 'personal', expires_in_days: 30 }));
   await operation.getByRole('button', { name: 'Execute' }).click();
-  await expect(operation.locator('.live-responses-table tbody .response-col_status').first()).toHaveText('201', {
-    timeout: 15_000,
-  });
+  await expect(operation.locator('.live-responses-table tbody .response-col_status').first()).toHaveText(
+    '201',
+    {
+      timeout: 15_000,
+    },
+  );
   await page.goto('/settings/access-tokens/personal');
   await expect(tokenRow(page, 'From the API page')).toBeVisible();
 });

@@ -89,7 +89,11 @@ describe('service users', () => {
     }
     expect(ids.size).toBe(3);
     // Latin letters among others are kept: the ID is made of them.
-    const mixed = await h.request({ url: '/api/service-users', session: admin, body: { name: 'Zoë デプロイ 2' } });
+    const mixed = await h.request({
+      url: '/api/service-users',
+      session: admin,
+      body: { name: 'Zoë デプロイ 2' },
+    });
     expect(mixed.json().internal_id).toBe('zoe-2@service');
   });
 

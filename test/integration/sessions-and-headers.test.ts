@@ -123,7 +123,10 @@ describe('the session cookie', () => {
     expect((await change({ current_password: PASSWORD, new_password: next })).statusCode).toBe(204);
     expect((await h.request({ url: '/api/me', session: here })).statusCode).toBe(200);
     expect((await h.request({ url: '/api/me', session: elsewhere })).statusCode).toBe(401);
-    const old = await h.request({ url: '/api/auth/login', body: { email: person.email, password: PASSWORD } });
+    const old = await h.request({
+      url: '/api/auth/login',
+      body: { email: person.email, password: PASSWORD },
+    });
     expect(old.statusCode).toBe(401);
     const fresh = await h.request({ url: '/api/auth/login', body: { email: person.email, password: next } });
     expect(fresh.statusCode).toBe(200);
