@@ -53,7 +53,7 @@ test('your account: change your password; the current one is required and other 
   });
   expect(login.status()).toBe(200);
   await otherPage.goto('/settings/access-tokens/personal');
-  await expect(otherPage.getByRole('heading', { name: 'Access Tokens' })).toBeVisible();
+  await expect(otherPage.getByRole('heading', { name: 'Access Tokens', exact: true })).toBeVisible();
 
   await page.goto('/settings/access-tokens/personal');
   await page.getByRole('button', { name: /^Account menu for / }).click();

@@ -21,6 +21,7 @@ test('a Member sees their own personal tokens, no Service tab, and a 403 page at
   // Members see no Security section.
   await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('link')).toHaveText([
     'Access Tokens',
+    'Your account',
   ]);
 
   await page.goto('/settings/access-tokens/service');
@@ -40,6 +41,7 @@ test('a Manager has no Service tab either, but reads Users', async ({ page }) =>
   await expect(page.getByRole('tab', { name: 'Service' })).toHaveCount(0);
   await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('link')).toHaveText([
     'Access Tokens',
+    'Your account',
     'Users',
   ]);
   await page.goto('/settings/access-tokens/service');
