@@ -15,7 +15,7 @@
 //   expd  an expired token                                                    → 401 token_expired
 //   malf  a string with a bad checksum                                        → 401 token_malformed
 //   unkn  a well-formed token nobody issued                                   → 401 token_unknown
-//   dPer  the personal token of a person since deactivated (revoked by that)  → 401 token_revoked
+//   dPer  the personal token of a person since deactivated (revoked by that)  → 401 owner_deactivated
 //   dSvc  an unrevoked token whose service user is deactivated (set in the DB) → 401 owner_deactivated
 //   endS  the cookie of a session that signed out                             → 401 session_expired
 //
@@ -55,7 +55,7 @@ export const CODE_OF_401: Record<CallerKind, string | undefined> = {
   expd: 'token_expired',
   malf: 'token_malformed',
   unkn: 'token_unknown',
-  dPer: 'token_revoked',
+  dPer: 'owner_deactivated',
   dSvc: 'owner_deactivated',
   endS: 'session_expired',
 };
