@@ -24,6 +24,7 @@ import {
 import { DOCS_PREFIX, registerOpenApi } from './platform/http/openapi.ts';
 import { registerSecurityHeaders } from './platform/http/security-headers.ts';
 import type { App } from './platform/http/types.ts';
+import { scimRoutes } from './scim/index.ts';
 import type { Services } from './services.ts';
 import { teamRoutes } from './teams/index.ts';
 import { tokenRoutes } from './tokens/index.ts';
@@ -115,6 +116,7 @@ export async function buildApp(options: {
   accountRoutes(app, services);
   teamRoutes(app, services);
   auditRoutes(app, services);
+  await scimRoutes(app, services);
   await tokenCheckRoutes(app, config);
   await registerConsole(app, config.webDir);
   return app;
