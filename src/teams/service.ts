@@ -108,22 +108,25 @@ export class TeamService {
     const name = checkTeamName(input.name);
     const externalId = checkExternalId(input.external_id);
     let added: string[] = [];
-    const id = await this.#transaction(name, async (trx) => {
-      const now = this.#clock.now();
-      const created = await insertTeamWith(trx, {
-        name,
-        external_id: externalId,
-        created_at: now,
-        updated_at: now,
-      });
-      await checkPeople(trx, input.member_ids);
-      added = await addTeamMembers(trx, created.id, input.member_ids);
-      await this.#audit.record(trx, caller, 'team.created', teamTarget(created), {
-        ...(await membersDetail(trx, added, [])),
-        ...SCIM,
-      });
-      return created.id;
-    });
+    const id = await this.#transaction(
+      () => name,
+      async (trx) => {
+        const now = this.#clock.now();
+        const created = await insertTeamWith(trx, {
+          name,
+          external_id: externalId,
+          created_at: now,
+          updated_at: now,
+        });
+        await checkPeople(trx, input.member_ids);
+        added = await addTeamMembers(trx, created.id, input.member_ids);
+        await this.#audit.record(trx, caller, 'team.created', teamTarget(created), {
+          ...(await membersDetail(trx, added, [])),
+          ...SCIM,
+        });
+        return created.id;
+      },
+    );
     await this.#publish(id, added, false);
     return id;
   }
@@ -142,44 +145,48 @@ export class TeamService {
     let renamed = false;
     let added: string[] = [];
     let removed: string[] = [];
-    await this.#transaction(undefined, async (trx) => {
-      const before = await lockTeam(trx, id);
-      if (!before) throw notFound('Group');
-      const target = change(before);
-      const name = checkTeamName(target.name);
-      const externalId = checkExternalId(target.external_id);
-      if (before.builtin && name !== before.name) throw builtinTeam('cannot be renamed');
-      added = [];
-      removed = [];
-      for (const members of target.members) {
-        if (members.op === 'remove') {
-          if (before.builtin) throw builtinTeam('keeps everyone: nobody can be removed from it');
-          removed.push(...(await removeTeamPeople(trx, id, { only: members.ids })));
-          continue;
+    let name = '';
+    await this.#transaction(
+      () => name,
+      async (trx) => {
+        const before = await lockTeam(trx, id);
+        if (!before) throw notFound('Group');
+        const target = change(before);
+        name = checkTeamName(target.name);
+        const externalId = checkExternalId(target.external_id);
+        if (before.builtin && name !== before.name) throw builtinTeam('cannot be renamed');
+        added = [];
+        removed = [];
+        for (const members of target.members) {
+          if (members.op === 'remove') {
+            if (before.builtin) throw builtinTeam('keeps everyone: nobody can be removed from it');
+            removed.push(...(await removeTeamPeople(trx, id, { only: members.ids })));
+            continue;
+          }
+          await checkPeople(trx, members.ids);
+          if (members.op === 'replace') {
+            const out = await removeTeamPeople(trx, id, { keep: members.ids });
+            if (before.builtin && out.length > 0)
+              throw builtinTeam('keeps everyone: nobody can be removed from it');
+            removed.push(...out);
+          }
+          added.push(...(await addTeamMembers(trx, id, members.ids)));
         }
-        await checkPeople(trx, members.ids);
-        if (members.op === 'replace') {
-          const out = await removeTeamPeople(trx, id, { keep: members.ids });
-          if (before.builtin && out.length > 0)
-            throw builtinTeam('keeps everyone: nobody can be removed from it');
-          removed.push(...out);
-        }
-        added.push(...(await addTeamMembers(trx, id, members.ids)));
-      }
-      const changes: Record<string, { from: unknown; to: unknown }> = {};
-      if (name !== before.name) changes.name = { from: before.name, to: name };
-      if (externalId !== before.external_id)
-        changes.external_id = { from: before.external_id, to: externalId };
-      renamed = changes.name !== undefined;
-      const membersChanged = added.length > 0 || removed.length > 0;
-      if (Object.keys(changes).length === 0 && !membersChanged) return;
-      await updateTeam(trx, id, { name, external_id: externalId }, this.#clock.now());
-      await this.#audit.record(trx, caller, 'team.updated', teamTarget({ id, name }), {
-        ...(Object.keys(changes).length > 0 ? { changes } : {}),
-        ...(membersChanged ? await membersDetail(trx, added, removed) : {}),
-        ...SCIM,
-      });
-    });
+        const changes: Record<string, { from: unknown; to: unknown }> = {};
+        if (name !== before.name) changes.name = { from: before.name, to: name };
+        if (externalId !== before.external_id)
+          changes.external_id = { from: before.external_id, to: externalId };
+        renamed = changes.name !== undefined;
+        const membersChanged = added.length > 0 || removed.length > 0;
+        if (Object.keys(changes).length === 0 && !membersChanged) return;
+        await updateTeam(trx, id, { name, external_id: externalId }, this.#clock.now());
+        await this.#audit.record(trx, caller, 'team.updated', teamTarget({ id, name }), {
+          ...(Object.keys(changes).length > 0 ? { changes } : {}),
+          ...(membersChanged ? await membersDetail(trx, added, removed) : {}),
+          ...SCIM,
+        });
+      },
+    );
     await this.#publish(id, added, renamed || removed.length > 0);
   }
 
@@ -207,15 +214,18 @@ export class TeamService {
     ]);
   }
 
-  /** One transaction, run again when it loses a race; a name taken is a 409. */
-  async #transaction<T>(name: string | undefined, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  /** One transaction, run again when it loses a race; the name it was giving, when taken, is a 409. */
+  async #transaction<T>(
+    nameOf: (() => string) | undefined,
+    work: (trx: Kysely<Database>) => Promise<T>,
+  ): Promise<T> {
     try {
       return await retryLostRaces(() => this.#db.transaction().execute(work));
     } catch (error) {
       if (isLostRace(error)) {
         throw conflict('concurrent_change', 'Another change to this team got in the way. Try again.');
       }
-      throw asConflict(error, 'teams_name_key', () => teamExists(name ?? 'this name'));
+      throw nameOf ? asConflict(error, 'teams_name_key', () => teamExists(nameOf())) : error;
     }
   }
 }

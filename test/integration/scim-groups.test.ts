@@ -260,7 +260,11 @@ describe('SCIM Groups', () => {
     const clash = await patch(scim, team.id, [
       { op: 'replace', path: 'displayName', value: other.displayName },
     ]);
-    expect(scimError(clash)).toMatchObject({ status: '409', scimType: 'uniqueness' });
+    expect(scimError(clash)).toMatchObject({
+      status: '409',
+      scimType: 'uniqueness',
+      detail: `name: A team named "${other.displayName}" already exists.`,
+    });
     expect(
       (await patch(scim, '00000000-0000-4000-8000-000000000000', [{ op: 'remove', path: 'members' }]))
         .statusCode,
