@@ -37,6 +37,9 @@ export function text(value: unknown, name: string, max: number): string | null {
   return trimmed || null;
 }
 
+const joined = (given: string | null, family: string | null) =>
+  [given, family].filter(Boolean).join(' ') || null;
+
 /** The display name that Tessera shows, from what a provider sent. */
 function displayName(
   display: string | null,
@@ -44,7 +47,7 @@ function displayName(
   given: string | null,
   family: string | null,
 ) {
-  return display ?? formatted ?? ([given, family].filter(Boolean).join(' ') || null);
+  return display ?? formatted ?? joined(given, family);
 }
 
 /**
@@ -120,15 +123,19 @@ function nameParts(person: { name: string | null; given_name: string | null; fam
 const withoutNulls = (object: Json): Json =>
   Object.fromEntries(Object.entries(object).filter(([, value]) => value !== null && value !== undefined));
 
-/** The document a PATCH is applied to: the attributes Tessera keeps, as a provider would send them. */
+/**
+ * The document a PATCH is applied to: the attributes Tessera keeps, as a provider would send them. A
+ * display name made of the given and family names is left out, so that it follows them when they change.
+ */
 export function userDocument(id: string, person: ProvisionedPerson): Json {
+  const derived = person.name !== null && person.name === joined(person.given_name, person.family_name);
   return withoutNulls({
     schemas: [USER_SCHEMA, TESSERA_USER_SCHEMA],
     id,
     externalId: person.external_id,
     userName: person.email,
     name: withoutNulls({ givenName: person.given_name, familyName: person.family_name }),
-    displayName: person.name,
+    displayName: derived ? null : person.name,
     emails: [{ value: person.email, type: 'work', primary: true }],
     active: person.active,
     [TESSERA_USER_SCHEMA]: { role: person.role },

@@ -296,6 +296,23 @@ describe('SCIM Users', () => {
     expect(removed.json().name).toEqual({ formatted: 'Kkom2', givenName: 'Kkom2' });
   });
 
+  it('keeps a display name made of the name parts in step with them', async () => {
+    const scim = await scimClient(h);
+    const user = await created(scim, {
+      displayName: undefined,
+      name: { givenName: 'Grace', familyName: 'Brewster' },
+    });
+    expect(user.displayName).toBe('Grace Brewster');
+    const married = await patch(scim, user.id, [{ op: 'replace', path: 'name.familyName', value: 'Hopper' }]);
+    expect(married.json()).toMatchObject({
+      displayName: 'Grace Hopper',
+      name: { formatted: 'Grace Hopper' },
+    });
+    await patch(scim, user.id, [{ op: 'replace', path: 'displayName', value: 'Amazing Grace' }]);
+    const kept = await patch(scim, user.id, [{ op: 'replace', path: 'name.givenName', value: 'G.' }]);
+    expect(kept.json()).toMatchObject({ displayName: 'Amazing Grace', name: { formatted: 'G. Hopper' } });
+  });
+
   it('applies a PATCH atomically: one bad operation and none is applied', async () => {
     const scim = await scimClient(h);
     const user = await created(scim);
