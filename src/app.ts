@@ -25,6 +25,7 @@ import { DOCS_PREFIX, registerOpenApi } from './platform/http/openapi.ts';
 import { RequestLogController } from './platform/http/request-logging.ts';
 import { registerSecurityHeaders } from './platform/http/security-headers.ts';
 import type { App } from './platform/http/types.ts';
+import { scimRoutes } from './scim/index.ts';
 import type { Services } from './services.ts';
 import { teamRoutes } from './teams/index.ts';
 import { tokenRoutes } from './tokens/index.ts';
@@ -117,6 +118,7 @@ export async function buildApp(options: {
   accountRoutes(app, services);
   teamRoutes(app, services);
   auditRoutes(app, services);
+  await scimRoutes(app, services);
   await tokenCheckRoutes(app, config);
   await registerConsole(app, config.webDir);
   return app;

@@ -74,7 +74,7 @@ export function createServices(options: ServiceOptions) {
     scheduler,
     tokens: new TokenService({ db, clock, audit, lastUsed, changes }),
     accounts: new AccountService({ db, clock, audit, changes }),
-    teams: new TeamService({ db, audit }),
+    teams: new TeamService({ db, audit, clock, changes }),
     sessions,
     authenticator: new TokenAuthenticator({ db, clock, lastUsed, audit, metrics, cache: authCache }),
   };

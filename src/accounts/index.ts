@@ -2,5 +2,12 @@
 export { hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.ts';
 export { insertAccount, setAccountTeams, teamsOf } from './queries.ts';
 export { accountRoutes } from './routes.ts';
-export { AccountService, OWNER_DEACTIVATED_REASON } from './service.ts';
+export {
+  ACCOUNT_NAME_MAX,
+  AccountService,
+  EMAIL_MAX,
+  EXTERNAL_ID_MAX,
+  OWNER_DEACTIVATED_REASON,
+  type ProvisionedPerson,
+} from './service.ts';
 export type { AccountView } from './views.ts';

@@ -40,6 +40,10 @@ function selectAccount(db: Kysely<Database>) {
       'a.created_by',
       'a.deactivated_at',
       'a.last_active_at',
+      'a.external_id',
+      'a.given_name',
+      'a.family_name',
+      'a.scim_updated_at',
     ])
     .select((eb) => teamsOf(eb.ref('a.id')).as('teams'));
 }
@@ -140,7 +144,7 @@ export function lockActiveAdmins(db: Kysely<Database>) {
 export function lockAccount(db: Kysely<Database>, id: string) {
   return db
     .selectFrom('accounts')
-    .select(['id', 'kind', 'role', 'deactivated_at'])
+    .select(['id', 'kind', 'role', 'deactivated_at', 'scim_deleted_at'])
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
@@ -150,7 +154,7 @@ export function lockAccount(db: Kysely<Database>, id: string) {
 export function lockHumanByEmail(db: Kysely<Database>, email: string) {
   return db
     .selectFrom('accounts')
-    .select(['id', 'role', 'deactivated_at'])
+    .select(['id', 'role', 'deactivated_at', 'scim_deleted_at'])
     .where('kind', '=', 'human')
     .where(sql<boolean>`lower(email) = ${email.toLowerCase()}`)
     .forUpdate()
@@ -163,25 +167,53 @@ export interface AccountFieldChanges {
   role?: Role;
   avatar_url?: string | null;
   password_hash?: string;
+  external_id?: string | null;
+  given_name?: string | null;
+  family_name?: string | null;
 }
 
-export async function updateAccountFields(db: Kysely<Database>, id: string, set: AccountFieldChanges) {
+/** Change an account's fields, as of `at` (its `updated_at`); nothing when there is nothing to change. */
+export async function updateAccountFields(
+  db: Kysely<Database>,
+  id: string,
+  set: AccountFieldChanges,
+  at: Date,
+) {
   if (Object.keys(set).length === 0) return;
-  await db.updateTable('accounts').set(set).where('id', '=', id).execute();
+  await db
+    .updateTable('accounts')
+    .set({ ...set, updated_at: at })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function markDeactivated(db: Kysely<Database>, id: string, at: Date, by: string | null) {
   await db
     .updateTable('accounts')
-    .set({ deactivated_at: at, deactivated_by: by })
+    .set({ deactivated_at: at, deactivated_by: by, updated_at: at })
     .where('id', '=', id)
     .execute();
 }
 
-export async function markReactivated(db: Kysely<Database>, id: string) {
+export async function markReactivated(db: Kysely<Database>, id: string, at: Date) {
   await db
     .updateTable('accounts')
-    .set({ deactivated_at: null, deactivated_by: null })
+    .set({ deactivated_at: null, deactivated_by: null, updated_at: at })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Mark a SCIM write: the identity provider now owns the account's identity. `deleted` also hides the
+ * account from SCIM (a SCIM DELETE); false brings back one a provider deleted and creates again.
+ */
+export async function markScimWrite(db: Kysely<Database>, id: string, at: Date, deleted?: boolean) {
+  await db
+    .updateTable('accounts')
+    .set({
+      scim_updated_at: at,
+      ...(deleted === undefined ? {} : { scim_deleted_at: deleted ? at : null, updated_at: at }),
+    })
     .where('id', '=', id)
     .execute();
 }

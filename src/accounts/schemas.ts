@@ -23,6 +23,14 @@ export const Account = Owner.extend({
   last_active_at: nullableTimestamp.describe('Last sign-in or token use; null: never.'),
   deactivated_at: nullableTimestamp,
   active_token_count: z.number().int(),
+  external_id: z
+    .string()
+    .nullable()
+    .describe("The identity provider's ID for the person (SCIM `externalId`)."),
+  scim_updated_at: nullableTimestamp.describe(
+    'When SCIM last created or changed the account; null: never. Its name, email and active state are then ' +
+      "the identity provider's: `PATCH` refuses a change to the name or email (409 `managed_by_scim`).",
+  ),
 }).meta({ id: 'Account' });
 
 export const AccountListQuery = z.object({

@@ -12,7 +12,13 @@ import {
 import type { Role } from '../core/roles.ts';
 import type { AccountSort } from '../core/sorts.ts';
 import type { AccountKind } from '../core/token-kind.ts';
-import { accountHandle, type Caller, requireRole } from '../platform/caller.ts';
+import {
+  accountHandle,
+  type Caller,
+  isScimToken,
+  requireProvisioner,
+  requireRole,
+} from '../platform/caller.ts';
 import type { ChangeFeed } from '../platform/change-feed.ts';
 import type { Clock } from '../platform/clock.ts';
 import { asConflict } from '../platform/database-errors.ts';
@@ -43,12 +49,68 @@ import {
   lockHumanByEmail,
   markDeactivated,
   markReactivated,
+  markScimWrite,
   setAccountTeams,
   updateAccountFields,
 } from './queries.ts';
 import { type AccountView, accountView } from './views.ts';
 
 export const OWNER_DEACTIVATED_REASON = 'owner deactivated';
+
+/** How a change was made, when not through the console's API: added to its audit entries. */
+type Via = { via?: 'scim' };
+const SCIM: Via = { via: 'scim' };
+
+/**
+ * A person as an identity provider sets them through SCIM (src/scim maps its attributes to these):
+ * the email is SCIM's `userName`, `name` the display name, `active` the opposite of deactivated.
+ */
+export interface ProvisionedPerson {
+  email: string;
+  name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  external_id: string | null;
+  active: boolean;
+  role: Role;
+}
+
+export const EMAIL_MAX = 320;
+export const EXTERNAL_ID_MAX = 1000;
+
+function provisionedOf(account: AccountWithTeams): ProvisionedPerson {
+  return {
+    email: account.email!,
+    name: account.name,
+    given_name: account.given_name,
+    family_name: account.family_name,
+    external_id: account.external_id,
+    active: account.deactivated_at === null,
+    role: account.role,
+  };
+}
+
+/** The same rules as the console's, named as the columns; src/scim checks first, in SCIM's names. */
+function checkProvisioned(person: ProvisionedPerson): Required<ProvisionedPerson> {
+  const email = person.email.trim();
+  if (!email) throw invalidField('email', 'A person needs an email address.');
+  if ([...email].length > EMAIL_MAX) throw invalidField('email', `Must be at most ${EMAIL_MAX} characters.`);
+  if (hasControlCharacters(email)) throw invalidField('email', 'Must not contain control characters.');
+  const externalId = person.external_id?.trim() || null;
+  if (externalId && [...externalId].length > EXTERNAL_ID_MAX)
+    throw invalidField('external_id', `Must be at most ${EXTERNAL_ID_MAX} characters.`);
+  if (externalId && hasControlCharacters(externalId))
+    throw invalidField('external_id', 'Must not contain control characters.');
+  return {
+    email,
+    name: checkOptionalName(person.name),
+    given_name: checkOptionalName(person.given_name, 'given_name'),
+    family_name: checkOptionalName(person.family_name, 'family_name'),
+    external_id: externalId,
+    active: person.active,
+    role: person.role,
+  };
+}
 export const ACCOUNT_NAME_MAX = 100;
 
 export interface NewHumanInput {
@@ -269,8 +331,9 @@ export class AccountService {
           refuseLastAdmin(admins, before, 'change their role');
           requireStillAdmin(admins, caller);
         }
+        refuseProviderFields(before, set);
         await checkTeamsExist(trx, changes.team_ids);
-        await updateAccountFields(trx, id, set);
+        await updateAccountFields(trx, id, set, this.#deps.clock.now());
         if (changes.team_ids !== undefined) await setAccountTeams(trx, id, changes.team_ids);
         const after = (await findAccountById(trx, id))!;
         await audit.record(trx, caller, 'account.updated', accountTarget(after), {
@@ -290,10 +353,8 @@ export class AccountService {
    */
   async deactivate(caller: Caller, id: string): Promise<AccountView> {
     requireRole(caller, 'admin');
-    if (id === caller.principal.account.id)
-      throw conflict('own_account', 'You cannot deactivate your own account.');
-    const { clock, audit } = this.#deps;
-    const now = clock.now();
+    refuseOwnAccount(caller, id);
+    const now = this.#deps.clock.now();
     await this.#transaction(async (trx) => {
       // Whether the account is an Admin is only known once it is read, and reading it first would
       // lock it before the Admins: so every deactivation takes the Admins' locks.
@@ -305,33 +366,7 @@ export class AccountService {
       const full = (await findAccountById(trx, id))!;
       refuseLastAdmin(admins, full, 'deactivate them');
       requireStillAdmin(admins, caller);
-      let revokedTokens: { id: string; name: string }[] = [];
-      if (account.kind === 'service') {
-        const active = await countActiveTokensOf(trx, id, now);
-        if (active > 0) {
-          throw conflict(
-            'active_tokens',
-            `${accountHandle(full)} still has ${active} active token${active === 1 ? '' : 's'}. Revoke ${active === 1 ? 'it' : 'them'} first, then deactivate.`,
-            { active_tokens: active },
-          );
-        }
-      } else {
-        revokedTokens = await revokeActiveTokensOf(trx, id, now, OWNER_DEACTIVATED_REASON);
-        for (const token of revokedTokens) {
-          await audit.record(
-            trx,
-            caller,
-            'token.revoked',
-            { type: 'token', id: token.id, label: `${token.name} (${accountHandle(full)})` },
-            { reason: OWNER_DEACTIVATED_REASON, by: 'system' },
-          );
-        }
-      }
-      await markDeactivated(trx, id, now, caller.principal.account.id);
-      await deleteSessionsOf(trx, id);
-      await audit.record(trx, caller, 'account.deactivated', accountTarget(full), {
-        revoked_tokens: revokedTokens.length,
-      });
+      await this.#deactivateLocked(trx, caller, full, now, {});
     });
     // One change for the account covers every token it owns (revoked just now or not): caches drop
     // all of an owner's tokens on it, so a thousand revoked tokens cost one notice, not a thousand.
@@ -339,15 +374,219 @@ export class AccountService {
     return this.#view(id);
   }
 
+  /**
+   * Deactivation's effects on an account locked and checked by the caller: the console's and SCIM's
+   * alike. `via` is added to every audit entry it writes.
+   */
+  async #deactivateLocked(
+    trx: Kysely<Database>,
+    caller: Caller,
+    full: AccountWithTeams,
+    now: Date,
+    via: Via,
+  ): Promise<void> {
+    const { audit } = this.#deps;
+    let revokedTokens: { id: string; name: string }[] = [];
+    if (full.kind === 'service') {
+      const active = await countActiveTokensOf(trx, full.id, now);
+      if (active > 0) {
+        throw conflict(
+          'active_tokens',
+          `${accountHandle(full)} still has ${active} active token${active === 1 ? '' : 's'}. Revoke ${active === 1 ? 'it' : 'them'} first, then deactivate.`,
+          { active_tokens: active },
+        );
+      }
+    } else {
+      revokedTokens = await revokeActiveTokensOf(trx, full.id, now, OWNER_DEACTIVATED_REASON);
+      for (const token of revokedTokens) {
+        await audit.record(
+          trx,
+          caller,
+          'token.revoked',
+          { type: 'token', id: token.id, label: `${token.name} (${accountHandle(full)})` },
+          { reason: OWNER_DEACTIVATED_REASON, by: 'system', ...via },
+        );
+      }
+    }
+    await markDeactivated(trx, full.id, now, caller.principal.account.id);
+    await deleteSessionsOf(trx, full.id);
+    await audit.record(trx, caller, 'account.deactivated', accountTarget(full), {
+      revoked_tokens: revokedTokens.length,
+      ...via,
+    });
+  }
+
+  /**
+   * SCIM's create (src/scim): a new person, a Member unless `role` says otherwise, or one that SCIM
+   * deleted, brought back under the same email with none of their tokens. Another person with the email
+   * is a 409. Returns the account's ID.
+   */
+  async provision(caller: Caller, person: ProvisionedPerson): Promise<string> {
+    requireProvisioner(caller);
+    const target = checkProvisioned(person);
+    const { clock, audit } = this.#deps;
+    // Nobody knows this password: a provisioned person signs in through single sign-on, or an Admin
+    // gives them one with `tessera reset-password`.
+    const passwordHash = await hashPassword(randomUrlSafe(24));
+    const now = clock.now();
+    let id: string;
+    try {
+      id = await this.#transaction(async (trx) => {
+        const existing = await lockHumanByEmail(trx, target.email);
+        if (existing && !existing.scim_deleted_at) throw emailTaken();
+        if (existing) {
+          // Deactivated, so not among the active Admins whose locks a demotion would need.
+          const before = (await findAccountById(trx, existing.id))!;
+          await this.#applyProvisioned(trx, caller, before, target, now, undefined);
+          await markScimWrite(trx, existing.id, now, false);
+          await audit.record(trx, caller, 'account.reprovisioned', accountTarget(before), SCIM);
+          return existing.id;
+        }
+        const { id } = await insertAccount(trx, {
+          kind: 'human',
+          email: target.email,
+          name: target.name,
+          given_name: target.given_name,
+          family_name: target.family_name,
+          external_id: target.external_id,
+          role: target.role,
+          password_hash: passwordHash,
+          created_at: now,
+          created_by: caller.principal.account.id,
+          updated_at: now,
+          scim_updated_at: now,
+          ...(target.active ? {} : { deactivated_at: now, deactivated_by: caller.principal.account.id }),
+        });
+        await setAccountTeams(trx, id, []);
+        const created = (await findAccountById(trx, id))!;
+        await audit.record(trx, caller, 'account.created', accountTarget(created), {
+          kind: created.kind,
+          role: created.role,
+          ...SCIM,
+        });
+        if (!target.active) {
+          await audit.record(trx, caller, 'account.deactivated', accountTarget(created), {
+            revoked_tokens: 0,
+            ...SCIM,
+          });
+        }
+        return id;
+      });
+    } catch (error) {
+      throw asConflict(error, 'accounts_human_email_key', emailTaken);
+    }
+    await this.#deps.changes.publish({ type: 'account', id });
+    return id;
+  }
+
+  /**
+   * SCIM's replace and patch: `change` turns the person as they are, read under lock, into what they
+   * should be, and all of it is applied in one transaction or none of it is. Deactivation has the
+   * console's effects; reactivation restores no token. `change` may run more than once (a transaction
+   * that loses a race runs again), so it must only compute.
+   */
+  async reprovision(
+    caller: Caller,
+    id: string,
+    change: (current: ProvisionedPerson) => ProvisionedPerson,
+  ): Promise<void> {
+    requireProvisioner(caller);
+    const now = this.#deps.clock.now();
+    try {
+      await this.#transaction(async (trx) => {
+        const admins = await lockActiveAdmins(trx);
+        const before = await this.#lockProvisioned(trx, id);
+        const target = checkProvisioned(change(provisionedOf(before)));
+        await this.#applyProvisioned(trx, caller, before, target, now, admins);
+        await markScimWrite(trx, id, now);
+      });
+    } catch (error) {
+      throw asConflict(error, 'accounts_human_email_key', emailTaken);
+    }
+    await this.#deps.changes.publish({ type: 'account', id });
+  }
+
+  /**
+   * SCIM's delete: the person is deactivated, with the console's effects, and is gone for SCIM (404)
+   * from then on; the console keeps them, deactivated, as the audit log refers to them.
+   */
+  async deprovision(caller: Caller, id: string): Promise<void> {
+    requireProvisioner(caller);
+    const now = this.#deps.clock.now();
+    await this.#transaction(async (trx) => {
+      const admins = await lockActiveAdmins(trx);
+      const before = await this.#lockProvisioned(trx, id);
+      if (!before.deactivated_at) {
+        refuseOwnAccount(caller, id);
+        refuseLastAdmin(admins, before, 'remove them');
+        if (!isScimToken(caller)) requireStillAdmin(admins, caller);
+        await this.#deactivateLocked(trx, caller, before, now, SCIM);
+      }
+      await markScimWrite(trx, id, now, true);
+      await this.#deps.audit.record(trx, caller, 'account.deprovisioned', accountTarget(before), SCIM);
+    });
+    await this.#deps.changes.publish({ type: 'account', id });
+  }
+
+  /** A person SCIM may change, locked: not a service user, nor one SCIM deleted. */
+  async #lockProvisioned(trx: Kysely<Database>, id: string): Promise<AccountWithTeams> {
+    const locked = await lockAccount(trx, id);
+    if (locked?.kind !== 'human' || locked.scim_deleted_at) throw notFound('User');
+    return (await findAccountById(trx, id))!;
+  }
+
+  /** Make `before` (locked) into `target`, each change audited as made through SCIM. */
+  async #applyProvisioned(
+    trx: Kysely<Database>,
+    caller: Caller,
+    before: AccountWithTeams,
+    target: Required<ProvisionedPerson>,
+    now: Date,
+    admins: { id: string; kind: AccountKind }[] | undefined,
+  ): Promise<void> {
+    const { audit } = this.#deps;
+    const set: AccountFieldChanges = {};
+    for (const field of ['email', 'name', 'given_name', 'family_name', 'external_id'] as const) {
+      if (target[field] !== before[field]) set[field] = target[field];
+    }
+    if (target.role !== before.role) {
+      if (before.id === caller.principal.account.id)
+        throw forbidden('Nobody can change their own role.', 'own_role');
+      set.role = target.role;
+    }
+    const deactivating = !target.active && !before.deactivated_at;
+    const reactivating = target.active && before.deactivated_at !== null;
+    if (deactivating) refuseOwnAccount(caller, before.id);
+    if (admins) {
+      if (deactivating) refuseLastAdmin(admins, before, 'deactivate them');
+      else if (set.role !== undefined && set.role !== 'admin')
+        refuseLastAdmin(admins, before, 'change their role');
+      if (!isScimToken(caller)) requireStillAdmin(admins, caller);
+    }
+    await updateAccountFields(trx, before.id, set, now);
+    const after = (await findAccountById(trx, before.id))!;
+    if (Object.keys(set).length > 0) {
+      await audit.record(trx, caller, 'account.updated', accountTarget(after), {
+        changes: describeChanges(before, after),
+        ...SCIM,
+      });
+    }
+    if (deactivating) await this.#deactivateLocked(trx, caller, after, now, SCIM);
+    if (reactivating) {
+      await markReactivated(trx, before.id, now);
+      await audit.record(trx, caller, 'account.reactivated', accountTarget(after), SCIM);
+    }
+  }
+
   /** Lets the account sign in again; no token is restored. */
   async reactivate(caller: Caller, id: string): Promise<AccountView> {
     requireRole(caller, 'admin');
-    const { audit } = this.#deps;
+    const { audit, clock } = this.#deps;
     await this.#transaction(async (trx) => {
       const account = await lockAccount(trx, id);
       if (!account) throw notFound('Account');
       if (!account.deactivated_at) throw conflict('not_deactivated', 'This account is not deactivated.');
-      await markReactivated(trx, id);
+      await markReactivated(trx, id, clock.now());
       await audit.record(
         trx,
         caller,
@@ -381,12 +620,12 @@ export class AccountService {
       const before = (await findAccountById(trx, found.id))!;
       const reactivated = found.deactivated_at !== null;
       if (reactivated) {
-        await markReactivated(trx, found.id);
+        await markReactivated(trx, found.id, this.#deps.clock.now());
         await audit.record(trx, actor, 'account.reactivated', accountTarget(before));
       }
       const promoted = found.role !== 'admin';
       if (promoted) {
-        await updateAccountFields(trx, found.id, { role: 'admin' });
+        await updateAccountFields(trx, found.id, { role: 'admin' }, this.#deps.clock.now());
         const after = (await findAccountById(trx, found.id))!;
         await audit.record(trx, actor, 'account.updated', accountTarget(after), {
           changes: describeChanges(before, after),
@@ -408,7 +647,7 @@ export class AccountService {
     const id = await this.#transaction(async (trx) => {
       const found = await lockHumanByEmail(trx, email);
       if (!found) throw nobodyWithEmail(email);
-      await updateAccountFields(trx, found.id, { password_hash: passwordHash });
+      await updateAccountFields(trx, found.id, { password_hash: passwordHash }, this.#deps.clock.now());
       await deleteSessionsOf(trx, found.id);
       await this.#deps.audit.record(
         trx,
@@ -512,12 +751,34 @@ function requireStillAdmin(admins: { id: string }[], caller: Caller): void {
 const nobodyWithEmail = (email: string) =>
   new AppError(404, 'not_found', `Nobody has the email ${email}.`, { field: 'email' });
 
-function checkOptionalName(raw: string | null | undefined): string | null {
+function refuseOwnAccount(caller: Caller, id: string): void {
+  if (id === caller.principal.account.id)
+    throw conflict('own_account', 'You cannot deactivate your own account.');
+}
+
+/**
+ * The name and email of a person the identity provider manages are the provider's: a change made here
+ * would be undone by its next sync, so it is refused and the person changed there instead.
+ */
+function refuseProviderFields(before: AccountWithTeams, set: AccountFieldChanges): void {
+  if (!before.scim_updated_at) return;
+  for (const field of ['name', 'email'] as const) {
+    if (set[field] !== undefined && set[field] !== before[field]) {
+      throw conflict(
+        'managed_by_scim',
+        `${field}: ${accountHandle(before)} is managed by your identity provider through SCIM; change their ${field} there.`,
+        { field },
+      );
+    }
+  }
+}
+
+function checkOptionalName(raw: string | null | undefined, field = 'name'): string | null {
   const name = raw?.trim();
   if (!name) return null;
   if ([...name].length > ACCOUNT_NAME_MAX)
-    throw invalidField('name', `Must be at most ${ACCOUNT_NAME_MAX} characters.`);
-  if (hasControlCharacters(name)) throw invalidField('name', 'Must not contain control characters.');
+    throw invalidField(field, `Must be at most ${ACCOUNT_NAME_MAX} characters.`);
+  if (hasControlCharacters(name)) throw invalidField(field, 'Must not contain control characters.');
   return name;
 }
 
@@ -535,7 +796,15 @@ function accountTarget(account: AccountWithTeams): AuditTarget {
 
 function describeChanges(before: AccountWithTeams, after: AccountWithTeams): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
-  for (const key of ['name', 'email', 'role', 'avatar_url'] as const) {
+  for (const key of [
+    'name',
+    'email',
+    'role',
+    'avatar_url',
+    'given_name',
+    'family_name',
+    'external_id',
+  ] as const) {
     if (before[key] !== after[key]) changes[key] = { from: before[key], to: after[key] };
   }
   const teamNames = (a: AccountWithTeams) => a.teams.map((t) => t.name).join(', ');

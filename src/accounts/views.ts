@@ -12,6 +12,10 @@ export interface AccountView extends OwnerView {
   last_active_at: string | null;
   deactivated_at: string | null;
   active_token_count: number;
+  /** The identity provider's ID for the person (SCIM `externalId`). */
+  external_id: string | null;
+  /** When SCIM last created or changed the account; null: never. Its name, email and state are the provider's. */
+  scim_updated_at: string | null;
 }
 
 export function accountView(row: AccountWithTeams, activeTokenCount: number): AccountView {
@@ -29,5 +33,7 @@ export function accountView(row: AccountWithTeams, activeTokenCount: number): Ac
     last_active_at: isoOrNull(row.last_active_at),
     deactivated_at: isoOrNull(row.deactivated_at),
     active_token_count: activeTokenCount,
+    external_id: row.external_id,
+    scim_updated_at: isoOrNull(row.scim_updated_at),
   };
 }

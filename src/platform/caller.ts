@@ -48,6 +48,16 @@ export function isAdmin(caller: Caller): boolean {
   return caller.principal.account.role === 'admin';
 }
 
+/** A SCIM-only token: an identity provider's credential, which may provision whatever its owner's role. */
+export function isScimToken(caller: Caller): boolean {
+  return caller.principal.token?.scim_only === true;
+}
+
+/** SCIM provisioning (people and teams from an identity provider): a SCIM-only token or an Admin. */
+export function requireProvisioner(caller: Caller): void {
+  if (!isScimToken(caller)) requireRole(caller, 'admin');
+}
+
 /**
  * An account's stable handle, as the audit log and error messages name it: the internal ID of a service
  * user, the email of a person. The console's `displayName` (core/names.ts) prefers the name instead.

@@ -1,11 +1,13 @@
 /**
  * What changed that a cached authentication decision may depend on: a token (revoked, restored,
- * deleted), an account (role, teams, deactivation, reactivation), or a secret that now exists (a new
- * token, whose hash may have been remembered as unknown).
+ * deleted), an account (role, teams, deactivation, reactivation), a team (renamed or deleted, which
+ * changes what every member's principal says), or a secret that now exists (a new token, whose hash may
+ * have been remembered as unknown).
  */
 export type Change =
   | { type: 'token'; id: string }
   | { type: 'account'; id: string }
+  | { type: 'team'; id: string }
   | { type: 'secret'; hash: string };
 
 export type ChangeListener = (change: Change) => void;

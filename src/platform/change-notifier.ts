@@ -208,6 +208,7 @@ export class ChangeNotifier {
 function isChange(value: unknown): value is Change {
   if (typeof value !== 'object' || value === null) return false;
   const change = value as Record<string, unknown>;
-  if (change.type === 'token' || change.type === 'account') return typeof change.id === 'string';
+  if (change.type === 'token' || change.type === 'account' || change.type === 'team')
+    return typeof change.id === 'string';
   return change.type === 'secret' && typeof change.hash === 'string';
 }

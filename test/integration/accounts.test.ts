@@ -300,7 +300,7 @@ describe('deactivating and reactivating', () => {
       { id: active.id, revoked_reason: 'owner deactivated', revoked_by: null },
       { id: revoked.id, revoked_reason: 'mine', revoked_by: person.id },
     ]);
-    expect((await h.request({ url: '/api/me', token: secret })).json().code).toBe('token_revoked');
+    expect((await h.request({ url: '/api/me', token: secret })).json().code).toBe('owner_deactivated');
     const signIn = await h.request({
       url: '/api/auth/login',
       body: { email: person.email, password: 'correct horse battery staple' },
@@ -313,7 +313,8 @@ describe('deactivating and reactivating', () => {
       session: admin,
     });
     expect(reactivated.json()).toMatchObject({ status: 'active', active_token_count: 0 });
-    expect((await h.request({ url: '/api/me', token: secret })).statusCode).toBe(401);
+    // Still revoked, and now for no other reason.
+    expect((await h.request({ url: '/api/me', token: secret })).json().code).toBe('token_revoked');
     expect((await h.signIn(person)).cookie).toBeTruthy();
     const actions = (await h.request({ url: `/api/audit?target_id=${active.id}`, session: admin })).json()
       .items;

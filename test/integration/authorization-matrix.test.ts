@@ -131,6 +131,10 @@ async function targetId(world: World, target: Target): Promise<string> {
       await h.request({ url: `/api/users/${owner.id}/deactivate`, session: world.admin, method: 'POST' });
       return owner.id;
     }
+    case 'scim-user':
+      return (await h.person()).id;
+    case 'scim-group':
+      return (await h.services.teams.create(null, unique('Group'))).id;
   }
 }
 
@@ -182,6 +186,29 @@ async function cellRequest(world: World, row: MatrixRow, caller: CallerKind): Pr
     case 'POST /api/introspect':
       body = { token: world.secrets[caller] ?? 'none' };
       break;
+    case 'GET /scim/v2/ResourceTypes/:id':
+      url = '/scim/v2/ResourceTypes/User';
+      break;
+    case 'GET /scim/v2/Schemas/:id':
+      url = '/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User';
+      break;
+    case 'POST /scim/v2/Users':
+      body = { userName: `${unique('scim')}@example.com` };
+      break;
+    case 'PUT /scim/v2/Users/:id':
+      body = { userName: `${unique('scim')}@example.com`, displayName: 'Replaced' };
+      break;
+    case 'PATCH /scim/v2/Users/:id':
+    case 'PATCH /scim/v2/Groups/:id':
+      body = {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: 'displayName', value: unique('Patched') }],
+      };
+      break;
+    case 'POST /scim/v2/Groups':
+    case 'PUT /scim/v2/Groups/:id':
+      body = { displayName: unique('Group') };
+      break;
   }
   if (pattern === '/auth/check' && row.case?.includes('/scim/v2/'))
     headers['x-forwarded-uri'] = '/scim/v2/Users';
@@ -194,6 +221,8 @@ async function cellRequest(world: World, row: MatrixRow, caller: CallerKind): Pr
 }
 
 const SESSION_CALLERS = new Set<CallerKind>(['mSes', 'gSes', 'aSes', 'endS']);
+const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+const pattern = (row: MatrixRow) => row.route.split(' ')[1]!;
 
 describe('the authorization matrix', () => {
   it('answers every cell as the table says', { timeout: 120_000 }, async () => {
@@ -214,7 +243,20 @@ describe('the authorization matrix', () => {
           );
           continue;
         }
-        if (response.statusCode >= 400 && options.method !== 'HEAD') {
+        if (response.statusCode >= 400 && options.method !== 'HEAD' && pattern(row).startsWith('/scim/')) {
+          // RFC 7644 §3.12's shape, the status as a string; a 401 still challenges with Bearer.
+          const body = response.json();
+          if (
+            body.schemas?.[0] !== SCIM_ERROR ||
+            body.status !== String(response.statusCode) ||
+            !body.detail
+          ) {
+            wrong.push(`${label}: not a SCIM error: ${response.body}`);
+          }
+          if (response.statusCode === 401 && !response.headers['www-authenticate']) {
+            wrong.push(`${label}: a 401 without WWW-Authenticate`);
+          }
+        } else if (response.statusCode >= 400 && options.method !== 'HEAD') {
           const body = response.json();
           if (typeof body.code !== 'string' || typeof body.message !== 'string') {
             wrong.push(`${label}: error body without code and message: ${response.body}`);

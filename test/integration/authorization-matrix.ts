@@ -15,7 +15,7 @@
 //   expd  an expired token                                                    → 401 token_expired
 //   malf  a string with a bad checksum                                        → 401 token_malformed
 //   unkn  a well-formed token nobody issued                                   → 401 token_unknown
-//   dPer  the personal token of a person since deactivated (revoked by that)  → 401 token_revoked
+//   dPer  the personal token of a person since deactivated (revoked by that)  → 401 owner_deactivated
 //   dSvc  an unrevoked token whose service user is deactivated (set in the DB) → 401 owner_deactivated
 //   endS  the cookie of a session that signed out                             → 401 session_expired
 //
@@ -55,7 +55,7 @@ export const CODE_OF_401: Record<CallerKind, string | undefined> = {
   expd: 'token_expired',
   malf: 'token_malformed',
   unkn: 'token_unknown',
-  dPer: 'token_revoked',
+  dPer: 'owner_deactivated',
   dSvc: 'owner_deactivated',
   endS: 'session_expired',
 };
@@ -71,7 +71,9 @@ export type Target =
   | 'member-account'
   | 'other-account'
   | 'service-user'
-  | 'deactivated-service-user';
+  | 'deactivated-service-user'
+  | 'scim-user'
+  | 'scim-group';
 
 export interface MatrixRow {
   /** The route as Fastify registers it: `METHOD /path/:param`. */
@@ -97,6 +99,16 @@ const DOCS = [
   '/api/docs/yaml',
   '/api/docs/static/swagger-initializer.js',
   '/api/docs/*',
+];
+
+const SCIM_READS = [
+  '/scim/v2/ServiceProviderConfig',
+  '/scim/v2/ResourceTypes',
+  '/scim/v2/ResourceTypes/:id',
+  '/scim/v2/Schemas',
+  '/scim/v2/Schemas/:id',
+  '/scim/v2/Users',
+  '/scim/v2/Groups',
 ];
 
 // biome-ignore format: the table is aligned by hand so that it reads as a table.
@@ -146,6 +158,21 @@ export const MATRIX: MatrixRow[] = [
     row(`GET ${path}`,                 'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
   ),
   row('GET /api/docs/static/index.html', 'none',                    [302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302], 'redirects to /api/docs/'),
+  // SCIM (docs/SCIM.md): SCIM-only tokens and Admins' tokens; a console session, even an Admin's, is 403.
+  // Errors here are in SCIM's own shape (RFC 7644 §3.12), which the test checks instead of `code`.
+  ...SCIM_READS.map((path) =>
+    row(`GET ${path}`,                 'none',                    [401, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401, 401, 401, 401, 401]),
+  ),
+  row('POST /scim/v2/Users',             'none',                    [401, 403, 403, 403, 403, 403, 201, 201, 401, 401, 401, 401, 401, 401, 401]),
+  row('GET /scim/v2/Users/:id',          'scim-user',               [401, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401, 401, 401, 401, 401]),
+  row('PUT /scim/v2/Users/:id',          'scim-user',               [401, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401, 401, 401, 401, 401]),
+  row('PATCH /scim/v2/Users/:id',        'scim-user',               [401, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401, 401, 401, 401, 401]),
+  row('DELETE /scim/v2/Users/:id',       'scim-user',               [401, 403, 403, 403, 403, 403, 204, 204, 401, 401, 401, 401, 401, 401, 401]),
+  row('POST /scim/v2/Groups',            'none',                    [401, 403, 403, 403, 403, 403, 201, 201, 401, 401, 401, 401, 401, 401, 401]),
+  row('GET /scim/v2/Groups/:id',         'scim-group',              [401, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401, 401, 401, 401, 401]),
+  row('PUT /scim/v2/Groups/:id',         'scim-group',              [401, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401, 401, 401, 401, 401]),
+  row('PATCH /scim/v2/Groups/:id',       'scim-group',              [401, 403, 403, 403, 403, 403, 204, 204, 401, 401, 401, 401, 401, 401, 401]),
+  row('DELETE /scim/v2/Groups/:id',      'scim-group',              [401, 403, 403, 403, 403, 403, 204, 204, 401, 401, 401, 401, 401, 401, 401]),
   // Last: it ends the sessions it is sent with (each session column signs in afresh for it).
   row('POST /api/auth/logout',           'none',                    [401, 204, 204, 204, 204, 204, 204, 403, 401, 401, 401, 401, 401, 401, 401]),
 ];

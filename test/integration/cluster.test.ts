@@ -96,4 +96,81 @@ describe.skipIf(!postgres)('two nodes on one PostgreSQL', () => {
     expect((await call(b, '/api/users', secret)).status).toBe(403);
     expect((await call(a, '/api/users', secret)).status).toBe(403);
   });
+
+  it('a person deactivated through SCIM on one node: their token answers owner_deactivated on both at once', async () => {
+    const svc = await post('/api/service-users', { name: 'Cluster SCIM' });
+    const { secret: scim } = (await post('/api/tokens', {
+      name: 'SCIM',
+      kind: 'service',
+      service_user_id: svc.id,
+      expires_in_days: 30,
+      scim_only: true,
+    })) as { secret: string };
+    const scimCall = (node: TesseraProcess, method: string, path: string, body: unknown) =>
+      fetch(`${node.url}/scim/v2${path}`, {
+        method,
+        headers: { authorization: `Bearer ${scim}`, 'content-type': 'application/scim+json' },
+        body: JSON.stringify(body),
+      });
+    const person = (await post('/api/users', {
+      email: 'leaver@example.com',
+      name: 'Leaver',
+      password: PASSWORD,
+    })) as { account: { id: string } };
+    const session = await signInOver(b.url, 'leaver@example.com', PASSWORD);
+    const created = await fetch(`${b.url}/api/tokens`, {
+      method: 'POST',
+      headers: session.headers,
+      body: JSON.stringify({ name: 'Laptop', kind: 'personal', expires_in_days: 30 }),
+    });
+    const { secret } = (await created.json()) as { secret: string };
+    // Both nodes have it cached.
+    for (const node of [a, b, a, b]) expect((await call(node, '/api/me', secret)).status).toBe(200);
+
+    const deactivated = await scimCall(a, 'PATCH', `/Users/${person.account.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', value: { active: false } }],
+    });
+    expect(deactivated.status, await deactivated.clone().text()).toBe(200);
+    // The PATCH answered on node A; the very next request, on either node, is refused.
+    for (const node of [b, a]) {
+      const refused = await call(node, '/api/me', secret);
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as { code: string }).code).toBe('owner_deactivated');
+    }
+    expect((await fetch(`${b.url}/api/me`, { headers: session.headers })).status).toBe(401);
+
+    // A team renamed through SCIM on node B is what node A's forward auth says next.
+    const team = (await (
+      await scimCall(b, 'POST', '/Groups', { displayName: 'Cluster team', members: [] })
+    ).json()) as { id: string };
+    const { account } = (await post('/api/users', { email: 'stayer@example.com', password: PASSWORD })) as {
+      account: { id: string };
+    };
+    await scimCall(b, 'PATCH', `/Groups/${team.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: account.id }] }],
+    });
+    const stayer = await signInOver(a.url, 'stayer@example.com', PASSWORD);
+    const made = await fetch(`${a.url}/api/tokens`, {
+      method: 'POST',
+      headers: stayer.headers,
+      body: JSON.stringify({ name: 'Laptop', kind: 'personal', expires_in_days: 30 }),
+    });
+    const stayerSecret = ((await made.json()) as { secret: string }).secret;
+    for (const node of [a, b]) {
+      expect((await call(node, '/auth/check', stayerSecret)).headers.get('x-tessera-teams')).toBe(
+        'Cluster team,Public',
+      );
+    }
+    await scimCall(b, 'PATCH', `/Groups/${team.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'displayName', value: 'Renamed team' }],
+    });
+    for (const node of [a, b]) {
+      expect((await call(node, '/auth/check', stayerSecret)).headers.get('x-tessera-teams')).toBe(
+        'Public,Renamed team',
+      );
+    }
+  });
 });

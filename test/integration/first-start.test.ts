@@ -150,7 +150,7 @@ describe('the seeded tokens', () => {
     expect(await call('Old laptop')).toBe('token_revoked');
     expect(await call('Quarterly report notebook')).toBe('token_expired');
     expect(await call('Legacy ETL (old key)')).toBe('token_expired');
-    expect(await call('Laptop CLI')).toBe('token_revoked');
+    expect(await call('Laptop CLI')).toBe('owner_deactivated');
     expect(await call('Airflow DAG Orchestration')).toBe('ok');
     expect(await call('Okta SCIM provisioning')).toBe('insufficient_scope');
     const scim = await h.request({

@@ -274,7 +274,7 @@ describe('the verification cache on one node', () => {
     const { secret } = await tokenOf(owner);
     await warm(secret);
     await asAdmin('POST', `/api/users/${owner.id}/deactivate`);
-    expect((await bearer(secret)).json().code).toBe('token_revoked');
+    expect((await bearer(secret)).json().code).toBe('owner_deactivated');
 
     // A service user's token, with the owner deactivated behind the service's back and then reactivated.
     const svc = await services.accounts.createServiceUser(null, { name: 'svc-cache', role: 'member' });

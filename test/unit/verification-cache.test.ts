@@ -147,3 +147,23 @@ describe('VerificationCache refresh ahead of the TTL', () => {
     expect(c.takeStale()).toEqual([]);
   });
 });
+
+describe('VerificationCache invalidation by team', () => {
+  it("drops every owner in a renamed or deleted team, and nobody else's tokens", () => {
+    const c = cache(100);
+    const inTeam = (ownerId: string, teamIds: string[]) => {
+      const r = row(ownerId);
+      r.account.teams = teamIds.map((id) => ({ id, name: `team ${id}` }));
+      return r;
+    };
+    c.remember('a1', inTeam('owner-a', ['team-x']), c.epoch);
+    c.remember('a2', inTeam('owner-a', ['team-x']), c.epoch);
+    c.remember('b', inTeam('owner-b', ['team-x', 'team-y']), c.epoch);
+    c.remember('c', inTeam('owner-c', ['team-y']), c.epoch);
+    const epoch = c.epoch;
+    c.apply({ type: 'team', id: 'team-x' });
+    expect(c.epoch).toBeGreaterThan(epoch);
+    for (const hash of ['a1', 'a2', 'b']) expect(c.lookup(hash)).toBeUndefined();
+    expect(c.lookup('c')).toBeDefined();
+  });
+});

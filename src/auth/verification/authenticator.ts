@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { OWNER_DEACTIVATED_REASON } from '../../accounts/index.ts';
 import type { AuditLog } from '../../audit/index.ts';
 import { checkSecret, secretHint } from '../../core/secret.ts';
 import { tokenStatus } from '../../core/token-status.ts';
@@ -123,7 +124,15 @@ export class TokenAuthenticator {
     const now = this.#clock.now();
     const status = tokenStatus(found.token, now);
     if (status === 'expired') return this.#fail('token_expired', origin, found.token.id, secretHint(secret));
-    if (status === 'revoked') return this.#fail('token_revoked', origin, found.token.id, secretHint(secret));
+    if (status === 'revoked') {
+      // Revoked by its owner's deactivation (in the console or through SCIM): while the owner stays
+      // deactivated, that is the reason to give. Reactivation restores no token: then it is just revoked.
+      const code =
+        found.account.deactivated_at && found.token.revoked_reason === OWNER_DEACTIVATED_REASON
+          ? 'owner_deactivated'
+          : 'token_revoked';
+      return this.#fail(code, origin, found.token.id, secretHint(secret));
+    }
     if (found.account.deactivated_at)
       return this.#fail('owner_deactivated', origin, found.token.id, secretHint(secret));
     found.pendingUse = this.#lastUsed.record(

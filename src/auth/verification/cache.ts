@@ -263,6 +263,14 @@ export class VerificationCache {
         if (owner) for (const hash of [...owner.hashes]) this.#drop(hash);
         break;
       }
+      case 'team':
+        // Rare (a rename or a deletion), so a walk over the owners rather than an index by team.
+        for (const owner of [...this.#owners.values()]) {
+          if (owner.account.teams.some((team) => team.id === change.id)) {
+            for (const hash of [...owner.hashes]) this.#drop(hash);
+          }
+        }
+        break;
       case 'secret':
         this.#unknown.delete(change.hash);
         this.#drop(change.hash);

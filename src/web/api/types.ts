@@ -43,6 +43,10 @@ export interface Account extends Owner {
   last_active_at: string | null;
   deactivated_at: string | null;
   active_token_count: number;
+  /** The identity provider's ID for the person (SCIM `externalId`). */
+  external_id: string | null;
+  /** When SCIM last created or changed the account: its name, email and active state are the provider's. */
+  scim_updated_at: string | null;
 }
 
 export interface Team {

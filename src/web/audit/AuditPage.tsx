@@ -30,7 +30,11 @@ const ACTIONS: Record<string, string> = {
   'account.reactivated': 'Reactivated account',
   'account.password_reset': 'Reset password',
   'account.password_changed': 'Changed password',
+  'account.deprovisioned': 'Removed by the identity provider',
+  'account.reprovisioned': 'Added back by the identity provider',
   'team.created': 'Created team',
+  'team.updated': 'Changed team',
+  'team.deleted': 'Deleted team',
   'session.created': 'Signed in',
   'session.ended': 'Signed out',
   'session.failed': 'Failed sign-in',
@@ -43,8 +47,14 @@ function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-/** The line under the action: why, what changed, how many times. */
+/** The line under the action: why, what changed, how many times; and "via SCIM" for the provider's changes. */
 function actionDetail(event: AuditEvent): string | null {
+  const detail = changeDetail(event);
+  if (event.details.via !== 'scim') return detail;
+  return detail ? `${detail} · via SCIM` : 'via SCIM';
+}
+
+function changeDetail(event: AuditEvent): string | null {
   const d = event.details;
   switch (event.action) {
     case 'token.revoked':
@@ -66,6 +76,19 @@ function actionDetail(event: AuditEvent): string | null {
       return typeof d.revoked_tokens === 'number' && d.revoked_tokens > 0
         ? `${d.revoked_tokens} active token${d.revoked_tokens === 1 ? '' : 's'} revoked`
         : null;
+    case 'team.updated': {
+      const name = (d.changes as { name?: { from: unknown; to: unknown } } | undefined)?.name;
+      const count = (n: unknown, what: string) => (typeof n === 'number' && n > 0 ? `${n} ${what}` : null);
+      return (
+        [
+          name ? `name: ${name.from} → ${name.to}` : null,
+          count(d.members_added, 'added'),
+          count(d.members_removed, 'removed'),
+        ]
+          .filter(Boolean)
+          .join('; ') || null
+      );
+    }
     case 'session.failed':
       return [text(d.email), text(d.reason)?.replaceAll('_', ' ')].filter(Boolean).join(' · ') || null;
     case 'auth.failed':

@@ -96,12 +96,45 @@ export function EditAccountDialog({
             <code className="readonly-value">{account.internal_id}</code>
           </div>
         ) : null}
-        <NameEmailFields form={form} name={{ optional: !isHuman }} email={{ optional: !isHuman }} />
+        {account.scim_updated_at ? (
+          <ProviderFields account={account} />
+        ) : (
+          <NameEmailFields form={form} name={{ optional: !isHuman }} email={{ optional: !isHuman }} />
+        )}
         <RoleTeamsFields
           form={form}
           roleLocked={own ? 'Nobody changes their own role; ask another Admin.' : undefined}
         />
       </DialogForm>
     </Dialog>
+  );
+}
+
+/**
+ * A person the identity provider manages through SCIM: their name, email and state are the provider's,
+ * shown here read-only (the server refuses a change to them); role and teams stay editable.
+ */
+function ProviderFields({ account }: { account: Account }) {
+  const rows: [string, string][] = [
+    ['Name', account.name ?? '—'],
+    ['Email', account.email ?? '—'],
+    ['Status', account.status === 'active' ? 'Active' : 'Deactivated'],
+    ...(account.external_id ? ([['External ID', account.external_id]] as [string, string][]) : []),
+  ];
+  return (
+    <div className="field provider-fields">
+      <p className="field-hint">
+        Name, email and status come from your identity provider through SCIM: change them there. An Admin can
+        still deactivate this person here in an emergency.
+      </p>
+      <dl>
+        {rows.map(([label, value]) => (
+          <div className="field" key={label}>
+            <dt className="field-label">{label}</dt>
+            <dd className="readonly-value">{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </div>
   );
 }

@@ -38,6 +38,11 @@ export function UserCell({ account, isMe }: { account: Account; isMe: boolean })
           </span>
           {isMe ? <span className="tag">You</span> : null}
           {account.status === 'deactivated' ? <span className="tag tag-deactivated">Deactivated</span> : null}
+          {account.scim_updated_at ? (
+            <span className="tag tag-scim" title="Created or changed by your identity provider through SCIM">
+              SCIM
+            </span>
+          ) : null}
         </span>
         {secondary ? (
           <span
