@@ -685,7 +685,7 @@ export class AccountService {
     if (current === next) throw invalidField('new_password', 'Choose a password other than the current one.');
     const passwordHash = await hashPassword(next);
     await this.#transaction(async (trx) => {
-      await updateAccountFields(trx, account.id, { password_hash: passwordHash });
+      await updateAccountFields(trx, account.id, { password_hash: passwordHash }, this.#deps.clock.now());
       await deleteSessionsOf(trx, account.id, session.idHash);
       await this.#deps.audit.record(
         trx,
