@@ -4,6 +4,7 @@ import * as listIndexes from './0002-list-indexes.ts';
 import * as lastUsedMinute from './0003-last-used-minute.ts';
 import * as secretHashDomain from './0004-secret-hash-domain.ts';
 import * as lastActiveMinute from './0005-last-active-minute.ts';
+import * as sso from './0007-sso.ts';
 
 /** Every migration, in order. Listed by hand so the set is the same wherever the code runs. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003-last-used-minute': lastUsedMinute,
   '0004-secret-hash-domain': secretHashDomain,
   '0005-last-active-minute': lastActiveMinute,
+  '0007-sso': sso,
 };
