@@ -25,6 +25,7 @@ import { DOCS_PREFIX, registerOpenApi } from './platform/http/openapi.ts';
 import { registerSecurityHeaders } from './platform/http/security-headers.ts';
 import type { App } from './platform/http/types.ts';
 import type { Services } from './services.ts';
+import { ssoRoutes } from './sso/index.ts';
 import { teamRoutes } from './teams/index.ts';
 import { tokenRoutes } from './tokens/index.ts';
 
@@ -110,6 +111,7 @@ export async function buildApp(options: {
 
   operationRoutes(app, services);
   sessionRoutes(app, services, config);
+  ssoRoutes(app, services, config);
   meRoutes(app, services);
   tokenRoutes(app, services);
   accountRoutes(app, services);

@@ -7,6 +7,7 @@ import { systemClock } from './platform/clock.ts';
 import { openDatabase } from './platform/database.ts';
 import { migrateToLatest } from './platform/migrate.ts';
 import { createServices } from './services.ts';
+import { RelyingParty } from './sso/index.ts';
 
 export interface RunningServer {
   url: string;
@@ -20,6 +21,8 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 /** Open the database, migrate, seed a first start, and listen. `close()` drains and flushes everything. */
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
   const started = performance.now();
+  // Before the database: a provider that cannot be discovered stops the start at once, with one line.
+  const relyingParty = config.sso ? await RelyingParty.discover(config.sso) : undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   const database = await openDatabase({
     url: config.databaseUrl,
@@ -57,6 +60,8 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
       ttlMs: config.authCacheTtlMs,
       negativeTtlMs: config.authNegativeTtlMs,
     },
+    passwordSignIn: config.passwordSignIn,
+    sso: config.sso && relyingParty ? { settings: config.sso, relyingParty } : undefined,
   });
   // Changes reach the other nodes' verification caches through LISTEN/NOTIFY; until this node listens,
   // its cache stays off.

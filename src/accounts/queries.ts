@@ -41,7 +41,9 @@ function selectAccount(db: Kysely<Database>) {
       'a.deactivated_at',
       'a.last_active_at',
     ])
-    .select((eb) => teamsOf(eb.ref('a.id')).as('teams'));
+    .select((eb) => teamsOf(eb.ref('a.id')).as('teams'))
+    .select(sql<boolean>`a.password_hash is not null`.as('has_password'))
+    .select(sql<boolean>`exists (select 1 from sso_identities si where si.account_id = a.id)`.as('has_sso'));
 }
 
 export type AccountWithTeams = Awaited<
@@ -163,6 +165,7 @@ export interface AccountFieldChanges {
   role?: Role;
   avatar_url?: string | null;
   password_hash?: string;
+  break_glass_until?: Date | null;
 }
 
 export async function updateAccountFields(db: Kysely<Database>, id: string, set: AccountFieldChanges) {

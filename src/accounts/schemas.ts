@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../core/roles.ts';
+import { SIGN_IN_METHODS } from '../core/sign-in-methods.ts';
 import { ACCOUNT_SORTS } from '../core/sorts.ts';
 import { ACCOUNT_KINDS } from '../core/token-kind.ts';
 import {
@@ -22,6 +23,9 @@ export const Account = Owner.extend({
   last_active_at: nullableTimestamp.describe('Last sign-in or token use; null: never.'),
   deactivated_at: nullableTimestamp,
   active_token_count: z.number().int(),
+  sign_in_methods: z
+    .array(z.enum(SIGN_IN_METHODS))
+    .describe('How the person signs in: `password` (one is set), `sso` (linked to the OpenID provider).'),
 }).meta({ id: 'Account' });
 
 export const AccountListQuery = z.object({

@@ -1,5 +1,6 @@
 import { isoOrNull, isoTime } from '../core/iso-time.ts';
 import type { Role } from '../core/roles.ts';
+import type { SignInMethod } from '../core/sign-in-methods.ts';
 import type { TeamRef } from '../platform/caller.ts';
 import type { OwnerView } from '../tokens/index.ts';
 import type { AccountWithTeams } from './queries.ts';
@@ -12,6 +13,8 @@ export interface AccountView extends OwnerView {
   last_active_at: string | null;
   deactivated_at: string | null;
   active_token_count: number;
+  /** How the person can sign in: a password, single sign-on, or both; empty for service users. */
+  sign_in_methods: SignInMethod[];
 }
 
 export function accountView(row: AccountWithTeams, activeTokenCount: number): AccountView {
@@ -29,5 +32,9 @@ export function accountView(row: AccountWithTeams, activeTokenCount: number): Ac
     last_active_at: isoOrNull(row.last_active_at),
     deactivated_at: isoOrNull(row.deactivated_at),
     active_token_count: activeTokenCount,
+    sign_in_methods: [
+      ...(row.kind === 'human' && row.has_password ? (['password'] as const) : []),
+      ...(row.has_sso ? (['sso'] as const) : []),
+    ],
   };
 }

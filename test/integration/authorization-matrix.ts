@@ -103,6 +103,7 @@ const DOCS = [
 export const MATRIX: MatrixRow[] = [
   //                                                                anon mSes gSes aSes mPat mSvc aSvc scim revk expd malf unkn dPer dSvc endS
   row('POST /api/auth/login',            'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200], 'sign in as the Member (public)'),
+  row('GET /api/auth/methods',           'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200], 'what the sign-in page offers (public)'),
   row('GET /api/me',                     'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
   row('GET /api/tokens',                 'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'kind=personal: own tokens'),
   row('GET /api/tokens',                 'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'kind=service: Admins'),
@@ -145,6 +146,7 @@ export const MATRIX: MatrixRow[] = [
     row(`GET ${path}`,                 'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
   ),
   row('GET /api/docs/static/index.html', 'none',                    [302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302], 'redirects to /api/docs/'),
-  // Last: it ends the sessions it is sent with (each session column signs in afresh for it).
+  // Last: they end the sessions they are sent with (each session column signs in afresh for them).
   row('POST /api/auth/logout',           'none',                    [401, 204, 204, 204, 204, 204, 204, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('POST /api/auth/oidc/logout',      'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
 ];

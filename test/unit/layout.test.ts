@@ -18,6 +18,7 @@ const FLOORS: Record<string, number> = {
   auth: 6,
   operations: 7,
   bootstrap: 7,
+  sso: 7,
   'config.ts': 8,
   'services.ts': 8,
   'app.ts': 9,
@@ -27,7 +28,7 @@ const FLOORS: Record<string, number> = {
 };
 
 /** Domains: another folder reaches one only through its index.ts. */
-const DOMAINS = new Set(['audit', 'teams', 'tokens', 'accounts', 'auth', 'operations', 'bootstrap']);
+const DOMAINS = new Set(['audit', 'teams', 'tokens', 'accounts', 'auth', 'operations', 'bootstrap', 'sso']);
 
 interface Import {
   from: string;
