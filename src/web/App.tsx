@@ -1,10 +1,12 @@
 import { Navigate, Route, Routes } from 'react-router';
+import { SSO_ERROR_PATH } from '../core/sign-in-methods.ts';
 import { AuditPage } from './audit/AuditPage.tsx';
 import { RequireRole, RequireSession } from './layout/guards.tsx';
 import { SettingsLayout } from './layout/SettingsLayout.tsx';
 import { NotFoundPage } from './layout/StatusPages.tsx';
 import { paths } from './paths.ts';
 import { SignInPage } from './session/SignInPage.tsx';
+import { SsoErrorPage } from './session/SsoErrorPage.tsx';
 import { TokensPage } from './tokens/TokensPage.tsx';
 import { UsersPage } from './users/UsersPage.tsx';
 
@@ -12,6 +14,7 @@ export function App() {
   return (
     <Routes>
       <Route path={paths.signIn} element={<SignInPage />} />
+      <Route path={SSO_ERROR_PATH} element={<SsoErrorPage />} />
       <Route element={<RequireSession />}>
         <Route element={<SettingsLayout />}>
           <Route index element={<Navigate to={paths.personalTokens} replace />} />

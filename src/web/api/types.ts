@@ -1,6 +1,7 @@
 // The API's JSON, as documented in docs/API.md and served at /api/docs. The console talks to the server
 // only over HTTP, so these mirror the domains' schemas.ts files rather than import them.
 import type { Role } from '../../core/roles.ts';
+import type { SignInMethod } from '../../core/sign-in-methods.ts';
 import type { AccountKind, TokenKind } from '../../core/token-kind.ts';
 import type { TokenStatus } from '../../core/token-status.ts';
 
@@ -43,6 +44,7 @@ export interface Account extends Owner {
   last_active_at: string | null;
   deactivated_at: string | null;
   active_token_count: number;
+  sign_in_methods: SignInMethod[];
 }
 
 export interface Team {

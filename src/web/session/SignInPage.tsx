@@ -4,6 +4,7 @@ import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { paths } from '../paths.ts';
 import { Button } from '../ui/Button.tsx';
 import { useMe, useSignIn } from './api.ts';
+import { SsoButton, usePasswordSignIn } from './SsoButton.tsx';
 
 /** Only same-site paths are followed after sign-in, never another origin. */
 function safeNext(next: string | null): string {
@@ -18,6 +19,7 @@ export function SignInPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const next = safeNext(params.get('next'));
+  const passwordSignIn = usePasswordSignIn();
 
   if (me.data) return <Navigate to={next} replace />;
 
@@ -35,7 +37,8 @@ export function SignInPage() {
         </span>
         <h1 className="signin-title">Sign in</h1>
         <p className="muted">Manage your access tokens and service users.</p>
-        <form onSubmit={submit} noValidate>
+        <SsoButton next={next} />
+        <form onSubmit={submit} noValidate hidden={!passwordSignIn}>
           {signIn.isError ? (
             <div className="form-error" role="alert">
               <CircleAlert size={16} aria-hidden="true" />
