@@ -34,6 +34,8 @@ export interface TestProvider {
   people: Map<string, ProviderPerson>;
   /** Rewrite every ID token from now on; undefined hands out the real ones again. */
   tamper(rewrite: IdTokenRewrite | undefined): void;
+  /** Rewrite the redirects back to Tessera (as someone who edits the link would); undefined stops it. */
+  tamperRedirect(rewrite: ((callback: URL) => URL) | undefined): void;
   /**
    * Act as a browser from an authorization URL to the provider's redirect back: sign in as `login` on the
    * development login form, then consent (or cancel there). Returns the URL the provider redirects to.
@@ -46,12 +48,15 @@ export interface TestProviderOptions {
   /** Tessera's redirect URI, `<public url>/api/auth/oidc/callback`. */
   redirectUri: string;
   postLogoutRedirectUri: string;
+  /** `localhost` puts the provider on another site than a Tessera on 127.0.0.1, as in real life. */
+  host?: '127.0.0.1' | 'localhost';
 }
 
 export async function startOidcProvider(options: TestProviderOptions): Promise<TestProvider> {
   const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
 
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const signingJwk: JWK = { ...(await exportJWK(privateKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
@@ -61,6 +66,7 @@ export async function startOidcProvider(options: TestProviderOptions): Promise<T
   const clientSecret = randomBytes(24).toString('base64url');
   const people = new Map<string, ProviderPerson>();
   let rewrite: IdTokenRewrite | undefined;
+  let rewriteRedirect: ((callback: URL) => URL) | undefined;
 
   const provider = new Provider(issuer, {
     clients: [
@@ -80,15 +86,20 @@ export async function startOidcProvider(options: TestProviderOptions): Promise<T
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
     features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
     pkce: { required: () => true },
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
     async findAccount(_ctx, sub) {
       const person = people.get(sub);
       if (!person) return undefined;
       return { accountId: sub, claims: async () => ({ sub, ...person }) };
     },
   });
-  // Outermost middleware: the token endpoint's answer, after the provider made it.
+  // Outermost middleware: the provider's answers, after it made them.
   provider.use(async (ctx, next) => {
     await next();
+    const location = String(ctx.response.get('location') ?? '');
+    if (rewriteRedirect && location.startsWith(options.redirectUri)) {
+      ctx.redirect(rewriteRedirect(new URL(location)).toString());
+    }
     const body = ctx.body as { id_token?: unknown } | undefined;
     if (!rewrite || ctx.oidc?.route !== 'token' || typeof body?.id_token !== 'string') return;
     const header = decodeProtectedHeader(body.id_token);
@@ -107,6 +118,9 @@ export async function startOidcProvider(options: TestProviderOptions): Promise<T
     people,
     tamper(next) {
       rewrite = next;
+    },
+    tamperRedirect(next) {
+      rewriteRedirect = next;
     },
     authorize: (url, login, authorizeOptions = {}) =>
       actAsBrowser(url, login, options.redirectUri, authorizeOptions.cancel ?? false),
