@@ -27,7 +27,8 @@ export class ProviderRefusal extends Error {
   constructor(reason: SsoRefusal, code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.reason = reason;
-    this.code = code;
+    // The provider's `error` comes in the URL, which anyone can edit: only a plain code is kept for the audit log.
+    this.code = /^[\w.-]{1,100}$/.test(code) ? code : 'unreadable';
   }
 }
 

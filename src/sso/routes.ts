@@ -109,7 +109,8 @@ export function ssoRoutes(
         description:
           'Redirects the browser to the OpenID provider (authorization code flow with PKCE, state and nonce). ' +
           '`next` is the console path to come back to.',
-        querystring: z.object({ next: z.string().max(2000).optional() }),
+        // Any `next` is taken; one that is not a path on this server becomes `/` (never a 400 for a link).
+        querystring: z.object({ next: z.string().optional() }),
         response: { 302: z.null(), 400: ErrorBody },
       },
     },

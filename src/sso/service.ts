@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
 import * as oidc from 'openid-client';
+import { z } from 'zod';
 import type { AccountService, SignInGrants } from '../accounts/index.ts';
 import type { AuditLog, AuditTarget } from '../audit/index.ts';
 import type { SessionService, SignedIn, SignInOrigin } from '../auth/index.ts';
+import { hasControlCharacters } from '../core/names.ts';
 import type { SsoRefusal } from '../core/sign-in-methods.ts';
 import type { Clock } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
@@ -138,8 +140,14 @@ export class SsoService {
     }
 
     const { issuer, subject, claims } = identity;
-    const email = typeof claims.email === 'string' && claims.email.trim() ? claims.email.trim() : undefined;
-    const about = { email: email?.slice(0, 320) };
+    // OpenID Connect caps `sub` at 255 ASCII characters; anything else could not be stored as sent.
+    if (subject.length > 255 || hasControlCharacters(subject)) {
+      throw await refuse('invalid_response', 'The subject is not one Tessera can store.', null, {
+        error: 'invalid_subject',
+      });
+    }
+    const email = emailOf(claims);
+    const about = { email };
     const grants = settings.groupsClaim
       ? await this.#grants(groupsIn(claims, settings.groupsClaim))
       : undefined;
@@ -292,6 +300,14 @@ export class SsoService {
     return new SsoRefused(reason, message);
   }
 }
+
+/** The `email` claim when it is an email address at all; anything else is treated as none. */
+function emailOf(claims: Record<string, unknown>): string | undefined {
+  const email = typeof claims.email === 'string' ? claims.email.trim() : '';
+  return EMAIL.safeParse(email).success ? email : undefined;
+}
+
+const EMAIL = z.email().max(320);
 
 /**
  * A verified email may be matched to an account. Entra ID sends no `email_verified`; its `xms_edov`

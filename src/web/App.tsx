@@ -1,5 +1,4 @@
 import { Navigate, Route, Routes } from 'react-router';
-import { SSO_ERROR_PATH } from '../core/sign-in-methods.ts';
 import { AuditPage } from './audit/AuditPage.tsx';
 import { RequireRole, RequireSession } from './layout/guards.tsx';
 import { SettingsLayout } from './layout/SettingsLayout.tsx';
@@ -14,7 +13,7 @@ export function App() {
   return (
     <Routes>
       <Route path={paths.signIn} element={<SignInPage />} />
-      <Route path={SSO_ERROR_PATH} element={<SsoErrorPage />} />
+      <Route path={paths.ssoError} element={<SsoErrorPage />} />
       <Route element={<RequireSession />}>
         <Route element={<SettingsLayout />}>
           <Route index element={<Navigate to={paths.personalTokens} replace />} />

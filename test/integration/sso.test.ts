@@ -239,6 +239,31 @@ describe('single sign-on, creating accounts on first sign-in', () => {
     expect(failed!.details).toMatchObject({ reason: 'access_denied', error: 'access_denied' });
   });
 
+  it('answers a hand-made callback with a page, never a 500', async () => {
+    const begun = await begin();
+    const state = new URL(begun.location).searchParams.get('state')!;
+    const forged = new URL(CALLBACK);
+    forged.searchParams.set('state', state);
+    forged.searchParams.set('iss', provider.issuer);
+    forged.searchParams.set('error', 'access denied"><script>');
+    forged.searchParams.set('error_description', '<b>Call 555-0100 to restore access</b>');
+    expectRefused(await callback(forged, begun.browser), 'provider_error');
+    const [failed] = await auditRows(h, 'session.failed');
+    expect(failed!.details).toMatchObject({ reason: 'provider_error', error: 'unreadable' });
+    expect(JSON.stringify(failed!.details)).not.toContain('555-0100');
+
+    expectRefused(await callback(new URL(CALLBACK), begun.browser), 'invalid_state');
+    // A NUL anywhere in a query is refused before any route runs, in the API's error shape.
+    forged.searchParams.set('error', 'x\u0000y');
+    expect((await callback(forged, begun.browser)).statusCode).toBe(400);
+    const long = await h.request({ url: `/api/auth/oidc/start?next=/${'a'.repeat(5000)}` });
+    expect(long.statusCode).toBe(302);
+  });
+
+  it('takes an email only when it is one', async () => {
+    expectRefused(await signInAs(atProvider({ email: 'not an email' })), 'no_email');
+  });
+
   describe('refuses an ID token that fails a check', () => {
     afterAll(() => provider.tamper(undefined));
     const now = () => Math.floor(Date.now() / 1000);
