@@ -46,6 +46,7 @@ export function findHumanByEmail(db: Kysely<Database>, email: string, issuer: st
     .executeTakeFirst();
 }
 
+/** Links an identity to an account; one already linked, either way, is left as it is. */
 export function linkIdentity(
   db: Kysely<Database>,
   link: { issuer: string; subject: string; accountId: string; at: Date },
@@ -53,6 +54,7 @@ export function linkIdentity(
   return db
     .insertInto('sso_identities')
     .values({ issuer: link.issuer, subject: link.subject, account_id: link.accountId, created_at: link.at })
+    .onConflict((oc) => oc.doNothing())
     .execute();
 }
 

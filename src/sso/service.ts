@@ -176,8 +176,14 @@ export class SsoService {
         throw await refuse('identity_conflict', 'The account is linked to another identity.', byEmail, about);
       }
       if (byEmail) {
-        if (!byEmail.deactivated_at)
+        if (!byEmail.deactivated_at) {
           await linkIdentity(db, { issuer, subject, accountId: byEmail.id, at: clock.now() });
+          // Another sign-in may have linked this account or this identity a moment ago.
+          const linked = await findLinkedAccount(db, issuer, subject);
+          if (linked?.id !== byEmail.id) {
+            throw await refuse('identity_conflict', 'Linked elsewhere meanwhile.', byEmail, about);
+          }
+        }
         account = byEmail;
       } else if (!settings.autoCreate) {
         throw await refuse('unknown_account', 'Nobody in Tessera has this email.', null, about);

@@ -260,6 +260,34 @@ describe('single sign-on, creating accounts on first sign-in', () => {
     expect(long.statusCode).toBe(302);
   });
 
+  it('refuses a second identity with the email of a person already linked', async () => {
+    const person = await h.person();
+    expect((await signInAs(atProvider({ email: person.email! }))).statusCode).toBe(303);
+    expectRefused(await signInAs(atProvider({ email: person.email! })), 'identity_conflict');
+    const [failed] = await auditRows(h, 'session.failed');
+    expect(failed).toMatchObject({ target_id: person.id, details: { reason: 'identity_conflict' } });
+  });
+
+  it('creates one account when the same new person signs in twice at once', async () => {
+    const login = atProvider({ email: 'twice@example.com', groups: ['data-eng'] });
+    const [a, b] = await Promise.all([begin(), begin()]);
+    const answers = [
+      await provider.authorize(a!.location, login),
+      await provider.authorize(b!.location, login),
+    ];
+    const responses = await Promise.all([
+      callback(answers[0]!, a!.browser),
+      callback(answers[1]!, b!.browser),
+    ]);
+    expect(responses.map((r) => r.statusCode)).toEqual([303, 303]);
+    const ids = await Promise.all(
+      responses.map(async (r) => (await me(h, sessionCookie(r)!)).json().account.id),
+    );
+    expect(ids[0]).toBe(ids[1]);
+    const accounts = await h.database.handle.db.selectFrom('accounts').select('id').execute();
+    expect(accounts).toHaveLength(1);
+  });
+
   it('takes an email only when it is one', async () => {
     expectRefused(await signInAs(atProvider({ email: 'not an email' })), 'no_email');
   });
