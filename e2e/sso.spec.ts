@@ -56,7 +56,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 }
 
 test.beforeAll(async () => {
-  test.setTimeout(120_000);
+  // A first start of the embedded database is seconds of CPU; the machine may be busy with other tests.
+  test.setTimeout(240_000);
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
   provider = await startOidcProvider({
@@ -76,23 +77,26 @@ test.beforeAll(async () => {
   provider.people.set('leo', person('leo@sso.test', 'Leo Leaver'));
   provider.people.set('grace', person('grace@sso.test', 'Grace New', ['data-eng']));
   dataDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-sso-'));
-  tessera = await startTessera({
-    PORT: String(port),
-    TESSERA_DATA_DIR: dataDir,
-    TESSERA_DEMO: '0',
-    TESSERA_ADMIN_EMAIL: 'admin@sso.test',
-    TESSERA_ADMIN_PASSWORD: 'e2e-sso-unused-password',
-    TESSERA_PUBLIC_URL: url,
-    TESSERA_OIDC_ISSUER: provider.issuer,
-    TESSERA_OIDC_CLIENT_ID: provider.clientId,
-    TESSERA_OIDC_CLIENT_SECRET: provider.clientSecret,
-    TESSERA_OIDC_SCOPES: 'openid email profile groups',
-    TESSERA_OIDC_BUTTON: BUTTON,
-    TESSERA_OIDC_AUTO_CREATE: '1',
-    TESSERA_OIDC_GROUPS_CLAIM: 'groups',
-    TESSERA_OIDC_GROUP_MAPPING: JSON.stringify(MAPPING),
-    TESSERA_PASSWORD_SIGN_IN: '0',
-  });
+  tessera = await startTessera(
+    {
+      PORT: String(port),
+      TESSERA_DATA_DIR: dataDir,
+      TESSERA_DEMO: '0',
+      TESSERA_ADMIN_EMAIL: 'admin@sso.test',
+      TESSERA_ADMIN_PASSWORD: 'e2e-sso-unused-password',
+      TESSERA_PUBLIC_URL: url,
+      TESSERA_OIDC_ISSUER: provider.issuer,
+      TESSERA_OIDC_CLIENT_ID: provider.clientId,
+      TESSERA_OIDC_CLIENT_SECRET: provider.clientSecret,
+      TESSERA_OIDC_SCOPES: 'openid email profile groups',
+      TESSERA_OIDC_BUTTON: BUTTON,
+      TESSERA_OIDC_AUTO_CREATE: '1',
+      TESSERA_OIDC_GROUPS_CLAIM: 'groups',
+      TESSERA_OIDC_GROUP_MAPPING: JSON.stringify(MAPPING),
+      TESSERA_PASSWORD_SIGN_IN: '0',
+    },
+    180_000,
+  );
   // The first Admin (created with a password at the first start) is linked by their verified email.
   admin = await apiSession('alex');
   await call('POST', '/api/teams', { name: 'Data' });
