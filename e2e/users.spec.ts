@@ -82,7 +82,8 @@ test.describe('as an Admin', () => {
     const maya = userRow(page, PEOPLE.manager.name);
     await expect(maya).toContainText(PEOPLE.manager.email);
     await expect(maya.getByRole('img', { name: 'Active' })).toBeVisible();
-    await expect(maya.locator('.col-type')).toHaveText('Human');
+    await expect(maya.locator('.col-type .type-cell')).toHaveText('Human');
+    await expect(maya.getByTestId('sign-in-methods')).toHaveText('Password');
     await expect(maya.locator('.col-role')).toHaveText('Manager');
     await expect(maya.locator('.col-teams')).toHaveText('Data Platform');
 

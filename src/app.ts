@@ -27,6 +27,7 @@ import { registerSecurityHeaders } from './platform/http/security-headers.ts';
 import type { App } from './platform/http/types.ts';
 import { scimRoutes } from './scim/index.ts';
 import type { Services } from './services.ts';
+import { ssoRoutes } from './sso/index.ts';
 import { teamRoutes } from './teams/index.ts';
 import { tokenRoutes } from './tokens/index.ts';
 
@@ -113,6 +114,7 @@ export async function buildApp(options: {
 
   operationRoutes(app, services);
   sessionRoutes(app, services, config);
+  ssoRoutes(app, services, config);
   meRoutes(app, services);
   tokenRoutes(app, services);
   accountRoutes(app, services);

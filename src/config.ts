@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AttemptLimits } from './auth/index.ts';
 import type { DatabaseTimeouts } from './platform/database.ts';
 import { StartupError } from './platform/errors.ts';
+import { GroupMapping, isLoopbackHttp, type SsoSettings } from './sso/index.ts';
 
 const flag = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no', ''])
@@ -14,6 +15,48 @@ const windowSeconds = z.coerce.number().int().min(1).max(86_400);
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name');
 /** A time limit on the database: 0 turns it off. */
 const dbTimeout = z.coerce.number().int().min(0).max(3_600_000);
+/** Text that may be left empty, as compose files often do: empty is unset. */
+const optionalText = (max: number) =>
+  z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().min(1).max(max).optional());
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .refine((v) => !/[?#]/.test(v), 'must have no query or fragment');
+/** Where people reach Tessera; kept without a trailing slash, as paths are appended to it. */
+const publicUrl = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  httpUrl
+    .refine(
+      (v) => new URL(v).pathname === '/',
+      'must have no path: Tessera is served at the root of its host',
+    )
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
+);
+/** As the provider spells it (a trailing slash included): discovery compares it exactly. */
+const issuer = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  httpUrl
+    .refine(
+      (v) => v.startsWith('https:') || isLoopbackHttp(new URL(v)),
+      'must be an https:// URL (plain http only for a provider on this machine)',
+    )
+    .optional(),
+);
+const groupMapping = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"tessera-admins": {"role": "admin"}}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(GroupMapping)
+    .optional(),
+);
 
 /** Every setting Tessera reads, all from the environment; docs/CONFIGURATION.md lists them. */
 const schema = z.object({
@@ -48,7 +91,61 @@ const schema = z.object({
   TESSERA_AUTH_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
   TESSERA_AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   TESSERA_AUTH_NEGATIVE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+  TESSERA_PUBLIC_URL: publicUrl,
+  TESSERA_PASSWORD_SIGN_IN: flag.optional(),
+  TESSERA_OIDC_ISSUER: issuer,
+  TESSERA_OIDC_CLIENT_ID: optionalText(1000),
+  TESSERA_OIDC_CLIENT_SECRET: optionalText(10_000),
+  TESSERA_OIDC_SCOPES: z
+    .string()
+    .trim()
+    .default('openid email profile')
+    .transform((v) => v.split(/\s+/).filter(Boolean).join(' ') || 'openid email profile')
+    .refine((v) => v.split(' ').includes('openid'), 'must include openid'),
+  TESSERA_OIDC_BUTTON: optionalText(100),
+  TESSERA_OIDC_AUTO_CREATE: flag.optional(),
+  TESSERA_OIDC_GROUPS_CLAIM: optionalText(200),
+  TESSERA_OIDC_GROUP_MAPPING: groupMapping,
 });
+
+type Env = z.infer<typeof schema>;
+
+/** The settings that only make sense together, each missing one named. */
+function checkTogether(e: Env): string[] {
+  const problems: string[] = [];
+  const sso = e.TESSERA_OIDC_ISSUER !== undefined;
+  if (sso) {
+    for (const name of [
+      'TESSERA_OIDC_CLIENT_ID',
+      'TESSERA_OIDC_CLIENT_SECRET',
+      'TESSERA_PUBLIC_URL',
+    ] as const) {
+      if (e[name] === undefined) problems.push(`${name}: required with TESSERA_OIDC_ISSUER`);
+    }
+  } else {
+    for (const name of [
+      'TESSERA_OIDC_CLIENT_ID',
+      'TESSERA_OIDC_CLIENT_SECRET',
+      'TESSERA_OIDC_GROUPS_CLAIM',
+      'TESSERA_OIDC_GROUP_MAPPING',
+    ] as const) {
+      if (e[name] !== undefined) problems.push(`TESSERA_OIDC_ISSUER: required with ${name}`);
+    }
+    if (e.TESSERA_PASSWORD_SIGN_IN === false) {
+      problems.push(
+        'TESSERA_PASSWORD_SIGN_IN: 0 needs single sign-on (TESSERA_OIDC_ISSUER), or nobody can sign in',
+      );
+    }
+  }
+  if (sso && (e.TESSERA_OIDC_GROUPS_CLAIM === undefined) !== (e.TESSERA_OIDC_GROUP_MAPPING === undefined)) {
+    problems.push(
+      e.TESSERA_OIDC_GROUPS_CLAIM === undefined
+        ? 'TESSERA_OIDC_GROUPS_CLAIM: required with TESSERA_OIDC_GROUP_MAPPING'
+        : 'TESSERA_OIDC_GROUP_MAPPING: required with TESSERA_OIDC_GROUPS_CLAIM',
+    );
+  }
+  return problems;
+}
 
 export interface Config {
   host: string;
@@ -80,6 +177,12 @@ export interface Config {
   authCacheTtlMs: number;
   /** How long an unknown (well-formed) secret is remembered as unknown. */
   authNegativeTtlMs: number;
+  /** Where people reach Tessera (TESSERA_PUBLIC_URL), without a trailing slash; links and redirects use it. */
+  publicUrl: string | undefined;
+  /** False: the password form is hidden and only a password from `tessera reset-password` signs in. */
+  passwordSignIn: boolean;
+  /** Single sign-on through OpenID Connect; undefined when TESSERA_OIDC_ISSUER is not set. */
+  sso: SsoSettings | undefined;
 }
 
 /** A start refused for a reason the operator fixes in the environment: printed as is, without a stack. */
@@ -92,6 +195,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const problems = checkTogether(e);
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
   return {
     host: e.HOST,
     port: e.PORT,
@@ -134,6 +241,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authCacheSize: e.TESSERA_AUTH_CACHE_SIZE,
     authCacheTtlMs: e.TESSERA_AUTH_CACHE_TTL_MS,
     authNegativeTtlMs: e.TESSERA_AUTH_NEGATIVE_TTL_MS,
+    publicUrl: e.TESSERA_PUBLIC_URL,
+    passwordSignIn: e.TESSERA_PASSWORD_SIGN_IN ?? true,
+    sso: e.TESSERA_OIDC_ISSUER
+      ? {
+          issuer: e.TESSERA_OIDC_ISSUER,
+          clientId: e.TESSERA_OIDC_CLIENT_ID!,
+          clientSecret: e.TESSERA_OIDC_CLIENT_SECRET!,
+          publicUrl: e.TESSERA_PUBLIC_URL!,
+          scopes: e.TESSERA_OIDC_SCOPES,
+          buttonLabel: e.TESSERA_OIDC_BUTTON ?? 'Sign in with single sign-on',
+          autoCreate: e.TESSERA_OIDC_AUTO_CREATE ?? false,
+          groupsClaim: e.TESSERA_OIDC_GROUPS_CLAIM,
+          groupMapping: e.TESSERA_OIDC_GROUP_MAPPING,
+        }
+      : undefined,
   };
 }
 

@@ -8,6 +8,7 @@ import { openDatabase } from './platform/database.ts';
 import { migrateToLatest } from './platform/migrate.ts';
 import { assertPortFree, portProblem } from './platform/port-check.ts';
 import { createServices } from './services.ts';
+import { RelyingParty } from './sso/index.ts';
 
 export interface RunningServer {
   url: string;
@@ -22,6 +23,8 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
   const started = performance.now();
   await assertPortFree(config.host, config.port);
+  // Before the database: a provider that cannot be discovered stops the start at once, with one line.
+  const relyingParty = config.sso ? await RelyingParty.discover(config.sso) : undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   const database = await openDatabase({
     url: config.databaseUrl,
@@ -59,6 +62,8 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
       ttlMs: config.authCacheTtlMs,
       negativeTtlMs: config.authNegativeTtlMs,
     },
+    passwordSignIn: config.passwordSignIn,
+    sso: config.sso && relyingParty ? { settings: config.sso, relyingParty } : undefined,
   });
   // Changes reach the other nodes' verification caches through LISTEN/NOTIFY; until this node listens,
   // its cache stays off.

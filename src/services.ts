@@ -10,6 +10,7 @@ import { DatabaseOutage } from './platform/outage.ts';
 import { readinessProbe } from './platform/readiness.ts';
 import { Scheduler } from './platform/scheduler.ts';
 import type { Database } from './platform/schema.ts';
+import { type RelyingParty, SsoService, type SsoSettings } from './sso/index.ts';
 import { TeamService } from './teams/index.ts';
 import { LastUsedRecorder, TokenService } from './tokens/index.ts';
 
@@ -24,9 +25,14 @@ export interface ServiceOptions {
   onBackgroundError: (error: unknown, job: string) => void;
   /** The verification cache's bounds; defaults as in docs/CONFIGURATION.md. */
   authCache?: { size: number; ttlMs: number; negativeTtlMs: number };
+  /** TESSERA_PASSWORD_SIGN_IN; default true. */
+  passwordSignIn?: boolean;
+  /** Single sign-on, with its provider already discovered (`RelyingParty.discover`). */
+  sso?: { settings: SsoSettings; relyingParty: RelyingParty } | undefined;
 }
 
 const SESSION_PURGE_MS = 60 * 60 * 1000;
+const SSO_SIGN_IN_PURGE_MS = 10 * 60 * 1000;
 
 export const AUTH_CACHE_DEFAULTS = { size: 100_000, ttlMs: 60_000, negativeTtlMs: 5_000 };
 
@@ -50,7 +56,18 @@ export function createServices(options: ServiceOptions) {
   const audit = new AuditLog({ db, clock });
   const lastUsed = new LastUsedRecorder({ db, metrics });
   const authCacheRefresher = new CacheRefresher({ db, cache: authCache, metrics });
-  const sessions = new SessionService({ db, clock, audit, metrics, ttlHours: options.sessionTtlHours });
+  const sessions = new SessionService({
+    db,
+    clock,
+    audit,
+    metrics,
+    ttlHours: options.sessionTtlHours,
+    passwordSignIn: options.passwordSignIn ?? true,
+  });
+  const accounts = new AccountService({ db, clock, audit, changes });
+  const sso = options.sso
+    ? new SsoService({ db, clock, audit, accounts, sessions, ...options.sso })
+    : undefined;
   const scheduler = new Scheduler(options.onBackgroundError);
   scheduler.every('last-used flush', options.lastUsedFlushMs, () => lastUsed.flush());
   scheduler.every('failed-authentication summary', options.lastUsedFlushMs, () => audit.flushFailures());
@@ -58,6 +75,7 @@ export function createServices(options: ServiceOptions) {
   const refreshMs = cacheOptions.ttlMs > 0 ? Math.max(10, Math.min(1000, cacheOptions.ttlMs / 8)) : 1000;
   scheduler.every('verification refresh', refreshMs, () => authCacheRefresher.refresh());
   scheduler.every('session purge', SESSION_PURGE_MS, () => sessions.purgeExpired());
+  if (sso) scheduler.every('single sign-on purge', SSO_SIGN_IN_PURGE_MS, () => sso.purgeExpired());
   return {
     db,
     readiness: readinessProbe(db, options.health),
@@ -73,9 +91,11 @@ export function createServices(options: ServiceOptions) {
     /** The background jobs above; `start` them once the app serves. */
     scheduler,
     tokens: new TokenService({ db, clock, audit, lastUsed, changes }),
-    accounts: new AccountService({ db, clock, audit, changes }),
+    accounts,
     teams: new TeamService({ db, audit, clock, changes }),
     sessions,
+    /** Undefined when single sign-on is not configured. */
+    sso,
     authenticator: new TokenAuthenticator({ db, clock, lastUsed, audit, metrics, cache: authCache }),
   };
 }

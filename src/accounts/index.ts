@@ -5,9 +5,11 @@ export { accountRoutes } from './routes.ts';
 export {
   ACCOUNT_NAME_MAX,
   AccountService,
+  BREAK_GLASS_MS,
   EMAIL_MAX,
   EXTERNAL_ID_MAX,
   OWNER_DEACTIVATED_REASON,
   type ProvisionedPerson,
+  type SignInGrants,
 } from './service.ts';
 export type { AccountView } from './views.ts';

@@ -45,7 +45,9 @@ function selectAccount(db: Kysely<Database>) {
       'a.family_name',
       'a.scim_updated_at',
     ])
-    .select((eb) => teamsOf(eb.ref('a.id')).as('teams'));
+    .select((eb) => teamsOf(eb.ref('a.id')).as('teams'))
+    .select(sql<boolean>`a.password_hash is not null`.as('has_password'))
+    .select(sql<boolean>`exists (select 1 from sso_identities si where si.account_id = a.id)`.as('has_sso'));
 }
 
 export type AccountWithTeams = Awaited<
@@ -170,6 +172,7 @@ export interface AccountFieldChanges {
   external_id?: string | null;
   given_name?: string | null;
   family_name?: string | null;
+  break_glass_until?: Date | null;
 }
 
 /** Change an account's fields, as of `at` (its `updated_at`); nothing when there is nothing to change. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PASSWORD_MIN_LENGTH } from '../core/password-rules.ts';
 import { ROLES } from '../core/roles.ts';
+import { SIGN_IN_METHODS } from '../core/sign-in-methods.ts';
 import { ACCOUNT_SORTS } from '../core/sorts.ts';
 import { ACCOUNT_KINDS } from '../core/token-kind.ts';
 import {
@@ -31,6 +32,9 @@ export const Account = Owner.extend({
     'When SCIM last created or changed the account; null: never. Its name, email and active state are then ' +
       "the identity provider's: `PATCH` refuses a change to the name or email (409 `managed_by_scim`).",
   ),
+  sign_in_methods: z
+    .array(z.enum(SIGN_IN_METHODS))
+    .describe('How the person signs in: `password` (one is set), `sso` (linked to the OpenID provider).'),
 }).meta({ id: 'Account' });
 
 export const AccountListQuery = z.object({

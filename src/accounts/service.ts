@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { AuditLog, AuditTarget, CommandLineActor } from '../audit/index.ts';
+import type { AuditActor, AuditLog, AuditTarget, CommandLineActor } from '../audit/index.ts';
 import {
   hasControlCharacters,
   hasLetterOrDigit,
@@ -112,6 +112,8 @@ function checkProvisioned(person: ProvisionedPerson): Required<ProvisionedPerson
   };
 }
 export const ACCOUNT_NAME_MAX = 100;
+/** How long a password from `tessera reset-password` signs in while password sign-in is off. */
+export const BREAK_GLASS_MS = 60 * 60 * 1000;
 
 export interface NewHumanInput {
   email: string;
@@ -129,6 +131,22 @@ export interface NewServiceUserInput {
   role: Role;
   team_ids?: string[] | undefined;
   avatar_url?: string | null | undefined;
+}
+
+/** A person who signed in through single sign-on and had no account yet: no password. */
+export interface SignedInHumanInput {
+  email: string;
+  name: string | null;
+  role: Role;
+  team_ids: string[];
+}
+
+/** What single sign-on's group mapping gives a person at a sign-in (src/sso). */
+export interface SignInGrants {
+  /** Undefined leaves the role alone. */
+  role?: Role | undefined;
+  /** Teams the mapping manages: the person ends up in `given` and in none of the other `managed`. */
+  teams?: { managed: string[]; given: string[] } | undefined;
 }
 
 export interface AccountChanges {
@@ -195,6 +213,40 @@ export class AccountService {
     return generated ? { account, initial_password: generated } : { account };
   }
 
+  /**
+   * A person who signed in through single sign-on and is created for it: no password, recorded as done by
+   * `actor` with `details`. `within` runs in the same transaction (the identity link), so that the account
+   * never exists without it.
+   */
+  async createSignedInHuman(
+    actor: AuditActor,
+    input: SignedInHumanInput,
+    details: Record<string, unknown>,
+    within: (trx: Kysely<Database>, id: string) => Promise<void>,
+  ): Promise<AccountView> {
+    const name = input.name?.trim().slice(0, ACCOUNT_NAME_MAX) || null;
+    const id = await this.#create(
+      actor,
+      input.team_ids,
+      async (trx) => {
+        const created = await insertAccount(trx, {
+          kind: 'human',
+          email: input.email.trim(),
+          name: name && !hasControlCharacters(name) ? name : null,
+          role: input.role,
+          password_hash: null,
+          avatar_url: null,
+          created_at: this.#deps.clock.now(),
+          created_by: null,
+        });
+        await within(trx, created.id);
+        return created;
+      },
+      details,
+    );
+    return this.#view(id);
+  }
+
   async createServiceUser(caller: Caller | null, input: NewServiceUserInput): Promise<AccountView> {
     if (caller) requireRole(caller, 'admin');
     const name = checkOptionalName(input.name);
@@ -246,9 +298,10 @@ export class AccountService {
   }
 
   async #create(
-    caller: Caller | null,
+    caller: AuditActor | null,
     teamIds: string[] | undefined,
     insert: (trx: Kysely<Database>) => Promise<{ id: string }>,
+    details: Record<string, unknown> = {},
   ): Promise<string> {
     try {
       return await this.#deps.db.transaction().execute(async (trx) => {
@@ -259,6 +312,7 @@ export class AccountService {
         await this.#deps.audit.record(trx, caller, 'account.created', accountTarget(created!), {
           kind: created!.kind,
           role: created!.role,
+          ...details,
         });
         return id;
       });
@@ -345,6 +399,50 @@ export class AccountService {
     }
     await this.#deps.changes.publish({ type: 'account', id });
     return this.#view(id);
+  }
+
+  /**
+   * Single sign-on's group mapping, applied at a sign-in: the role and the managed teams it gives, each
+   * change recorded as done by `actor` with `details`, as a change made in the console is. The last active
+   * Admin keeps the role (someone must be able to make the mapping right again); `keptLastAdmin` says so.
+   */
+  async applySignInGrants(
+    actor: AuditActor,
+    id: string,
+    grants: SignInGrants,
+    details: Record<string, unknown>,
+  ): Promise<{ changed: boolean; keptLastAdmin: boolean }> {
+    const mayRemoveAdmin = grants.role !== undefined && grants.role !== 'admin';
+    const result = await this.#transaction(async (trx) => {
+      const admins = mayRemoveAdmin ? await lockActiveAdmins(trx) : undefined;
+      const before = await findAccountById(trx, id);
+      if (!before) throw notFound('Account');
+      let keptLastAdmin = false;
+      if (grants.role !== undefined && grants.role !== before.role) {
+        if (admins && isLastAdmin(admins, before)) keptLastAdmin = true;
+        else await updateAccountFields(trx, id, { role: grants.role }, this.#deps.clock.now());
+      }
+      if (grants.teams) {
+        const { managed, given } = grants.teams;
+        const current = before.teams.map((team) => team.id);
+        const wanted = [...current.filter((team) => !managed.includes(team)), ...given];
+        const same = wanted.length === current.length && wanted.every((team) => current.includes(team));
+        if (!same) await setAccountTeams(trx, id, wanted);
+      }
+      const after = (await findAccountById(trx, id))!;
+      const changes = describeChanges(before, after);
+      const changed = Object.keys(changes).length > 0;
+      if (changed || keptLastAdmin) {
+        await this.#deps.audit.record(trx, actor, 'account.updated', accountTarget(after), {
+          changes,
+          ...details,
+          ...(keptLastAdmin ? { kept_role: 'the last active Admin keeps the role' } : {}),
+        });
+      }
+      return { changed, keptLastAdmin };
+    });
+    if (result.changed) await this.#deps.changes.publish({ type: 'account', id });
+    return result;
   }
 
   /**
@@ -637,7 +735,10 @@ export class AccountService {
     return { account: await this.#view(done.id), promoted: done.promoted, reactivated: done.reactivated };
   }
 
-  /** `tessera reset-password`: a new generated password, returned once; the person's sessions end. */
+  /**
+   * `tessera reset-password`: a new generated password, returned once; the person's sessions end. While
+   * password sign-in is off it is the way in when single sign-on is broken, for `BREAK_GLASS_MS`.
+   */
   async resetPassword(
     actor: CommandLineActor,
     email: string,
@@ -647,7 +748,13 @@ export class AccountService {
     const id = await this.#transaction(async (trx) => {
       const found = await lockHumanByEmail(trx, email);
       if (!found) throw nobodyWithEmail(email);
-      await updateAccountFields(trx, found.id, { password_hash: passwordHash }, this.#deps.clock.now());
+      const now = this.#deps.clock.now();
+      await updateAccountFields(
+        trx,
+        found.id,
+        { password_hash: passwordHash, break_glass_until: new Date(now.getTime() + BREAK_GLASS_MS) },
+        now,
+      );
       await deleteSessionsOf(trx, found.id);
       await this.#deps.audit.record(
         trx,
@@ -729,12 +836,17 @@ function refuseLastAdmin(
   account: AccountWithTeams,
   action: string,
 ): void {
-  if (account.kind !== 'human' || !admins.some((admin) => admin.id === account.id)) return;
-  if (admins.some((admin) => admin.kind === 'human' && admin.id !== account.id)) return;
+  if (!isLastAdmin(admins, account)) return;
   throw conflict(
     'last_admin',
     `${accountHandle(account)} is the last active person with the Admin role. Make someone else an Admin first, then ${action}.`,
   );
+}
+
+/** With the Admins locked: whether `account` is the only active person with the Admin role. */
+function isLastAdmin(admins: { id: string; kind: AccountKind }[], account: AccountWithTeams): boolean {
+  if (account.kind !== 'human' || !admins.some((admin) => admin.id === account.id)) return false;
+  return !admins.some((admin) => admin.kind === 'human' && admin.id !== account.id);
 }
 
 /**

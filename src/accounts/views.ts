@@ -1,5 +1,6 @@
 import { isoOrNull, isoTime } from '../core/iso-time.ts';
 import type { Role } from '../core/roles.ts';
+import type { SignInMethod } from '../core/sign-in-methods.ts';
 import type { TeamRef } from '../platform/caller.ts';
 import type { OwnerView } from '../tokens/index.ts';
 import type { AccountWithTeams } from './queries.ts';
@@ -16,6 +17,8 @@ export interface AccountView extends OwnerView {
   external_id: string | null;
   /** When SCIM last created or changed the account; null: never. Its name, email and state are the provider's. */
   scim_updated_at: string | null;
+  /** How the person can sign in: a password, single sign-on, or both; empty for service users. */
+  sign_in_methods: SignInMethod[];
 }
 
 export function accountView(row: AccountWithTeams, activeTokenCount: number): AccountView {
@@ -35,5 +38,9 @@ export function accountView(row: AccountWithTeams, activeTokenCount: number): Ac
     active_token_count: activeTokenCount,
     external_id: row.external_id,
     scim_updated_at: isoOrNull(row.scim_updated_at),
+    sign_in_methods: [
+      ...(row.kind === 'human' && row.has_password ? (['password'] as const) : []),
+      ...(row.has_sso ? (['sso'] as const) : []),
+    ],
   };
 }

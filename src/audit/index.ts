@@ -1,4 +1,4 @@
 // What other domains may use of the audit log.
-export { AuditLog, type AuditTarget, type CommandLineActor } from './audit-log.ts';
+export { type AuditActor, AuditLog, type AuditTarget, type CommandLineActor } from './audit-log.ts';
 export { insertAuditEvents, type NewAuditEvent } from './queries.ts';
 export { auditRoutes } from './routes.ts';

@@ -37,7 +37,7 @@ export function deleteExpiredSessions(db: Kysely<Database>, now: Date) {
 export function findHumanForSignIn(db: Kysely<Database>, email: string) {
   return db
     .selectFrom('accounts')
-    .select(['id', 'password_hash', 'deactivated_at', 'email', 'name', 'internal_id'])
+    .select(['id', 'password_hash', 'break_glass_until', 'deactivated_at', 'email', 'name', 'internal_id'])
     .where('kind', '=', 'human')
     .where(sql<boolean>`lower(email) = ${email.toLowerCase()}`)
     .executeTakeFirst();

@@ -1,12 +1,15 @@
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../platform/errors.ts';
 import { callerOf } from '../platform/http/request-caller.ts';
 import { ErrorBody } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
 import { emailKey } from './attempt-limiter.ts';
-import { assertSameOrigin, requestOrigin, SESSION_COOKIE } from './credentials.ts';
+import { assertSameOrigin, requestOrigin } from './credentials.ts';
+import { type CookieSettings, clearSessionCookie, setSessionCookie } from './session-cookie.ts';
 import type { SessionService, SignedIn } from './sessions.ts';
+
+/** Failures that count against the brute-force limits. */
+const FAILED_SIGN_IN = new Set(['invalid_credentials', 'password_sign_in_off']);
 
 const SignInBody = z.strictObject({
   email: z.string().trim().min(1).max(320),
@@ -16,10 +19,8 @@ const SignInBody = z.strictObject({
 export function sessionRoutes(
   app: App,
   services: { sessions: SessionService },
-  config: { cookieSecure: boolean | undefined },
+  config: CookieSettings,
 ): void {
-  const secureCookie = (request: FastifyRequest) => config.cookieSecure ?? request.protocol === 'https';
-
   app.post(
     '/api/auth/login',
     {
@@ -30,7 +31,8 @@ export function sessionRoutes(
         description:
           'Sets an httpOnly, SameSite=Strict session cookie and returns the CSRF token that state-changing ' +
           'requests made with the cookie must send as `X-CSRF-Token`. Failed sign-ins are limited per ' +
-          'address and per email (429 with `Retry-After`).',
+          'address and per email (429 with `Retry-After`). With `TESSERA_PASSWORD_SIGN_IN=0` it answers 401 ' +
+          '`password_sign_in_off`, except for a password from `tessera reset-password` in the hour after it.',
         body: SignInBody,
         response: {
           200: z.object({ csrf_token: z.string(), expires_at: z.string() }),
@@ -57,19 +59,13 @@ export function sessionRoutes(
           requestOrigin(request),
         );
       } catch (error) {
-        if (error instanceof AppError && error.code === 'invalid_credentials') {
+        if (error instanceof AppError && FAILED_SIGN_IN.has(error.code)) {
           app.authentication.attempts.fail('sign_in_address', request.ip);
           app.authentication.attempts.fail('sign_in_email', email);
         }
         throw error;
       }
-      reply.setCookie(SESSION_COOKIE, signedIn.cookieValue, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: secureCookie(request),
-        expires: signedIn.expiresAt,
-      });
+      setSessionCookie(reply, request, signedIn, config);
       return reply
         .header('cache-control', 'no-store')
         .send({ csrf_token: signedIn.csrfToken, expires_at: signedIn.expiresAt.toISOString() });
@@ -87,12 +83,7 @@ export function sessionRoutes(
     },
     async (request, reply) => {
       await services.sessions.signOut(callerOf(request));
-      reply.clearCookie(SESSION_COOKIE, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: secureCookie(request),
-      });
+      clearSessionCookie(reply, request, config);
       return reply.status(204).send(null);
     },
   );

@@ -26,6 +26,14 @@ export interface SignedIn {
 }
 
 const INVALID_CREDENTIALS = 'The email or password is not right.';
+const PASSWORD_SIGN_IN_OFF =
+  'Password sign-in is turned off: use single sign-on. A password from `tessera reset-password` works for an hour after the reset.';
+
+/** Where a sign-in came from, for the audit log. */
+export interface SignInOrigin {
+  ip: string;
+  userAgent: string | null;
+}
 
 /**
  * Console sessions. A sign-in always makes a new session ID (no fixation); sign-out and deactivation
@@ -37,6 +45,7 @@ export class SessionService {
   readonly #audit: AuditLog;
   readonly #metrics: Metrics;
   readonly #ttlMs: number;
+  readonly #passwordSignIn: boolean;
 
   constructor(deps: {
     db: Kysely<Database>;
@@ -44,24 +53,33 @@ export class SessionService {
     audit: AuditLog;
     metrics: Metrics;
     ttlHours: number;
+    /** False (TESSERA_PASSWORD_SIGN_IN=0): only a password from `tessera reset-password`, for a while. */
+    passwordSignIn?: boolean;
   }) {
     this.#db = deps.db;
     this.#clock = deps.clock;
     this.#audit = deps.audit;
     this.#metrics = deps.metrics;
     this.#ttlMs = deps.ttlHours * 3_600_000;
+    this.#passwordSignIn = deps.passwordSignIn ?? true;
   }
 
-  async signIn(
-    email: string,
-    password: string,
-    origin: { ip: string; userAgent: string | null },
-  ): Promise<SignedIn> {
+  /** Whether passwords sign in (TESSERA_PASSWORD_SIGN_IN); a break-glass password works either way. */
+  get passwordSignIn(): boolean {
+    return this.#passwordSignIn;
+  }
+
+  async signIn(email: string, password: string, origin: SignInOrigin): Promise<SignedIn> {
     const account = await findHumanForSignIn(this.#db, email);
     const ok = account?.password_hash
       ? await verifyPassword(account.password_hash, password)
       : await verifyAgainstNothing(password);
-    if (!account || !ok || account.deactivated_at) {
+    const breakGlass =
+      !this.#passwordSignIn &&
+      account?.break_glass_until != null &&
+      account.break_glass_until > this.#clock.now();
+    const allowed = this.#passwordSignIn || breakGlass;
+    if (!account || !ok || account.deactivated_at || !allowed) {
       this.#metrics.signIns.inc({ result: 'failure' });
       await this.#audit.record(
         this.#db,
@@ -70,21 +88,58 @@ export class SessionService {
         account ? { type: 'account', id: account.id, label: account.email ?? email } : null,
         {
           email: email.slice(0, 320),
-          reason: !account ? 'unknown_email' : !ok ? 'wrong_password' : 'deactivated',
+          reason: !allowed
+            ? 'password_sign_in_off'
+            : !account
+              ? 'unknown_email'
+              : !ok
+                ? 'wrong_password'
+                : 'deactivated',
         },
       );
+      // With passwords off, every failure reads the same, whether or not a break-glass password exists.
+      if (!this.#passwordSignIn) throw new AppError(401, 'password_sign_in_off', PASSWORD_SIGN_IN_OFF);
       throw new AppError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
+    return this.#open(account.id, account.email ?? email, origin, breakGlass ? { break_glass: true } : {});
+  }
+
+  /**
+   * A session for an account whose person proved who they are another way (single sign-on, src/sso),
+   * recorded with `details`. `within` runs in the session's transaction with the new session's ID hash.
+   * A deactivated account gets none (403 `account_deactivated`).
+   */
+  async open(
+    accountId: string,
+    origin: SignInOrigin,
+    details: Record<string, unknown>,
+    within?: (trx: Kysely<Database>, sessionIdHash: string) => Promise<void>,
+  ): Promise<SignedIn> {
+    const found = await findPrincipalAccount(this.#db, accountId);
+    if (found?.kind !== 'human' || found.deactivated_at) {
+      throw new AppError(403, 'account_deactivated', 'This account is deactivated.');
+    }
+    return this.#open(accountId, found.email ?? '', origin, details, within);
+  }
+
+  async #open(
+    accountId: string,
+    label: string,
+    origin: SignInOrigin,
+    details: Record<string, unknown>,
+    within?: (trx: Kysely<Database>, sessionIdHash: string) => Promise<void>,
+  ): Promise<SignedIn> {
     const now = this.#clock.now();
     const cookieValue = randomUrlSafe(32);
     const csrfToken = randomUrlSafe(24);
     const expiresAt = new Date(now.getTime() + this.#ttlMs);
+    const idHash = sha256Hex(cookieValue);
     const principalAccount = await this.#db.transaction().execute(async (trx) => {
       await insertSession(
         trx,
         {
-          id_hash: sha256Hex(cookieValue),
-          account_id: account.id,
+          id_hash: idHash,
+          account_id: accountId,
           csrf_token: csrfToken,
           created_at: now,
           expires_at: expiresAt,
@@ -93,19 +148,22 @@ export class SessionService {
         },
         now,
       );
-      const found = (await findPrincipalAccount(trx, account.id))!;
+      await within?.(trx, idHash);
+      const found = (await findPrincipalAccount(trx, accountId))!;
       const principal = principalFromAccount(found, 'session', { token: null, session: null });
-      await this.#audit.record(trx, { principal, ...origin }, 'session.created', {
-        type: 'account',
-        id: account.id,
-        label: account.email ?? email,
-      });
+      await this.#audit.record(
+        trx,
+        { principal, ...origin },
+        'session.created',
+        { type: 'account', id: accountId, label },
+        details,
+      );
       return found;
     });
     this.#metrics.signIns.inc({ result: 'success' });
     const principal = principalFromAccount(principalAccount, 'session', {
       token: null,
-      session: { idHash: sha256Hex(cookieValue), csrfToken },
+      session: { idHash, csrfToken },
     });
     return { cookieValue, csrfToken, expiresAt, principal };
   }

@@ -25,7 +25,10 @@ export interface AccountsTable {
   internal_id: string | null;
   avatar_url: string | null;
   role: Role;
+  /** Null for a person who signs in only through single sign-on. */
   password_hash: string | null;
+  /** Set by `tessera reset-password`: the password works while password sign-in is off, until then. */
+  break_glass_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: DefaultTimestamp;
   created_by: string | null;
   deactivated_at: Timestamp | null;
@@ -103,6 +106,36 @@ export interface AuditEventsTable {
   details: ColumnType<Record<string, unknown>, string | undefined, never>;
 }
 
+/** A person's account at an OpenID provider, linked to their Tessera account (migration 0007). */
+export interface SsoIdentitiesTable {
+  issuer: string;
+  subject: string;
+  account_id: string;
+  created_at: DefaultTimestamp;
+  last_sign_in_at: Timestamp | null;
+}
+
+/** A sign-in between the redirect to the provider and its callback, for any node to finish. */
+export interface SsoSignInsTable {
+  /** Hex SHA-256 of the `state` sent to the provider. */
+  state_hash: string;
+  /** Hex SHA-256 of the cookie that ties the sign-in to the browser that began it. */
+  browser_hash: string;
+  nonce: string;
+  code_verifier: string;
+  /** The console path to open afterwards. */
+  return_to: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+}
+
+/** A console session opened through single sign-on: the ID token, as the hint for the provider's sign-out. */
+export interface SsoSessionsTable {
+  session_id_hash: string;
+  issuer: string;
+  id_token: string;
+}
+
 export interface Database {
   teams: TeamsTable;
   accounts: AccountsTable;
@@ -110,6 +143,9 @@ export interface Database {
   tokens: TokensTable;
   sessions: SessionsTable;
   audit_events: AuditEventsTable;
+  sso_identities: SsoIdentitiesTable;
+  sso_sign_ins: SsoSignInsTable;
+  sso_sessions: SsoSessionsTable;
 }
 
 export type NewAccount = Insertable<AccountsTable>;

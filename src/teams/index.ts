@@ -1,4 +1,4 @@
 // What other domains may use of teams.
-export { findTeamsByIds, insertTeam } from './queries.ts';
+export { findTeamsByIds, findTeamsByNames, insertTeam } from './queries.ts';
 export { teamRoutes } from './routes.ts';
 export { type MemberChange, type ProvisionedTeam, type TeamChange, TeamService } from './service.ts';

@@ -24,6 +24,17 @@ export function findTeamsByIds(db: Kysely<Database>, ids: string[]) {
   return db.selectFrom('teams').select(['id', 'name']).where('id', 'in', ids).execute();
 }
 
+/** Teams by name, ignoring case (names are unique so); names that match no team are left out. */
+export function findTeamsByNames(db: Kysely<Database>, names: string[]) {
+  if (names.length === 0) return Promise.resolve([]);
+  const lowered = names.map((name) => name.toLowerCase());
+  return db
+    .selectFrom('teams')
+    .select(['id', 'name'])
+    .where(sql<string>`lower(name)`, 'in', lowered)
+    .execute();
+}
+
 export function insertTeam(db: Kysely<Database>, name: string) {
   return db
     .insertInto('teams')

@@ -6,6 +6,7 @@ import { SettingsLayout } from './layout/SettingsLayout.tsx';
 import { NotFoundPage } from './layout/StatusPages.tsx';
 import { paths } from './paths.ts';
 import { SignInPage } from './session/SignInPage.tsx';
+import { SsoErrorPage } from './session/SsoErrorPage.tsx';
 import { TokensPage } from './tokens/TokensPage.tsx';
 import { UsersPage } from './users/UsersPage.tsx';
 
@@ -13,6 +14,7 @@ export function App() {
   return (
     <Routes>
       <Route path={paths.signIn} element={<SignInPage />} />
+      <Route path={paths.ssoError} element={<SsoErrorPage />} />
       <Route element={<RequireSession />}>
         <Route element={<SettingsLayout />}>
           <Route index element={<Navigate to={paths.personalTokens} replace />} />

@@ -1,6 +1,10 @@
+import { SSO_ERROR_PATH } from '../core/sign-in-methods.ts';
+
 // Every console URL in one place, so links and routes cannot drift apart.
 export const paths = {
   signIn: '/sign-in',
+  /** Where the server sends a refused single sign-on, with `?reason=`. */
+  ssoError: SSO_ERROR_PATH,
   personalTokens: '/settings/access-tokens/personal',
   serviceTokens: '/settings/access-tokens/service',
   account: '/settings/account',

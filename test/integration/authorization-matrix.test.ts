@@ -214,7 +214,7 @@ async function cellRequest(world: World, row: MatrixRow, caller: CallerKind): Pr
     headers['x-forwarded-uri'] = '/scim/v2/Users';
   let credential = world.credentials[caller];
   // Signing out ends the session it is sent with: give it one of its own, of the same person.
-  if (pattern === '/api/auth/logout' && 'session' in credential && caller !== 'endS') {
+  if (SIGN_OUTS.has(pattern) && 'session' in credential && caller !== 'endS') {
     credential = { session: await h.signIn(credential.session.account) };
   }
   return { method, url, headers, ...(body === undefined ? {} : { body }), ...credential };
@@ -223,6 +223,7 @@ async function cellRequest(world: World, row: MatrixRow, caller: CallerKind): Pr
 const SESSION_CALLERS = new Set<CallerKind>(['mSes', 'gSes', 'aSes', 'endS']);
 const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const pattern = (row: MatrixRow) => row.route.split(' ')[1]!;
+const SIGN_OUTS = new Set(['/api/auth/logout', '/api/auth/oidc/logout']);
 
 describe('the authorization matrix', () => {
   it('answers every cell as the table says', { timeout: 120_000 }, async () => {

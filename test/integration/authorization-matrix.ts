@@ -115,6 +115,7 @@ const SCIM_READS = [
 export const MATRIX: MatrixRow[] = [
   //                                                                anon mSes gSes aSes mPat mSvc aSvc scim revk expd malf unkn dPer dSvc endS
   row('POST /api/auth/login',            'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200], 'sign in as the Member (public)'),
+  row('GET /api/auth/methods',           'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200], 'what the sign-in page offers (public)'),
   row('GET /api/me',                     'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
   row('POST /api/me/password',           'none',                    [401, 400, 400, 400, 403, 403, 403, 403, 401, 401, 401, 401, 401, 401, 401], 'a wrong current password: 400 once allowed'),
   row('GET /api/tokens',                 'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'kind=personal: own tokens'),
@@ -173,6 +174,7 @@ export const MATRIX: MatrixRow[] = [
   row('PUT /scim/v2/Groups/:id',         'scim-group',              [401, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401, 401, 401, 401, 401]),
   row('PATCH /scim/v2/Groups/:id',       'scim-group',              [401, 403, 403, 403, 403, 403, 204, 204, 401, 401, 401, 401, 401, 401, 401]),
   row('DELETE /scim/v2/Groups/:id',      'scim-group',              [401, 403, 403, 403, 403, 403, 204, 204, 401, 401, 401, 401, 401, 401, 401]),
-  // Last: it ends the sessions it is sent with (each session column signs in afresh for it).
+  // Last: they end the sessions they are sent with (each session column signs in afresh for them).
   row('POST /api/auth/logout',           'none',                    [401, 204, 204, 204, 204, 204, 204, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('POST /api/auth/oidc/logout',      'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
 ];

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { Role } from '../../src/core/roles.ts';
 import type { App } from '../../src/platform/http/types.ts';
 import { createServices, type Services } from '../../src/services.ts';
+import { RelyingParty } from '../../src/sso/index.ts';
 import type { TokenView } from '../../src/tokens/views.ts';
 import { TestClock } from './clock.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -62,9 +63,15 @@ let counter = 0;
  * A Tessera app on one database for the whole test file (PGlite or PostgreSQL, see vitest.config.ts),
  * emptied before each test, with a clock the test controls. Requests go through Fastify's inject.
  */
-export function setupHarness(options: { env?: Record<string, string> } = {}): Harness {
+export function setupHarness(
+  options: { env?: Record<string, string> | (() => Record<string, string>) } = {},
+): Harness {
   const h = {} as Harness;
   beforeAll(async () => {
+    // A function: settings known only once an earlier beforeAll ran (a test OpenID provider's port).
+    const env = typeof options.env === 'function' ? options.env() : options.env;
+    const config = loadConfig({ TESSERA_WEB_DIR: 'test/no-console', ...env });
+    const relyingParty = config.sso ? await RelyingParty.discover(config.sso) : undefined;
     h.database = await createTestDatabase();
     h.clock = new TestClock(START);
     h.services = createServices({
@@ -77,11 +84,10 @@ export function setupHarness(options: { env?: Record<string, string> } = {}): Ha
       onBackgroundError: (error) => {
         throw error;
       },
+      passwordSignIn: config.passwordSignIn,
+      sso: config.sso && relyingParty ? { settings: config.sso, relyingParty } : undefined,
     });
-    h.app = await buildApp({
-      services: h.services,
-      config: loadConfig({ TESSERA_WEB_DIR: 'test/no-console', ...options.env }),
-    });
+    h.app = await buildApp({ services: h.services, config });
   });
   beforeEach(async () => {
     // Write out what earlier tests left in memory, then empty the tables under it.

@@ -19,6 +19,7 @@ const FLOORS: Record<string, number> = {
   operations: 7,
   bootstrap: 7,
   scim: 7,
+  sso: 7,
   'config.ts': 8,
   'services.ts': 8,
   'app.ts': 9,
@@ -28,7 +29,17 @@ const FLOORS: Record<string, number> = {
 };
 
 /** Domains: another folder reaches one only through its index.ts. */
-const DOMAINS = new Set(['audit', 'teams', 'tokens', 'accounts', 'auth', 'operations', 'bootstrap', 'scim']);
+const DOMAINS = new Set([
+  'audit',
+  'teams',
+  'tokens',
+  'accounts',
+  'auth',
+  'operations',
+  'bootstrap',
+  'scim',
+  'sso',
+]);
 
 interface Import {
   from: string;

@@ -5,6 +5,7 @@ import * as lastUsedMinute from './0003-last-used-minute.ts';
 import * as secretHashDomain from './0004-secret-hash-domain.ts';
 import * as lastActiveMinute from './0005-last-active-minute.ts';
 import * as scim from './0006-scim.ts';
+import * as sso from './0007-sso.ts';
 
 /** Every migration, in order. Listed by hand so the set is the same wherever the code runs. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-secret-hash-domain': secretHashDomain,
   '0005-last-active-minute': lastActiveMinute,
   '0006-scim': scim,
+  '0007-sso': sso,
 };

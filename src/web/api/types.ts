@@ -1,6 +1,7 @@
 // The API's JSON, as documented in docs/API.md and served at /api/docs. The console talks to the server
 // only over HTTP, so these mirror the domains' schemas.ts files rather than import them.
 import type { Role } from '../../core/roles.ts';
+import type { SignInMethod } from '../../core/sign-in-methods.ts';
 import type { AccountKind, TokenKind } from '../../core/token-kind.ts';
 import type { TokenStatus } from '../../core/token-status.ts';
 
@@ -47,6 +48,7 @@ export interface Account extends Owner {
   external_id: string | null;
   /** When SCIM last created or changed the account: its name, email and active state are the provider's. */
   scim_updated_at: string | null;
+  sign_in_methods: SignInMethod[];
 }
 
 export interface Team {

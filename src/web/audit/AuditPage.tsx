@@ -43,6 +43,12 @@ const ACTIONS: Record<string, string> = {
 
 const TARGET_TYPES: Record<string, string> = { token: 'Token', account: 'Account', team: 'Team' };
 
+/** Who acted when no account did (`details.via`): a command on the server, or single sign-on. */
+const VIA_LABELS: Record<string, string> = {
+  'command line': 'Command line',
+  'single sign-on': 'Single sign-on',
+};
+
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
@@ -89,8 +95,22 @@ function changeDetail(event: AuditEvent): string | null {
           .join('; ') || null
       );
     }
+    case 'session.created':
+      return d.via === 'single sign-on'
+        ? 'Single sign-on'
+        : d.break_glass
+          ? 'Password from reset-password'
+          : null;
     case 'session.failed':
-      return [text(d.email), text(d.reason)?.replaceAll('_', ' ')].filter(Boolean).join(' · ') || null;
+      return (
+        [
+          text(d.via) === 'single sign-on' ? 'Single sign-on' : null,
+          text(d.email),
+          text(d.reason)?.replaceAll('_', ' '),
+        ]
+          .filter(Boolean)
+          .join(' · ') || null
+      );
     case 'auth.failed':
       return text(d.code)?.replaceAll('_', ' ') ?? null;
     default:
@@ -272,7 +292,7 @@ function AuditRow({
           </span>
         ) : (
           <span className="muted">
-            {systemRevoke ? 'System' : event.details.via === 'command line' ? 'Command line' : 'Unknown'}
+            {systemRevoke ? 'System' : (VIA_LABELS[String(event.details.via)] ?? 'Unknown')}
           </span>
         )}
       </td>

@@ -49,7 +49,10 @@ function UserMenu() {
         icon={<LogOut size={15} aria-hidden="true" />}
         onSelect={() =>
           signOut.mutate(undefined, {
-            onSuccess: () => navigate(paths.signIn, { replace: true }),
+            onSuccess: (endSessionUrl) =>
+              endSessionUrl
+                ? window.location.assign(endSessionUrl)
+                : navigate(paths.signIn, { replace: true }),
             onError: (error) => toast.error(error),
           })
         }

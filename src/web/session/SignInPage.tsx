@@ -6,6 +6,7 @@ import { paths } from '../paths.ts';
 import { Button } from '../ui/Button.tsx';
 import { usePageTitle } from '../ui/page-title.ts';
 import { useMe, useSignIn } from './api.ts';
+import { SsoButton, usePasswordSignIn } from './SsoButton.tsx';
 
 /** Only same-site paths are followed after sign-in, never another origin. */
 function safeNext(next: string | null): string {
@@ -22,6 +23,7 @@ export function SignInPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const next = safeNext(params.get('next'));
+  const passwordSignIn = usePasswordSignIn();
 
   if (me.data) return <Navigate to={next} replace />;
 
@@ -39,13 +41,14 @@ export function SignInPage() {
         </span>
         <h1 className="signin-title">Sign in</h1>
         <p className="muted">Manage your access tokens and service users.</p>
-        <form onSubmit={submit} noValidate>
-          {sessionEnded && !signIn.isError ? (
-            <div className="form-notice" role="status">
-              <Clock size={16} aria-hidden="true" />
-              Your session ended. Sign in again to go back where you were.
-            </div>
-          ) : null}
+        {sessionEnded && !signIn.isError ? (
+          <div className="form-notice" role="status">
+            <Clock size={16} aria-hidden="true" />
+            Your session ended. Sign in again to go back where you were.
+          </div>
+        ) : null}
+        <SsoButton next={next} />
+        <form onSubmit={submit} noValidate hidden={!passwordSignIn}>
           {signIn.isError ? (
             <div className="form-error" role="alert">
               <CircleAlert size={16} aria-hidden="true" />

@@ -3,6 +3,7 @@ import { roleAtLeast } from '../../core/roles.ts';
 import { ApiError, api, setCsrfToken } from '../api/client.ts';
 import type { Me } from '../api/types.ts';
 import { useAccount } from './account-context.tsx';
+import { METHODS_QUERY } from './methods.ts';
 
 export const ME_KEY = ['me'] as const;
 
@@ -52,15 +53,28 @@ export function useSignIn() {
   });
 }
 
+/**
+ * Ends the session. With single sign-on, resolves to the identity provider's sign-out page, where the
+ * browser should go next to sign out there too (null when there is none).
+ */
 export function useSignOut() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async () => {
+    mutationFn: async (): Promise<string | null> => {
+      const methods = await client.fetchQuery(METHODS_QUERY).catch(() => null);
       try {
-        await api<void>('/api/auth/logout', { method: 'POST' });
+        if (!methods?.sso) {
+          await api<void>('/api/auth/logout', { method: 'POST' });
+          return null;
+        }
+        const out = await api<{ end_session_url: string | null }>('/api/auth/oidc/logout', {
+          method: 'POST',
+        });
+        return out.end_session_url;
       } catch (error) {
         // An already-ended session is signed out all the same.
         if (!(error instanceof ApiError && error.status === 401)) throw error;
+        return null;
       }
     },
     onSuccess: () => {

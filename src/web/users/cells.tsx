@@ -58,13 +58,35 @@ export function UserCell({ account, isMe }: { account: Account; isMe: boolean })
 }
 
 export function TypeCell({ account }: { account: Account }) {
-  if (account.kind === 'human') return <span className="type-cell">Human</span>;
+  if (account.kind === 'human')
+    return (
+      <span className="cell-lines">
+        <span className="type-cell">Human</span>
+        <SignInMethods account={account} />
+      </span>
+    );
   return (
     <span className="type-cell">
       <span className="type-icon" role="img" aria-label="Service user" title="Service user">
         <KeyRound size={13} aria-hidden="true" strokeWidth={2.2} />
       </span>
       Service
+    </span>
+  );
+}
+
+const SIGN_IN_LABELS = { sso: 'SSO', password: 'Password' } as const;
+
+/** How a person signs in: through the identity provider (SSO), with a password, or both. */
+function SignInMethods({ account }: { account: Account }) {
+  if (account.sign_in_methods.length === 0) return null;
+  const labels = [...account.sign_in_methods]
+    .sort()
+    .reverse()
+    .map((method) => SIGN_IN_LABELS[method]);
+  return (
+    <span className="cell-secondary" data-testid="sign-in-methods" title="How they sign in">
+      {labels.join(' · ')}
     </span>
   );
 }
