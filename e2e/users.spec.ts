@@ -43,6 +43,12 @@ async function accountByName(name: string): Promise<ApiAccount> {
   return found!;
 }
 
+/**
+ * The list oldest first: the demo workspace's accounts, whatever the other tests add meanwhile (the list
+ * shows 25 a page, newest first by default).
+ */
+const DEMO_FIRST = `${USERS}?sort=created_at&order=asc`;
+
 /** Open the Users page and wait for its first rows: a first load on a busy machine can take a while. */
 async function openUsers(page: Page, url = USERS) {
   await page.goto(url);
@@ -67,7 +73,7 @@ test.describe('as an Admin', () => {
   test('the list shows avatar with status, name and email, type, role, teams and last active', async ({
     page,
   }) => {
-    await openUsers(page, USERS);
+    await openUsers(page, DEMO_FIRST);
     const table = page.getByRole('table', { name: 'Users' });
     await expect(table.getByRole('columnheader')).toHaveText([
       'User',
@@ -113,7 +119,7 @@ test.describe('as an Admin', () => {
     await expect(openTooltip(page)).toContainText(/\d{4} at \d{1,2}:\d{2}:\d{2}.*UTC/);
 
     await page.setViewportSize({ width: 800, height: 900 });
-    await openUsers(page, USERS);
+    await openUsers(page, DEMO_FIRST);
     await expect(userRow(page, PEOPLE.manager.name)).toBeVisible();
     await page.screenshot({ path: 'test-results/users-800.png', fullPage: true });
     // Narrow, the Created column gives way to a sort menu.
@@ -130,7 +136,7 @@ test.describe('as an Admin', () => {
   });
 
   test('filters: role, team, only service users, show deactivated', async ({ page }) => {
-    await openUsers(page, USERS);
+    await openUsers(page, DEMO_FIRST);
     await expect(userRow(page, PEOPLE.manager.name)).toBeVisible();
 
     await page.getByRole('combobox', { name: 'Role' }).selectOption({ label: 'Admin' });
@@ -407,7 +413,7 @@ test.describe('as an Admin', () => {
   });
 
   test('nobody changes their own role: the role is locked in Edit for yourself', async ({ page }) => {
-    await openUsers(page, USERS);
+    await openUsers(page, DEMO_FIRST);
     await openRowMenu(page, PEOPLE.admin.name);
     await page.getByRole('menuitem', { name: 'Edit' }).click();
     const dialog = page.getByRole('dialog', { name: `Edit ${PEOPLE.admin.name}` });
@@ -495,7 +501,7 @@ test.describe('as an Admin', () => {
 
 test('a Manager reads the list without admin actions', async ({ page }) => {
   await signIn(page, 'manager');
-  await openUsers(page, USERS);
+  await openUsers(page, DEMO_FIRST);
   await expect(userRow(page, PEOPLE.member.name)).toBeVisible();
   await expect(page.getByRole('table', { name: 'Users' }).getByRole('columnheader')).toHaveText([
     'User',
