@@ -33,7 +33,6 @@ import {
   hashPassword,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
-  verifyAgainstNothing,
   verifyPassword,
 } from './passwords.ts';
 import {
@@ -785,10 +784,15 @@ export class AccountService {
       );
     }
     const found = await findPasswordOf(this.#deps.db, account.id);
-    const ok = found?.password_hash
-      ? await verifyPassword(found.password_hash, current)
-      : await verifyAgainstNothing(current);
-    if (!ok) throw invalidField('current_password', 'The current password is not right.');
+    if (!found?.password_hash) {
+      throw conflict(
+        'no_password',
+        'You sign in with single sign-on: there is no Tessera password to change.',
+      );
+    }
+    if (!(await verifyPassword(found.password_hash, current))) {
+      throw invalidField('current_password', 'The current password is not right.');
+    }
     if (current === next) throw invalidField('new_password', 'Choose a password other than the current one.');
     const passwordHash = await hashPassword(next);
     await this.#transaction(async (trx) => {

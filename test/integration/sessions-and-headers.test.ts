@@ -138,6 +138,30 @@ describe('the session cookie', () => {
     expect(audit).toEqual([{ action: 'account.password_changed', target_id: person.id }]);
   });
 
+  it('a person who signs in only with single sign-on has no password to change: 409, nothing changes', async () => {
+    const person = await h.person();
+    const session = await h.signIn(person);
+    await h.database.handle.db
+      .updateTable('accounts')
+      .set({ password_hash: null })
+      .where('id', '=', person.id)
+      .execute();
+    const response = await h.request({
+      url: '/api/me/password',
+      method: 'POST',
+      session,
+      body: { current_password: PASSWORD, new_password: 'a brand new long password' },
+    });
+    expect(response.statusCode).toBe(409);
+    expect(response.json().code).toBe('no_password');
+    const row = await h.database.handle.db
+      .selectFrom('accounts')
+      .select('password_hash')
+      .where('id', '=', person.id)
+      .executeTakeFirstOrThrow();
+    expect(row.password_hash).toBeNull();
+  });
+
   it('a password is changed only from a session, never with a token', async () => {
     const person = await h.person();
     const session = await h.signIn(person);
