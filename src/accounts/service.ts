@@ -29,12 +29,7 @@ import type { Database } from '../platform/schema.ts';
 import { isLostRace, retryLostRaces } from '../platform/transaction-retry.ts';
 import { findTeamsByIds } from '../teams/index.ts';
 import { activeTokenCounts, countActiveTokensOf, revokeActiveTokensOf } from '../tokens/index.ts';
-import {
-  hashPassword,
-  PASSWORD_MAX_LENGTH,
-  PASSWORD_MIN_LENGTH,
-  verifyPassword,
-} from './passwords.ts';
+import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from './passwords.ts';
 import {
   type AccountFieldChanges,
   type AccountWithTeams,
