@@ -1,6 +1,6 @@
 import { expect, type Page, test } from '@playwright/test';
 import { E2E_PASSWORD } from './env.ts';
-import { openTooltip, PEOPLE, signIn, tokenRow } from './support.ts';
+import { Api, openTooltip, PEOPLE, signIn, tokenRow } from './support.ts';
 
 // Screenshots of the console for the README, taken from the demo workspace. They go to test-results/
 // unless UPDATE_SCREENSHOTS=1 asks for the README's own (docs/screenshots/): a test run leaves the
@@ -98,4 +98,34 @@ test('your account, and sign-in after a session ended', async ({ page }) => {
   await page.getByRole('link', { name: 'Access Tokens' }).first().click();
   await expect(page.getByRole('status').filter({ hasText: 'Your session ended' })).toBeVisible();
   await shoot(page, 'session-ended.png', false);
+});
+
+// Last: it rotates a demo token, which the shots above show as the demo left it. The replacement is deleted
+// afterwards, so the admin's list keeps the demo's nine rows for the tests that count them.
+test('Rotate: the grace period, and the replaced row with its tooltip', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await signIn(page, 'admin');
+  await page.goto('/settings/access-tokens/personal');
+  const old = tokenRow(page, 'Staging smoke tests');
+  await old.getByRole('button', { name: 'Actions for Staging smoke tests' }).click();
+  await page.getByRole('menuitem', { name: 'Rotate' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Rotate “Staging smoke tests”' });
+  await dialog.getByRole('radio', { name: '1 hour' }).check();
+  await shoot(page, 'rotate-token.png', false);
+  await dialog.getByRole('button', { name: 'Rotate token' }).click();
+  await expect(page.getByRole('dialog', { name: 'Token rotated' })).toBeVisible();
+  await page.getByRole('button', { name: 'Done' }).click();
+  const note = page.getByTestId('rotation-note').filter({ hasText: 'Replaced — stops' });
+  await note.hover();
+  await expect(openTooltip(page)).toContainText('Replaced by “Staging smoke tests”');
+  await shoot(page, 'rotated-token.png');
+
+  const api = await Api.as('admin');
+  const { items } = await api.get<{ items: { id: string; replaces: unknown }[] }>(
+    `/api/tokens?kind=personal&q=${encodeURIComponent('Staging smoke tests')}`,
+  );
+  const replacement = items.find((token) => token.replaces !== null)!;
+  await api.post(`/api/tokens/${replacement.id}/revoke`);
+  await api.delete(`/api/tokens/${replacement.id}`);
+  await api.dispose();
 });

@@ -58,6 +58,11 @@ export class Api {
     return response.json();
   }
 
+  async delete(path: string): Promise<void> {
+    const response = await this.#request.delete(path, { headers: { 'x-csrf-token': this.#csrf } });
+    expect(response.ok(), `DELETE ${path}: ${await response.text()}`).toBe(true);
+  }
+
   async dispose(): Promise<void> {
     await this.#request.dispose();
   }
@@ -96,6 +101,7 @@ export async function generateToken(
   who: Person | { email: string },
   input: {
     name: string;
+    description?: string;
     kind?: 'personal' | 'service';
     expires_in_days?: number | null;
     service_user_id?: string;

@@ -22,7 +22,7 @@ test('Revoke an active token, then Restore it, without reloading the page', asyn
   const notReloaded = await markPage(page);
 
   const menu = await openMenu(page, 'Nightly export');
-  await expect(menu.getByRole('menuitem')).toHaveText(['Revoke']);
+  await expect(menu.getByRole('menuitem')).toHaveText(['Rotate', 'Edit', 'Revoke']);
   await menu.getByRole('menuitem', { name: 'Revoke' }).click();
   const dialog = page.getByRole('dialog', { name: 'Revoke “Nightly export”?' });
   await expect(dialog).toContainText('Anything using “Nightly export” will stop authenticating at once.');
@@ -32,7 +32,7 @@ test('Revoke an active token, then Restore it, without reloading the page', asyn
   await expect(row.getByRole('img', { name: 'Revoked' })).toBeVisible();
 
   const menu2 = await openMenu(page, 'Nightly export');
-  await expect(menu2.getByRole('menuitem')).toHaveText(['Restore', 'Delete']);
+  await expect(menu2.getByRole('menuitem')).toHaveText(['Edit', 'Restore', 'Delete']);
   await menu2.getByRole('menuitem', { name: 'Restore' }).click();
   await expect(
     page.getByRole('status').filter({ hasText: 'Token “Nightly export” restored.' }),
@@ -69,7 +69,7 @@ test('Delete a revoked token after a confirmation that names it', async ({ page 
   await notReloaded();
 });
 
-test('Delete an expired token (the demo’s “dbt Cloud”), and an expired token offers only Delete', async ({
+test('Delete an expired token (the demo’s “dbt Cloud”), and an expired token offers only Edit and Delete', async ({
   page,
 }) => {
   await signIn(page, 'manager');
@@ -77,7 +77,7 @@ test('Delete an expired token (the demo’s “dbt Cloud”), and an expired tok
   const row = tokenRow(page, 'dbt Cloud');
   await expect(row.locator('.badge')).toHaveText('Expired');
   const menu = await openMenu(page, 'dbt Cloud');
-  await expect(menu.getByRole('menuitem')).toHaveText(['Delete']);
+  await expect(menu.getByRole('menuitem')).toHaveText(['Edit', 'Delete']);
   await menu.getByRole('menuitem', { name: 'Delete' }).click();
   await page
     .getByRole('dialog', { name: 'Delete “dbt Cloud”?' })
@@ -97,6 +97,10 @@ test('the row menu works with the keyboard alone', async ({ page }) => {
   });
   await trigger.focus();
   await page.keyboard.press('Enter');
+  await expect(page.getByRole('menuitem', { name: 'Rotate' })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('menuitem', { name: 'Edit' })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
   await expect(page.getByRole('menuitem', { name: 'Revoke' })).toBeFocused();
   await page.keyboard.press('Enter');
   const dialog = page.getByRole('dialog', { name: 'Revoke “Keyboard token”?' });
@@ -106,6 +110,11 @@ test('the row menu works with the keyboard alone', async ({ page }) => {
   await expect(dialog).toHaveCount(0);
   await expect(trigger).toBeFocused();
   await page.keyboard.press('Enter');
+  await expect(page.getByRole('menuitem', { name: 'Rotate' })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('menuitem', { name: 'Edit' })).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByRole('menuitem', { name: 'Revoke' })).toBeFocused();
   await page.keyboard.press('Enter');
   await page.getByRole('button', { name: 'Revoke token' }).focus();
   await page.keyboard.press('Enter');

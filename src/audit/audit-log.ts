@@ -8,6 +8,8 @@ import { insertAuditEvents, listAuditEvents, type NewAuditEvent } from './querie
 export const AUDIT_ACTIONS = [
   'token.created',
   'token.revoked',
+  'token.rotated',
+  'token.updated',
   'token.restored',
   'token.deleted',
   'account.created',

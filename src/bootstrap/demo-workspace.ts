@@ -38,6 +38,7 @@ interface DemoToken {
   scimOnly?: boolean;
   ip?: string;
   userAgent?: string;
+  description?: string;
 }
 
 const TEAMS = ['Data Platform', 'Analytics', 'Security', 'Platform Engineering'];
@@ -170,6 +171,7 @@ const TOKENS: DemoToken[] = [
   {
     owner: 'admin',
     name: 'CI/CD Pipeline Token',
+    description: 'Builds and deploys the web app from GitHub Actions.',
     // 65 days left: "Expires in 2 months", the reference pages' own example.
     createdAgo: 25 * DAY,
     days: 90,
@@ -198,6 +200,7 @@ const TOKENS: DemoToken[] = [
   {
     owner: 'admin',
     name: 'Grafana dashboard sync',
+    description: 'Reads token metrics for the Platform dashboard.',
     createdAgo: 40 * DAY,
     days: 60,
     lastUsedAgo: 2 * HOUR,
@@ -338,6 +341,7 @@ const TOKENS: DemoToken[] = [
   {
     owner: 'github',
     name: 'Deploy to production',
+    description: 'The release job of acme/web. Ask #platform before revoking.',
     createdAgo: 50 * DAY,
     days: 60,
     lastUsedAgo: 20 * MINUTE,
@@ -494,6 +498,7 @@ export async function seedDemoWorkspace(
       kind,
       owner_id: ids.get(token.owner)!,
       name: token.name,
+      description: token.description ?? null,
       secret_hash: sha256Hex(secret),
       hint: secretHint(secret),
       scim_only: token.scimOnly ?? false,

@@ -78,6 +78,13 @@ export interface TokensTable {
   last_used_user_agent: string | null;
   /** Generated from last_used_at (migration 0003): what "sort by last used" orders on. */
   last_used_minute: ColumnType<Date | null, never, never>;
+  /** Free text from the owner (migration 0008): at most 500 characters, newlines allowed. */
+  description: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * The token that replaced this one by rotation (migration 0008); `revoked_at` is then the end of the grace
+   * period. No foreign key: it may name a token since deleted.
+   */
+  replaced_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SessionsTable {

@@ -35,6 +35,7 @@ function selectTokenWithOwner(db: Kysely<Database>) {
   return db
     .selectFrom('tokens as t')
     .innerJoin('accounts as a', 'a.id', 't.owner_id')
+    .leftJoin('tokens as successor', 'successor.id', 't.replaced_by')
     .select([
       't.id',
       't.kind',
@@ -51,12 +52,31 @@ function selectTokenWithOwner(db: Kysely<Database>) {
       't.last_used_at',
       't.last_used_ip',
       't.last_used_user_agent',
+      't.description',
+      'successor.id as replaced_by_id',
+      'successor.name as replaced_by_name',
       'a.kind as owner_kind',
       'a.name as owner_name',
       'a.email as owner_email',
       'a.internal_id as owner_internal_id',
       'a.avatar_url as owner_avatar_url',
       'a.deactivated_at as owner_deactivated_at',
+    ])
+    .select((eb) => [
+      eb
+        .selectFrom('tokens as p')
+        .select('p.id')
+        .whereRef('p.replaced_by', '=', 't.id')
+        .orderBy('p.created_at', 'desc')
+        .limit(1)
+        .as('replaces_id'),
+      eb
+        .selectFrom('tokens as p')
+        .select('p.name')
+        .whereRef('p.replaced_by', '=', 't.id')
+        .orderBy('p.created_at', 'desc')
+        .limit(1)
+        .as('replaces_name'),
     ]);
 }
 
@@ -70,10 +90,11 @@ export function findTokenById(db: Kysely<Database>, id: string) {
 
 function statusCondition(status: TokenStatus, now: Date) {
   switch (status) {
+    // A revoked_at still ahead is a scheduled revocation (a rotation's grace period): active until then.
     case 'active':
-      return sql<boolean>`(t.revoked_at is null and (t.expires_at is null or t.expires_at > ${now}))`;
+      return sql<boolean>`((t.revoked_at is null or t.revoked_at > ${now}) and (t.expires_at is null or t.expires_at > ${now}))`;
     case 'revoked':
-      return sql<boolean>`(t.revoked_at is not null and (t.expires_at is null or t.expires_at > ${now}))`;
+      return sql<boolean>`(t.revoked_at <= ${now} and (t.expires_at is null or t.expires_at > ${now}))`;
     case 'expired':
       return sql<boolean>`(t.expires_at is not null and t.expires_at <= ${now})`;
   }
@@ -85,7 +106,12 @@ export async function listTokens(db: Kysely<Database>, filter: TokenListFilter) 
     .select(sql<string>`(${key.expression})::text`.as('sort_key'))
     .where('t.kind', '=', filter.kind);
   if (filter.ownerId) query = query.where('t.owner_id', '=', filter.ownerId);
-  if (filter.q) query = query.where(sql<boolean>`lower(t.name) like ${likeContains(filter.q.toLowerCase())}`);
+  if (filter.q) {
+    const pattern = likeContains(filter.q.toLowerCase());
+    query = query.where(
+      sql<boolean>`(lower(t.name) like ${pattern} or lower(t.description) like ${pattern})`,
+    );
+  }
   const statuses = filter.statuses;
   if (statuses && statuses.length > 0 && statuses.length < 3) {
     query = query.where(({ or }) => or(statuses.map((status) => statusCondition(status, filter.now))));
@@ -114,11 +140,13 @@ export function revokeIfActive(
     .executeTakeFirst();
 }
 
+/** A replaced token stays revoked: its replacement has its name and its place. */
 export function restoreIfRevoked(db: Kysely<Database>, id: string, now: Date) {
   return db
     .updateTable('tokens as t')
     .set({ revoked_at: null, revoked_by: null, revoked_reason: null })
     .where('t.id', '=', id)
+    .where('t.replaced_by', 'is', null)
     .where(statusCondition('revoked', now))
     .returning('t.id')
     .executeTakeFirst();
@@ -143,6 +171,51 @@ export async function revokeActiveTokensOf(db: Kysely<Database>, ownerId: string
     .returning(['t.id', 't.name'])
     .execute();
   return rows;
+}
+
+/** The token, locked until the transaction ends: two rotations of one token take turns. */
+export function lockToken(db: Kysely<Database>, id: string) {
+  return db
+    .selectFrom('tokens')
+    .select([
+      'id',
+      'kind',
+      'owner_id',
+      'name',
+      'description',
+      'created_at',
+      'expires_at',
+      'revoked_at',
+      'replaced_by',
+    ])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Point the old token at its replacement and write its revocation for the end of the grace period. */
+export function markReplaced(db: Kysely<Database>, id: string, replacementId: string, stopsAt: Date) {
+  return db
+    .updateTable('tokens')
+    .set({
+      replaced_by: replacementId,
+      revoked_at: stopsAt,
+      revoked_by: null,
+      revoked_reason: ROTATED_REASON,
+    })
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+}
+
+/** What `revoked_reason` says of a token revoked at the end of its rotation's grace period. */
+export const ROTATED_REASON = 'rotated';
+
+export function updateTokenFields(
+  db: Kysely<Database>,
+  id: string,
+  fields: { name?: string; description?: string | null },
+) {
+  return db.updateTable('tokens').set(fields).where('id', '=', id).executeTakeFirstOrThrow();
 }
 
 export async function countActiveTokensOf(db: Kysely<Database>, ownerId: string, now: Date): Promise<number> {

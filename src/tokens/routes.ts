@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { callerOf } from '../platform/http/request-caller.ts';
 import { ErrorBody, IdParams, page } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
-import { GeneratedToken, GenerateTokenBody, RevokeBody, Token, TokenListQuery } from './schemas.ts';
+import {
+  GeneratedToken,
+  GenerateTokenBody,
+  RevokeBody,
+  RotateTokenBody,
+  Token,
+  TokenListQuery,
+  UpdateTokenBody,
+} from './schemas.ts';
 import type { TokenService } from './service.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -106,6 +114,61 @@ export function tokenRoutes(app: App, services: { tokens: TokenService }): void 
     async (request, reply) => {
       await services.tokens.delete(callerOf(request), request.params.id);
       return reply.status(204).send(null);
+    },
+  );
+
+  app.patch(
+    '/api/tokens/:id',
+    {
+      schema: {
+        tags: ['Tokens'],
+        summary: 'Rename a token or change its description',
+        description: 'Whoever may revoke the token may edit it, whatever its status.',
+        params: IdParams,
+        body: UpdateTokenBody,
+        response: { 200: Token, ...errors },
+      },
+    },
+    async (request) => services.tokens.update(callerOf(request), request.params.id, request.body),
+  );
+
+  app.post(
+    '/api/tokens/:id/rotate',
+    {
+      schema: {
+        tags: ['Tokens'],
+        summary: 'Rotate a token',
+        description:
+          'A new token with the same name, owner, kind and description and a new secret (shown this once); by ' +
+          'default as long-lived as the old one. The old secret keeps working for the grace period, then the ' +
+          'old token is revoked with the reason `rotated`. 409 unless the token is active and not already rotated.',
+        params: IdParams,
+        body: RotateTokenBody,
+        response: { 201: GeneratedToken, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const rotated = await services.tokens.rotate(callerOf(request), request.params.id, request.body);
+      return reply.status(201).header('cache-control', 'no-store').send(rotated);
+    },
+  );
+
+  app.post(
+    '/api/tokens/self/rotate',
+    {
+      schema: {
+        tags: ['Tokens'],
+        summary: 'Rotate the calling token',
+        description:
+          'As `POST /api/tokens/{id}/rotate`, for the bearer token of the request itself: a pipeline renews its ' +
+          'own credential without a person. 403 for a console session.',
+        body: RotateTokenBody,
+        response: { 201: GeneratedToken, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const rotated = await services.tokens.rotateSelf(callerOf(request), request.body);
+      return reply.status(201).header('cache-control', 'no-store').send(rotated);
     },
   );
 }

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AuditLog, AuditTarget } from '../audit/index.ts';
+import { checkTokenDescription } from '../core/description.ts';
 import { expiresAt, MAX_EXPIRATION_DAYS } from '../core/expiration.ts';
 import { checkTokenName } from '../core/names.ts';
+import { MAX_GRACE_PERIOD_MINUTES } from '../core/rotation.ts';
 import { generateSecret, secretHint } from '../core/secret.ts';
 import type { TokenSort } from '../core/sorts.ts';
 import type { TokenKind } from '../core/token-kind.ts';
@@ -20,18 +23,33 @@ import {
   findTokenById,
   insertToken,
   listTokens,
+  lockToken,
+  markReplaced,
   restoreIfRevoked,
   revokeIfActive,
   type TokenWithOwner,
+  updateTokenFields,
 } from './queries.ts';
 import { type TokenView, tokenView } from './views.ts';
 
 export interface GenerateTokenInput {
   name: string;
+  description?: string | null | undefined;
   kind: TokenKind;
   expires_in_days: number | null;
   service_user_id?: string | undefined;
   scim_only?: boolean | undefined;
+}
+
+export interface RotateTokenInput {
+  grace_period_minutes: number;
+  /** Left out: as long as the old token's lifetime; null: never. */
+  expires_in_days?: number | null | undefined;
+}
+
+export interface UpdateTokenInput {
+  name?: string | undefined;
+  description?: string | null | undefined;
 }
 
 export interface TokenListQuery {
@@ -68,13 +86,10 @@ export class TokenService {
     const { db, clock, audit } = this.#deps;
     const name = checkTokenName(input.name);
     if (!name.ok) throw invalidField('name', name.message);
+    const description = checkTokenDescription(input.description ?? null);
+    if (!description.ok) throw invalidField('description', description.message);
     const days = input.expires_in_days;
-    if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_EXPIRATION_DAYS)) {
-      throw invalidField(
-        'expires_in_days',
-        `Must be a whole number of days from 1 to ${MAX_EXPIRATION_DAYS}, or null for never.`,
-      );
-    }
+    checkLifetime(days);
     if (input.scim_only && !isAdmin(caller)) throw forbidden('Only Admins can generate SCIM-only tokens.');
     if (input.kind === 'personal') {
       if (input.service_user_id)
@@ -102,6 +117,7 @@ export class TokenService {
           kind: input.kind,
           owner_id: owner.id,
           name: name.name,
+          description: description.description,
           secret_hash: secretHash,
           hint: secretHint(secret),
           scim_only: input.scim_only ?? false,
@@ -117,13 +133,7 @@ export class TokenService {
         return inserted.id;
       });
     } catch (error) {
-      throw asConflict(error, 'tokens_owner_name_key', () =>
-        taken(
-          'name',
-          'name_taken',
-          `A token named "${name.name}" already exists${input.kind === 'service' ? ' for this service user' : ''}.`,
-        ),
-      );
+      throw asConflict(error, 'tokens_owner_name_key', () => nameTaken(name.name, input.kind));
     }
     // Nobody can have sent this secret before now, but if its hash was ever remembered as unknown,
     // it is forgotten here and on every node before the secret leaves this response.
@@ -221,6 +231,150 @@ export class TokenService {
     await this.#deps.changes.publish({ type: 'token', id });
   }
 
+  /**
+   * A new token in the place of an old one: same name, owner, kind and description, a new secret, and by
+   * default the same lifetime length. The old token is revoked ("rotated", by the system) at the end of
+   * the grace period, written now as its `revoked_at`. The old row is locked, so of two rotations one waits
+   * and then finds it replaced.
+   */
+  async rotate(
+    caller: Caller,
+    id: string,
+    input: RotateTokenInput,
+  ): Promise<{ token: TokenView; secret: string }> {
+    await this.#loadVisible(caller, id);
+    return this.#rotate(caller, id, input);
+  }
+
+  /** The calling token rotates itself: possession of its secret is the permission (a pipeline, no person). */
+  async rotateSelf(caller: Caller, input: RotateTokenInput): Promise<{ token: TokenView; secret: string }> {
+    const token = caller.principal.token;
+    if (caller.principal.via !== 'token' || !token) {
+      throw forbidden('Only a token can rotate itself: send it as the bearer token.');
+    }
+    return this.#rotate(caller, token.id, input);
+  }
+
+  async #rotate(
+    caller: Caller,
+    id: string,
+    input: RotateTokenInput,
+  ): Promise<{ token: TokenView; secret: string }> {
+    const { db, clock, audit } = this.#deps;
+    const grace = input.grace_period_minutes;
+    if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_PERIOD_MINUTES) {
+      throw invalidField(
+        'grace_period_minutes',
+        `Must be a whole number of minutes from 0 to ${MAX_GRACE_PERIOD_MINUTES} (7 days).`,
+      );
+    }
+    if (input.expires_in_days !== undefined) checkLifetime(input.expires_in_days);
+    const now = clock.now();
+    const stopsAt = new Date(now.getTime() + grace * MINUTE_MS);
+    const result = await db.transaction().execute(async (trx) => {
+      const old = await lockToken(trx, id);
+      if (!old) throw notFound('Token');
+      const status = tokenStatus(old, now);
+      if (old.replaced_by !== null) {
+        throw conflict(
+          'already_rotated',
+          'This token has already been rotated; rotate its replacement instead.',
+          {
+            status,
+          },
+        );
+      }
+      if (status !== 'active') {
+        throw conflict('status_conflict', `Only an active token can be rotated; this one is ${status}.`, {
+          status,
+        });
+      }
+      const owner =
+        old.kind === 'personal'
+          ? await lockPerson(trx, { id: old.owner_id })
+          : await lockServiceUser(trx, old.owner_id);
+      const expires =
+        input.expires_in_days === undefined
+          ? old.expires_at === null
+            ? null
+            : new Date(now.getTime() + (old.expires_at.getTime() - old.created_at.getTime()))
+          : expiresAt(now, input.expires_in_days);
+      const secret = generateSecret(old.kind);
+      const secretHash = sha256Hex(secret);
+      const row = await findTokenById(trx, id);
+      // The old token gives up its name first: names are unique among tokens not replaced.
+      const newId = randomUUID();
+      await markReplaced(trx, id, newId, stopsAt);
+      const inserted = await insertToken(trx, {
+        id: newId,
+        kind: old.kind,
+        owner_id: old.owner_id,
+        name: old.name,
+        description: old.description,
+        secret_hash: secretHash,
+        hint: secretHint(secret),
+        scim_only: row!.scim_only,
+        created_at: now,
+        created_by: caller.principal.account.id,
+        expires_at: expires,
+      });
+      await audit.record(trx, caller, 'token.rotated', targetOf(row!), {
+        replaced_by: inserted.id,
+        grace_period_minutes: grace,
+        stops_at: stopsAt.toISOString(),
+        expires_at: expires?.toISOString() ?? null,
+        self: caller.principal.token?.id === id,
+        owner_id: owner.id,
+      });
+      return { newId: inserted.id, secret, secretHash };
+    });
+    // The old token's verification changes (it now stops at `stopsAt`) on every node; the new secret's
+    // hash is forgotten wherever it was remembered as unknown, before the secret leaves this response.
+    await this.#deps.changes.publish({ type: 'token', id });
+    await this.#deps.changes.publish({ type: 'secret', hash: result.secretHash });
+    const token = await findTokenById(db, result.newId);
+    if (!token) throw notFound('Token');
+    return { token: this.#view(token, now), secret: result.secret };
+  }
+
+  /** Rename a token or change its description; the permission is revoke's. */
+  async update(caller: Caller, id: string, input: UpdateTokenInput): Promise<TokenView> {
+    const row = await this.#loadVisible(caller, id);
+    const fields: { name?: string; description?: string | null } = {};
+    if (input.name !== undefined) {
+      const name = checkTokenName(input.name);
+      if (!name.ok) throw invalidField('name', name.message);
+      fields.name = name.name;
+    }
+    if (input.description !== undefined) {
+      const description = checkTokenDescription(input.description);
+      if (!description.ok) throw invalidField('description', description.message);
+      fields.description = description.description;
+    }
+    const changes: Record<string, { from: string | null; to: string | null }> = {};
+    if (fields.name !== undefined && fields.name !== row.name)
+      changes.name = { from: row.name, to: fields.name };
+    if (fields.description !== undefined && fields.description !== row.description) {
+      changes.description = { from: row.description, to: fields.description };
+    }
+    const now = this.#deps.clock.now();
+    if (Object.keys(changes).length === 0) return this.#view(row, now);
+    let done: TokenWithOwner | undefined;
+    try {
+      done = await this.#deps.db.transaction().execute(async (trx) => {
+        await updateTokenFields(trx, id, fields);
+        await this.#deps.audit.record(trx, caller, 'token.updated', targetOf(row), { changes });
+        return findTokenById(trx, id);
+      });
+    } catch (error) {
+      throw asConflict(error, 'tokens_owner_name_key', () => nameTaken(fields.name ?? row.name, row.kind));
+    }
+    if (!done) throw notFound('Token');
+    // The name is part of what a verification says (GET /api/me, the principal).
+    await this.#deps.changes.publish({ type: 'token', id });
+    return this.#view(done, now);
+  }
+
   /** The view of a row read from the database, with what this node has seen since and not yet written. */
   #view(row: TokenWithOwner, now: Date): TokenView {
     return tokenView(row, now, this.#deps.lastUsed.pending(row.id));
@@ -243,7 +397,9 @@ export class TokenService {
       restore:
         status === 'expired'
           ? 'An expired token cannot be restored; generate a new one.'
-          : 'Only a revoked token can be restored; this one is active.',
+          : status === 'revoked'
+            ? 'This token was replaced by rotation; its replacement took its place.'
+            : 'Only a revoked token can be restored; this one is active.',
       delete: 'An active token cannot be deleted; revoke it first.',
     };
     throw conflict('status_conflict', messages[action], { status });
@@ -283,6 +439,25 @@ async function lockServiceUser(db: Kysely<Database>, id: string) {
     );
   }
   return owner;
+}
+
+const MINUTE_MS = 60 * 1000;
+
+function checkLifetime(days: number | null): void {
+  if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_EXPIRATION_DAYS)) {
+    throw invalidField(
+      'expires_in_days',
+      `Must be a whole number of days from 1 to ${MAX_EXPIRATION_DAYS}, or null for never.`,
+    );
+  }
+}
+
+function nameTaken(name: string, kind: TokenKind) {
+  return taken(
+    'name',
+    'name_taken',
+    `A token named "${name}" already exists${kind === 'service' ? ' for this service user' : ''}.`,
+  );
 }
 
 function tokenTarget(

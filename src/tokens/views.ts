@@ -13,10 +13,17 @@ export interface OwnerView {
   avatar_url: string | null;
 }
 
+/** The other end of a rotation. */
+export interface TokenRef {
+  id: string;
+  name: string;
+}
+
 export interface TokenView {
   id: string;
   kind: TokenKind;
   name: string;
+  description: string | null;
   status: TokenStatus;
   created_at: string;
   expires_at: string | null;
@@ -27,6 +34,10 @@ export interface TokenView {
   last_used_user_agent: string | null;
   hint: string;
   scim_only: boolean;
+  /** The token that replaced this one by rotation; `revoked_at` is when this one stops (or stopped). */
+  replaced_by: TokenRef | null;
+  /** The token this one replaced by rotation. */
+  replaces: TokenRef | null;
   owner: OwnerView;
 }
 
@@ -57,6 +68,7 @@ export function tokenView(row: TokenWithOwner, now: Date, pending: LastUse | und
     id: row.id,
     kind: row.kind,
     name: row.name,
+    description: row.description,
     created_at: isoTime(row.created_at),
     expires_at: isoOrNull(row.expires_at),
     revoked_at: isoOrNull(row.revoked_at),
@@ -64,6 +76,8 @@ export function tokenView(row: TokenWithOwner, now: Date, pending: LastUse | und
     ...tokenUse(row, now, pending),
     hint: row.hint,
     scim_only: row.scim_only,
+    replaced_by: refOf(row.replaced_by_id, row.replaced_by_name),
+    replaces: refOf(row.replaces_id, row.replaces_name),
     owner: {
       id: row.owner_id,
       kind: row.owner_kind,
@@ -74,3 +88,6 @@ export function tokenView(row: TokenWithOwner, now: Date, pending: LastUse | und
     },
   };
 }
+
+const refOf = (id: string | null, name: string | null): TokenRef | null =>
+  id === null || name === null ? null : { id, name };

@@ -167,6 +167,13 @@ async function cellRequest(world: World, row: MatrixRow, caller: CallerKind): Pr
     case 'POST /api/tokens/:id/revoke':
       body = { reason: 'matrix' };
       break;
+    case 'POST /api/tokens/:id/rotate':
+    case 'POST /api/tokens/self/rotate':
+      body = { grace_period_minutes: 60 };
+      break;
+    case 'PATCH /api/tokens/:id':
+      body = { name: unique('Renamed'), description: 'matrix' };
+      break;
     case 'POST /api/users':
       body = { email: `${unique('new')}@example.com`, name: 'New', password: PASSWORD };
       break;

@@ -131,6 +131,12 @@ export const MATRIX: MatrixRow[] = [
   row('POST /api/tokens/:id/revoke',     'service-token',           [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'a service token'),
   row('POST /api/tokens/:id/restore',    'member-revoked-token',    [401, 200, 404, 404, 200, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "the Member's revoked token"),
   row('POST /api/tokens/:id/restore',    'revoked-service-token',   [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'a revoked service token'),
+  row('PATCH /api/tokens/:id',           'member-personal-token',   [401, 200, 404, 404, 200, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "rename the Member's personal token"),
+  row('PATCH /api/tokens/:id',           'other-personal-token',    [401, 404, 404, 404, 404, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "another person's personal token"),
+  row('PATCH /api/tokens/:id',           'service-token',           [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'a service token'),
+  row('POST /api/tokens/:id/rotate',     'member-personal-token',   [401, 201, 404, 404, 201, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "the Member's personal token"),
+  row('POST /api/tokens/:id/rotate',     'other-personal-token',    [401, 404, 404, 404, 404, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "another person's personal token"),
+  row('POST /api/tokens/:id/rotate',     'service-token',           [401, 403, 403, 201, 403, 403, 201, 403, 401, 401, 401, 401, 401, 401, 401], 'a service token'),
   row('DELETE /api/tokens/:id',          'member-revoked-token',    [401, 204, 404, 404, 204, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "the Member's revoked token"),
   row('DELETE /api/tokens/:id',          'revoked-service-token',   [401, 403, 403, 204, 403, 403, 204, 403, 401, 401, 401, 401, 401, 401, 401], 'a revoked service token'),
   row('GET /api/users',                  'none',                    [401, 403, 200, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
@@ -174,6 +180,9 @@ export const MATRIX: MatrixRow[] = [
   row('PUT /scim/v2/Groups/:id',         'scim-group',              [401, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401, 401, 401, 401, 401]),
   row('PATCH /scim/v2/Groups/:id',       'scim-group',              [401, 403, 403, 403, 403, 403, 204, 204, 401, 401, 401, 401, 401, 401, 401]),
   row('DELETE /scim/v2/Groups/:id',      'scim-group',              [401, 403, 403, 403, 403, 403, 204, 204, 401, 401, 401, 401, 401, 401, 401]),
+  // A token rotates itself (a session cannot); the rotated token keeps working through its grace period, so
+  // the rows after this one still see it.
+  row('POST /api/tokens/self/rotate',    'none',                    [401, 403, 403, 403, 201, 201, 201, 403, 401, 401, 401, 401, 401, 401, 401], 'the calling token'),
   // Last: they end the sessions they are sent with (each session column signs in afresh for them).
   row('POST /api/auth/logout',           'none',                    [401, 204, 204, 204, 204, 204, 204, 403, 401, 401, 401, 401, 401, 401, 401]),
   row('POST /api/auth/oidc/logout',      'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401]),

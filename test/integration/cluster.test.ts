@@ -173,4 +173,38 @@ describe.skipIf(!postgres)('two nodes on one PostgreSQL', () => {
       );
     }
   });
+
+  it('a rotated token works on both nodes one second before its grace period ends and is revoked on both one second after', async () => {
+    const { secret, token } = (await post('/api/tokens', {
+      name: 'Rotated in the cluster',
+      kind: 'personal',
+      expires_in_days: 30,
+    })) as { secret: string; token: { id: string } };
+    // Both nodes have it cached before the rotation; the rotation is made through node A.
+    for (const node of [a, b, a, b]) expect((await call(node, '/auth/check', secret)).status).toBe(200);
+    const rotated = (await post(`/api/tokens/${token.id}/rotate`, { grace_period_minutes: 1 })) as {
+      secret: string;
+    };
+    const old = (await (
+      await fetch(`${a.url}/api/tokens/${token.id}`, { headers: admin.headers })
+    ).json()) as {
+      revoked_at: string;
+    };
+    // The grace period is whole minutes; these processes run on the real clock, so this test waits one.
+    const stopsAt = Date.parse(old.revoked_at);
+    const waitUntil = (at: number) =>
+      new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+
+    await waitUntil(stopsAt - 1000);
+    const before = await Promise.all([call(a, '/auth/check', secret), call(b, '/auth/check', secret)]);
+    expect(Date.now()).toBeLessThan(stopsAt);
+    expect(before.map((r) => r.status)).toEqual([200, 200]);
+
+    await waitUntil(stopsAt + 1000);
+    const after = await Promise.all([call(a, '/auth/check', secret), call(b, '/auth/check', secret)]);
+    expect(after.map((r) => r.status)).toEqual([401, 401]);
+    for (const response of after)
+      expect(((await response.json()) as { code: string }).code).toBe('token_revoked');
+    for (const node of [a, b]) expect((await call(node, '/auth/check', rotated.secret)).status).toBe(200);
+  }, 120_000);
 });

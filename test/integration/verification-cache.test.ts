@@ -372,8 +372,9 @@ describe('the verification cache on one node', () => {
       expect(notifier.listening).toBe(true);
       const { id, secret } = await tokenOf(await person());
       await warm(secret);
-      // A revoke on the other node: the row changes behind this node's back, then its notice arrives.
-      await sql`update tokens set revoked_at = now() where id = ${id}`.execute(database.handle.db);
+      // A revoke on the other node (at this test's clock: a later revoked_at would be a scheduled one): the row
+      // changes behind this node's back, then its notice arrives.
+      await sql`update tokens set revoked_at = ${clock.now()} where id = ${id}`.execute(database.handle.db);
       expect((await bearer(secret)).statusCode).toBe(200);
       const notice = JSON.stringify({ n: 'another-node', s: 1, c: { type: 'token', id } });
       await sql`select pg_notify('tessera_changes', ${notice})`.execute(database.handle.db);

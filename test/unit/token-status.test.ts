@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { allowedActions, isActionAllowed, tokenStatus } from '../../src/core/token-status.ts';
+import {
+  allowedActions,
+  isActionAllowed,
+  isBeingReplaced,
+  tokenStatus,
+} from '../../src/core/token-status.ts';
 
 const now = new Date('2026-11-22T12:00:00Z');
 const past = new Date('2026-11-01T00:00:00Z');
@@ -16,8 +21,20 @@ describe('token status, derived from timestamps', () => {
     [{ expires_at: past, revoked_at: past }, 'expired'],
     // The expiry instant itself is expired.
     [{ expires_at: now, revoked_at: null }, 'expired'],
+    // A scheduled revocation (a rotation's grace period): active until that instant, revoked from it on.
+    [{ expires_at: future, revoked_at: new Date(now.getTime() + 1) }, 'active'],
+    [{ expires_at: future, revoked_at: now }, 'revoked'],
+    [{ expires_at: null, revoked_at: new Date(now.getTime() - 1) }, 'revoked'],
+    // Expiry before the end of the grace period still wins.
+    [{ expires_at: now, revoked_at: future }, 'expired'],
   ] as const)('%o is %s', (times, status) => {
     expect(tokenStatus(times, now)).toBe(status);
+  });
+
+  it('an active token with a revocation ahead is being replaced; a revoked one no longer', () => {
+    expect(isBeingReplaced({ expires_at: null, revoked_at: future }, now)).toBe(true);
+    expect(isBeingReplaced({ expires_at: null, revoked_at: past }, now)).toBe(false);
+    expect(isBeingReplaced({ expires_at: null, revoked_at: null }, now)).toBe(false);
   });
 
   it('reads ISO strings as well as dates', () => {

@@ -24,6 +24,11 @@ function row(ownerId = 'owner-1'): TokenPrincipalRow {
       last_used_at: null,
       last_used_ip: null,
       last_used_user_agent: null,
+      description: null,
+      replaced_by_id: null,
+      replaced_by_name: null,
+      replaces_id: null,
+      replaces_name: null,
     },
     account: {
       id: ownerId,

@@ -21,6 +21,11 @@ export interface VerifiedTokenRow {
   last_used_at: Date | null;
   last_used_ip: string | null;
   last_used_user_agent: string | null;
+  description: string | null;
+  replaced_by_id: string | null;
+  replaced_by_name: string | null;
+  replaces_id: string | null;
+  replaces_name: string | null;
 }
 
 export interface TokenPrincipalRow {
@@ -33,6 +38,7 @@ function selectTokenPrincipals(db: Kysely<Database>) {
   return db
     .selectFrom('tokens as t')
     .innerJoin('accounts as a', 'a.id', 't.owner_id')
+    .leftJoin('tokens as successor', 'successor.id', 't.replaced_by')
     .select([
       't.secret_hash',
       't.id as token_id',
@@ -50,6 +56,25 @@ function selectTokenPrincipals(db: Kysely<Database>) {
       't.last_used_at',
       't.last_used_ip',
       't.last_used_user_agent',
+      't.description',
+      'successor.id as replaced_by_id',
+      'successor.name as replaced_by_name',
+    ])
+    .select((eb) => [
+      eb
+        .selectFrom('tokens as p')
+        .select('p.id')
+        .whereRef('p.replaced_by', '=', 't.id')
+        .orderBy('p.created_at', 'desc')
+        .limit(1)
+        .as('replaces_id'),
+      eb
+        .selectFrom('tokens as p')
+        .select('p.name')
+        .whereRef('p.replaced_by', '=', 't.id')
+        .orderBy('p.created_at', 'desc')
+        .limit(1)
+        .as('replaces_name'),
     ])
     .select(PRINCIPAL_ACCOUNT_COLUMNS)
     .select((eb) => teamsOf(eb.ref('a.id')).as('teams'));
@@ -77,6 +102,11 @@ function tokenPrincipal(row: SelectedTokenPrincipal): TokenPrincipalRow {
     last_used_at,
     last_used_ip,
     last_used_user_agent,
+    description,
+    replaced_by_id,
+    replaced_by_name,
+    replaces_id,
+    replaces_name,
     ...account
   } = row;
   return {
@@ -96,6 +126,11 @@ function tokenPrincipal(row: SelectedTokenPrincipal): TokenPrincipalRow {
       last_used_at,
       last_used_ip,
       last_used_user_agent,
+      description,
+      replaced_by_id,
+      replaced_by_name,
+      replaces_id,
+      replaces_name,
     },
     account,
   };

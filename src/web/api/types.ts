@@ -19,10 +19,17 @@ export interface Owner {
   avatar_url: string | null;
 }
 
+/** The other end of a rotation. */
+export interface TokenRef {
+  id: string;
+  name: string;
+}
+
 export interface Token {
   id: string;
   kind: TokenKind;
   name: string;
+  description: string | null;
   status: TokenStatus;
   created_at: string;
   expires_at: string | null;
@@ -33,6 +40,10 @@ export interface Token {
   last_used_user_agent: string | null;
   hint: string;
   scim_only: boolean;
+  /** The token that replaced this one by rotation; it stops at `revoked_at` (ahead while it is active). */
+  replaced_by: TokenRef | null;
+  /** The token this one replaced by rotation. */
+  replaces: TokenRef | null;
   owner: Owner;
 }
 

@@ -22,6 +22,8 @@ import { usePageTitle } from '../ui/page-title.ts';
 const ACTIONS: Record<string, string> = {
   'token.created': 'Generated token',
   'token.revoked': 'Revoked token',
+  'token.rotated': 'Rotated token',
+  'token.updated': 'Changed token',
   'token.restored': 'Restored token',
   'token.deleted': 'Deleted token',
   'account.created': 'Added account',
@@ -65,6 +67,21 @@ function changeDetail(event: AuditEvent): string | null {
   switch (event.action) {
     case 'token.revoked':
       return text(d.reason) ? `Reason: ${d.reason}` : null;
+    case 'token.rotated': {
+      const minutes = typeof d.grace_period_minutes === 'number' ? d.grace_period_minutes : null;
+      const grace =
+        minutes === null
+          ? null
+          : minutes === 0
+            ? 'Old secret stopped at once'
+            : `Old secret works ${minutes} more minutes`;
+      return [d.self ? 'By the token itself' : null, grace].filter(Boolean).join(' · ') || null;
+    }
+    case 'token.updated': {
+      const changes = (d.changes ?? {}) as Record<string, { from: unknown; to: unknown }>;
+      const parts = Object.keys(changes);
+      return parts.length > 0 ? `Changed ${parts.join(' and ')}` : null;
+    }
     case 'token.created':
       return [d.kind === 'service' ? 'Service token' : 'Personal token', d.scim_only ? 'SCIM only' : null]
         .filter(Boolean)

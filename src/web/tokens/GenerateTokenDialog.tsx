@@ -1,18 +1,20 @@
-import { Check, CircleAlert, Copy, Download, TriangleAlert } from 'lucide-react';
+import { CircleAlert } from 'lucide-react';
 import { type FormEvent, useEffect, useId, useState } from 'react';
+import { checkTokenDescription } from '../../core/description.ts';
 import { EXPIRATION_PRESETS, expiresAt, MAX_EXPIRATION_DAYS } from '../../core/expiration.ts';
-import { checkTokenName, displayName, TOKEN_NAME_MAX, tokenFileName } from '../../core/names.ts';
+import { checkTokenName, displayName, TOKEN_NAME_MAX } from '../../core/names.ts';
 import { exactTime } from '../../core/time-phrases.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
 import { ApiError } from '../api/client.ts';
 import type { GeneratedToken } from '../api/types.ts';
 import { useMe } from '../session/api.ts';
 import { Button } from '../ui/Button.tsx';
-import { copyToClipboard } from '../ui/clipboard.ts';
 import { Dialog, FormActions } from '../ui/Dialog.tsx';
 import { FieldError } from '../ui/FieldError.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { useGenerateToken, useServiceUsers } from './api.ts';
+import { DescriptionField } from './DescriptionField.tsx';
+import { SecretView } from './SecretView.tsx';
 
 export interface GenerateTokenDialogProps {
   open: boolean;
@@ -22,9 +24,16 @@ export interface GenerateTokenDialogProps {
   serviceUser?: { id: string; label: string };
 }
 
-type Field = 'name' | 'kind' | 'service_user_id' | 'expires_in_days' | 'scim_only';
+type Field = 'name' | 'description' | 'kind' | 'service_user_id' | 'expires_in_days' | 'scim_only';
 type FieldErrors = Partial<Record<Field, string>>;
-const FIELDS: readonly string[] = ['name', 'kind', 'service_user_id', 'expires_in_days', 'scim_only'];
+const FIELDS: readonly string[] = [
+  'name',
+  'description',
+  'kind',
+  'service_user_id',
+  'expires_in_days',
+  'scim_only',
+];
 const DEFAULT_DAYS = 30;
 
 /** The local calendar date `days` from today, as a date input holds it. */
@@ -48,76 +57,6 @@ function daysUntil(date: string): number | null {
   return days >= 1 && days <= MAX_EXPIRATION_DAYS ? days : null;
 }
 
-/** Saves the secret as `<slug-of-name>-token.txt`, e.g. ci-cd-pipeline-token.txt. */
-function downloadSecret(tokenName: string, secret: string): void {
-  const url = URL.createObjectURL(new Blob([`${secret}\n`], { type: 'text/plain' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = tokenFileName(tokenName);
-  document.body.append(link);
-  link.click();
-  link.remove();
-  window.setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-function SecretView({ generated }: { generated: GeneratedToken }) {
-  const toast = useToast();
-  const [copied, setCopied] = useState(false);
-  const secretId = useId();
-  return (
-    <>
-      <div className="notice notice-warning" role="note">
-        <TriangleAlert size={18} aria-hidden="true" style={{ flex: 'none' }} />
-        <span>
-          Copy or download this token now. Tessera keeps only a hash of it: you will not be able to see it
-          again.
-        </span>
-      </div>
-      <div className="field" style={{ marginTop: 'var(--space-5)' }}>
-        <span className="field-label long-text" id={`${secretId}-label`}>
-          {generated.token.name}
-        </span>
-        <div className="secret-box">
-          <code className="secret-value" data-testid="token-secret">
-            {generated.secret}
-          </code>
-        </div>
-        <div className="secret-actions">
-          <Button
-            icon={copied ? <Check size={16} aria-hidden="true" /> : <Copy size={16} aria-hidden="true" />}
-            onClick={() =>
-              copyToClipboard(generated.secret).then(
-                () => {
-                  setCopied(true);
-                  toast.success('Token copied to the clipboard.');
-                },
-                () => toast.error('The browser refused to copy; select the token and copy it yourself.'),
-              )
-            }
-          >
-            {copied ? 'Copied' : 'Copy'}
-          </Button>
-          <Button
-            icon={<Download size={16} aria-hidden="true" />}
-            onClick={() => downloadSecret(generated.token.name, generated.secret)}
-          >
-            Download
-          </Button>
-        </div>
-        <span className="field-hint">
-          Download saves <code>{tokenFileName(generated.token.name)}</code>.
-        </span>
-      </div>
-      <div className="field">
-        <span className="field-label">Try it</span>
-        <code className="usage-example" data-testid="usage-example">
-          curl -H "Authorization: Bearer {generated.secret}" {window.location.origin}/api/me
-        </code>
-      </div>
-    </>
-  );
-}
-
 /**
  * Generate Token: Name, Type (Admins), Service User (service tokens), Expiration preset, SCIM-only
  * (Admins). Errors show next to their field, the server's included; on success the secret is shown
@@ -137,6 +76,7 @@ export function GenerateTokenDialog({
 
   const startKind: TokenKind = serviceUser ? 'service' : isAdmin ? (initialKind ?? 'personal') : 'personal';
   const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
   const [kind, setKind] = useState<TokenKind>(startKind);
   const [serviceUserId, setServiceUserId] = useState(serviceUser?.id ?? '');
   const [days, setDays] = useState<number | null>(DEFAULT_DAYS);
@@ -153,6 +93,7 @@ export function GenerateTokenDialog({
   useEffect(() => {
     if (!open) return;
     setName('');
+    setDescription('');
     setKind(startKind);
     setServiceUserId(serviceUser?.id ?? '');
     setDays(DEFAULT_DAYS);
@@ -171,6 +112,8 @@ export function GenerateTokenDialog({
     const found: FieldErrors = {};
     const checked = checkTokenName(name);
     if (!checked.ok) found.name = checked.message;
+    const described = checkTokenDescription(description);
+    if (!described.ok) found.description = described.message;
     if (kind === 'service' && !serviceUserId)
       found.service_user_id = 'Choose the service user this token is for.';
     if (customDate !== null && days === null)
@@ -184,6 +127,7 @@ export function GenerateTokenDialog({
     generate.mutate(
       {
         name: checked.ok ? checked.name : name,
+        ...(described.ok && described.description ? { description: described.description } : {}),
         kind,
         expires_in_days: days,
         ...(kind === 'service' ? { service_user_id: serviceUserId } : {}),
@@ -268,6 +212,16 @@ export function GenerateTokenDialog({
               What the token is for. Unique among your{kind === 'service' ? ' service user’s' : ''} tokens.
             </span>
           </div>
+
+          <DescriptionField
+            id={`${ids}-description`}
+            value={description}
+            error={errors.description}
+            onChange={(value) => {
+              setDescription(value);
+              if (errors.description) setErrors(({ description: _old, ...rest }) => rest);
+            }}
+          />
 
           {isAdmin && !serviceUser ? (
             <div className="field">

@@ -1,13 +1,15 @@
-import { MoreHorizontal, RotateCcw, ShieldOff, Trash2 } from 'lucide-react';
+import { MoreHorizontal, Pencil, RefreshCw, RotateCcw, ShieldOff, Trash2 } from 'lucide-react';
 import { useRef, useState } from 'react';
 import type { TokenAction } from '../../core/token-status.ts';
-import { allowedActions } from '../../core/token-status.ts';
+import { allowedActions, isBeingReplaced } from '../../core/token-status.ts';
 import type { Token } from '../api/types.ts';
 import { Button, IconButton } from '../ui/Button.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
 import { DropdownMenu, MenuItem } from '../ui/DropdownMenu.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { useTokenAction } from './api.ts';
+import { EditTokenDialog } from './EditTokenDialog.tsx';
+import { RotateTokenDialog } from './RotateTokenDialog.tsx';
 
 const DONE: Record<TokenAction, (name: string) => string> = {
   revoke: (name) => `Token “${name}” revoked. It no longer authenticates.`,
@@ -16,14 +18,19 @@ const DONE: Record<TokenAction, (name: string) => string> = {
 };
 
 /**
- * The row menu: Revoke (Active), Restore (Revoked), Delete (Revoked, Expired). Revoke and Delete ask
- * first, in a dialog naming the token; Restore is harmless and happens at once.
+ * The row menu: Rotate (Active, not already replaced), Edit (always), Revoke (Active), Restore (Revoked,
+ * not replaced), Delete (Revoked, Expired). Revoke and Delete ask first, in a dialog naming the token;
+ * Restore is harmless and happens at once; Rotate and Edit open their own dialogs.
  */
 export function RowActions({ token }: { token: Token }) {
   const [confirming, setConfirming] = useState<'revoke' | 'delete' | null>(null);
+  const [open, setOpen] = useState<'rotate' | 'edit' | null>(null);
   const action = useTokenAction();
   const toast = useToast();
-  const actions = allowedActions(token.status);
+  // A replaced token's replacement has its place: it is neither rotated again nor restored.
+  const replaced = token.replaced_by !== null || isBeingReplaced(token, new Date());
+  const actions = allowedActions(token.status).filter((a) => !(replaced && a === 'restore'));
+  const canRotate = token.status === 'active' && !replaced;
   const triggerRef = useRef<HTMLButtonElement>(null);
 
   const run = (which: TokenAction) =>
@@ -51,6 +58,14 @@ export function RowActions({ token }: { token: Token }) {
           </IconButton>
         }
       >
+        {canRotate ? (
+          <MenuItem icon={<RefreshCw size={15} aria-hidden="true" />} onSelect={() => setOpen('rotate')}>
+            Rotate
+          </MenuItem>
+        ) : null}
+        <MenuItem icon={<Pencil size={15} aria-hidden="true" />} onSelect={() => setOpen('edit')}>
+          Edit
+        </MenuItem>
         {actions.includes('revoke') ? (
           <MenuItem
             icon={<ShieldOff size={15} aria-hidden="true" />}
@@ -74,6 +89,18 @@ export function RowActions({ token }: { token: Token }) {
           </MenuItem>
         ) : null}
       </DropdownMenu>
+      <RotateTokenDialog
+        token={token}
+        open={open === 'rotate'}
+        onOpenChange={(next) => setOpen(next ? 'rotate' : null)}
+        returnFocusTo={triggerRef}
+      />
+      <EditTokenDialog
+        token={token}
+        open={open === 'edit'}
+        onOpenChange={(next) => setOpen(next ? 'edit' : null)}
+        returnFocusTo={triggerRef}
+      />
       <Dialog
         returnFocusTo={triggerRef}
         open={confirming !== null}

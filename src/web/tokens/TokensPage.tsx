@@ -114,7 +114,11 @@ export function TokensPage({ kind }: { kind: TokenKind }) {
         </Tabs.List>
         <Tabs.Content value={kind} tabIndex={-1}>
           <div className="toolbar">
-            <SearchBox list={list} label="Search tokens by name" placeholder="Search by name" />
+            <SearchBox
+              list={list}
+              label="Search tokens by name or description"
+              placeholder="Search by name or description"
+            />
             <FilterSelect
               label="Status"
               value={params.status}

@@ -57,6 +57,7 @@ export function useTokenAction() {
 
 export interface GenerateTokenInput {
   name: string;
+  description?: string;
   kind: TokenKind;
   expires_in_days: number | null;
   service_user_id?: string;
@@ -95,4 +96,38 @@ export function useServiceUsers(enabled: boolean, includeDeactivated = false) {
       }),
     select: (page) => page.items,
   });
+}
+
+/** Rotate: the replacement and its secret, shown once; every list refetches (the old row says "Replaced"). */
+export function useRotateToken() {
+  const client = useQueryClient();
+  return useSingleFlight(
+    useMutation({
+      mutationFn: ({ token, grace_period_minutes }: { token: Token; grace_period_minutes: number }) =>
+        api<GeneratedToken>(`/api/tokens/${token.id}/rotate`, {
+          method: 'POST',
+          body: { grace_period_minutes },
+        }),
+      onSettled: () => client.invalidateQueries({ queryKey: tokensKey() }),
+    }),
+  );
+}
+
+/** Edit: the name and the description. */
+export function useUpdateToken() {
+  const client = useQueryClient();
+  return useSingleFlight(
+    useMutation({
+      mutationFn: ({
+        token,
+        name,
+        description,
+      }: {
+        token: Token;
+        name: string;
+        description: string | null;
+      }) => api<Token>(`/api/tokens/${token.id}`, { method: 'PATCH', body: { name, description } }),
+      onSuccess: () => client.invalidateQueries({ queryKey: tokensKey() }),
+    }),
+  );
 }

@@ -1,6 +1,6 @@
-import { ArrowUpRight, KeyRound } from 'lucide-react';
+import { ArrowUpRight, KeyRound, RefreshCw } from 'lucide-react';
 import { Link } from 'react-router';
-import { expirationPhrase, lastUsedPhrase } from '../../core/time-phrases.ts';
+import { exactTime, expirationPhrase, lastUsedPhrase, timeUntil } from '../../core/time-phrases.ts';
 import type { TokenStatus } from '../../core/token-status.ts';
 import type { Owner, Token } from '../api/types.ts';
 import { paths } from '../paths.ts';
@@ -8,6 +8,7 @@ import { Avatar } from '../ui/Avatar.tsx';
 import { STATUS_LABEL, STATUS_TONE } from '../ui/Badge.tsx';
 import { useNow } from '../ui/now.tsx';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
+import { Tooltip } from '../ui/Tooltip.tsx';
 
 const SOON_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -76,6 +77,16 @@ export function TokenCell({ token }: { token: Token }) {
       <KeyIcon status={token.status} />
       <div className="cell-lines">
         <span className="cell-primary">{token.name}</span>
+        {token.description ? (
+          <span
+            className="cell-secondary token-description"
+            data-testid="token-description"
+            title={token.description}
+          >
+            {token.description}
+          </span>
+        ) : null}
+        <RotationNote token={token} now={now} />
         <span className="cell-secondary expiration" data-testid="expiration">
           {expiresAt === null ? (
             'Never'
@@ -92,6 +103,54 @@ export function TokenCell({ token }: { token: Token }) {
       </div>
     </div>
   );
+}
+
+/**
+ * Where the token stands in a rotation: "Replaced — stops in 45 minutes" (or "Replaced" once stopped),
+ * the replacement's name in the tooltip; the replacement says what it replaced.
+ */
+function RotationNote({ token, now }: { token: Token; now: Date }) {
+  const stopsAt = token.revoked_at;
+  if (token.replaced_by !== null || (token.revoked_reason === 'rotated' && stopsAt !== null)) {
+    const pending =
+      token.status === 'active' && stopsAt !== null && new Date(stopsAt).getTime() > now.getTime();
+    const by = token.replaced_by
+      ? `Replaced by “${token.replaced_by.name}”`
+      : 'Replaced by a token since deleted';
+    return (
+      <Tooltip
+        content={
+          <span className="tooltip-time">
+            {by}
+            {stopsAt ? (
+              <span className="tooltip-caption">
+                {' '}
+                {pending ? 'stops' : 'stopped'} {exactTime(stopsAt)}
+              </span>
+            ) : null}
+          </span>
+        }
+      >
+        <button
+          type="button"
+          className={`rotation-note ${pending ? 'rotation-note-pending' : ''}`}
+          data-testid="rotation-note"
+        >
+          <RefreshCw size={12} aria-hidden="true" />
+          {pending && stopsAt ? `Replaced — stops ${timeUntil(new Date(stopsAt), now)}` : 'Replaced'}
+        </button>
+      </Tooltip>
+    );
+  }
+  if (token.replaces !== null) {
+    return (
+      <span className="rotation-note" data-testid="rotation-note">
+        <RefreshCw size={12} aria-hidden="true" />
+        Replaces “{token.replaces.name}”
+      </span>
+    );
+  }
+  return null;
 }
 
 /** Last Used: "Last used 1 day ago" with the exact time, or "Not used yet" with the creation date. */
