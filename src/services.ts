@@ -12,7 +12,7 @@ import { Scheduler } from './platform/scheduler.ts';
 import type { Database } from './platform/schema.ts';
 import { type RelyingParty, SsoService, type SsoSettings } from './sso/index.ts';
 import { TeamService } from './teams/index.ts';
-import { LastUsedRecorder, TokenService } from './tokens/index.ts';
+import { LastUsedRecorder, LeakedSecrets, TokenService } from './tokens/index.ts';
 
 export interface ServiceOptions {
   db: Kysely<Database>;
@@ -91,6 +91,7 @@ export function createServices(options: ServiceOptions) {
     /** The background jobs above; `start` them once the app serves. */
     scheduler,
     tokens: new TokenService({ db, clock, audit, lastUsed, changes }),
+    leakedSecrets: new LeakedSecrets({ db, clock, audit, lastUsed, changes }),
     accounts,
     teams: new TeamService({ db, audit, clock, changes }),
     sessions,

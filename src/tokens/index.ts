@@ -1,5 +1,7 @@
 // What other domains may use of tokens.
 export { keptUserAgent, LastUsedRecorder } from './last-used.ts';
+export { leakedSecretRoutes } from './leaked-routes.ts';
+export { LEAKED_REASON, LeakedSecrets, REVOKED_BY_VALUE_REASON } from './leaked-secrets.ts';
 export {
   activeTokenCounts,
   countActiveTokensOf,

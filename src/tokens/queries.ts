@@ -68,6 +68,15 @@ export function findTokenById(db: Kysely<Database>, id: string) {
   return selectTokenWithOwner(db).where('t.id', '=', id).executeTakeFirst();
 }
 
+/** The tokens whose secrets have these SHA-256 hashes, with each one's hash to match them back. */
+export function findTokensByHashes(db: Kysely<Database>, hashes: readonly string[]) {
+  if (hashes.length === 0) return Promise.resolve([]);
+  return selectTokenWithOwner(db)
+    .select('t.secret_hash')
+    .where('t.secret_hash', 'in', [...hashes])
+    .execute();
+}
+
 function statusCondition(status: TokenStatus, now: Date) {
   switch (status) {
     case 'active':

@@ -83,3 +83,30 @@ const REVOKE_REASON_MAX = 500;
 export const RevokeBody = z
   .strictObject({ reason: z.string().trim().max(REVOKE_REASON_MAX).optional() })
   .nullish();
+
+export const LeakedSecretsBody = z.strictObject({
+  text: z
+    .string()
+    .describe(
+      'Any text (a log, a diff): every well-formed secret with a valid checksum in it is looked up, at most 100.',
+    ),
+});
+
+export const RevokeLeakedBody = z.strictObject({
+  secrets: z
+    .array(z.string().max(100))
+    .min(1)
+    .max(100)
+    .describe('The secrets to revoke, as found in the text (at most 100).'),
+});
+
+const LeakedSecret = z
+  .object({
+    kind: z.enum(TOKEN_KINDS),
+    hint: z.string().describe('The last 4 characters of the secret: the secret itself is never sent back.'),
+    token: Token.nullable().describe('Null: no token has this secret (never issued, or deleted).'),
+    revoked: z.boolean().describe('Whether this call revoked it.'),
+  })
+  .meta({ id: 'LeakedSecret' });
+
+export const LeakedSecrets = z.object({ items: z.array(LeakedSecret) }).meta({ id: 'LeakedSecrets' });

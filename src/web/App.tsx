@@ -7,6 +7,7 @@ import { NotFoundPage } from './layout/StatusPages.tsx';
 import { paths } from './paths.ts';
 import { SignInPage } from './session/SignInPage.tsx';
 import { SsoErrorPage } from './session/SsoErrorPage.tsx';
+import { LeakedSecretsPage } from './tokens/LeakedSecretsPage.tsx';
 import { TokensPage } from './tokens/TokensPage.tsx';
 import { UsersPage } from './users/UsersPage.tsx';
 
@@ -43,6 +44,14 @@ export function App() {
             element={
               <RequireRole minRole="admin" what="The audit log">
                 <AuditPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path={paths.leakedSecrets}
+            element={
+              <RequireRole minRole="admin" what="Revoke leaked secrets">
+                <LeakedSecretsPage />
               </RequireRole>
             }
           />

@@ -186,6 +186,15 @@ async function cellRequest(world: World, row: MatrixRow, caller: CallerKind): Pr
     case 'POST /api/introspect':
       body = { token: world.secrets[caller] ?? 'none' };
       break;
+    case 'POST /api/revoke':
+      body = { token: (await h.generate(world.member, { name: unique('leaked') })).secret };
+      break;
+    case 'POST /api/leaked-secrets/lookup':
+      body = { text: `found: ${world.secrets.mPat}` };
+      break;
+    case 'POST /api/leaked-secrets/revoke':
+      body = { secrets: [(await h.generate(world.member, { name: unique('leaked') })).secret] };
+      break;
     case 'GET /scim/v2/ResourceTypes/:id':
       url = '/scim/v2/ResourceTypes/User';
       break;

@@ -151,6 +151,10 @@ export const MATRIX: MatrixRow[] = [
   row('GET /auth/check',                 'none',                    [401, 401, 401, 401, 200, 200, 200, 200, 401, 401, 401, 401, 401, 401, 401], 'proxied path /scim/v2/Users'),
   // Introspection authenticates the token in the body (the column's own token), never the caller: 200 always.
   row('POST /api/introspect',            'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200], 'active only for mPat, mSvc, aSvc, scim'),
+  // Revocation (RFC 7009) too: the body's token (a fresh one of the Member's) is revoked whoever sends it.
+  row('POST /api/revoke',                'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200], "a fresh token of the Member's"),
+  row('POST /api/leaked-secrets/lookup', 'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('POST /api/leaked-secrets/revoke', 'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], "a fresh token of the Member's"),
   row('GET /healthz',                    'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
   row('GET /readyz',                     'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
   row('GET /metrics',                    'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
