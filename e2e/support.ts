@@ -58,6 +58,12 @@ export class Api {
     return response.json();
   }
 
+  async put<T>(path: string, data: unknown): Promise<T> {
+    const response = await this.#request.put(path, { data, headers: { 'x-csrf-token': this.#csrf } });
+    expect(response.ok(), `PUT ${path}: ${await response.text()}`).toBe(true);
+    return response.json();
+  }
+
   async dispose(): Promise<void> {
     await this.#request.dispose();
   }

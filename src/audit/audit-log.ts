@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = [
   'token.revoked',
   'token.restored',
   'token.deleted',
+  'token_policy.updated',
   'account.created',
   'account.updated',
   'account.deactivated',

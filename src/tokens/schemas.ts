@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_EXPIRATION_DAYS } from '../core/expiration.ts';
 import { TOKEN_SORTS } from '../core/sorts.ts';
 import { ACCOUNT_KINDS, TOKEN_KINDS } from '../core/token-kind.ts';
+import { MAX_UNUSED_DAYS } from '../core/token-policy.ts';
 import { TOKEN_STATUSES } from '../core/token-status.ts';
 import { cursor, limit, nullableTimestamp, order, search, timestamp } from '../platform/http/schemas.ts';
 
@@ -47,6 +48,11 @@ export const TokenListQuery = z.object({
   q: search.describe('Part of the token name, any case.'),
   status: statusList.describe('One or more of active, revoked, expired.'),
   service_user_id: z.uuid().optional().describe('Service tokens of one service user.'),
+  exceeds_policy: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('`true`: only active tokens whose lifetime the token policy would not allow now.'),
   sort: z
     .enum(TOKEN_SORTS)
     .default('created_at')
@@ -65,7 +71,10 @@ export const GenerateTokenBody = z.strictObject({
     .min(1)
     .max(MAX_EXPIRATION_DAYS)
     .nullable()
-    .describe('30, 60, 90, 365 in the console, any whole number from 1 to 365 here; null: never.'),
+    .describe(
+      '30, 60, 90, 365 in the console, any whole number from 1 to 365 here; null: never. Within the token ' +
+        'policy (GET /api/settings/token-policy): beyond it, 400 naming the limit.',
+    ),
   service_user_id: z.uuid().optional().describe('Required for a service token.'),
   scim_only: z.boolean().optional().describe('Admins only: the token may call nothing but /scim/v2/.'),
 });
@@ -110,3 +119,48 @@ const LeakedSecret = z
   .meta({ id: 'LeakedSecret' });
 
 export const LeakedSecrets = z.object({ items: z.array(LeakedSecret) }).meta({ id: 'LeakedSecrets' });
+
+const KindPolicyBody = z.strictObject({
+  max_days: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_EXPIRATION_DAYS)
+    .nullable()
+    .describe('The longest lifetime of a new token, in days; null: up to 365.'),
+  allow_never: z.boolean().describe('Whether a token may never expire.'),
+  default_expires_in_days: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_EXPIRATION_DAYS)
+    .nullable()
+    .describe('The expiration the console preselects; null: Never (only when Never is allowed).'),
+  revoke_unused_after_days: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_UNUSED_DAYS)
+    .nullable()
+    .describe('The inactivity sweep: revoke tokens unused for this many days; null: off.'),
+});
+
+export const TokenPolicyBody = z.strictObject({ personal: KindPolicyBody, service: KindPolicyBody });
+
+export const TokenPolicy = z
+  .object({
+    personal: KindPolicyBody,
+    service: KindPolicyBody,
+    exceeding: z
+      .object({ personal: z.number().int(), service: z.number().int() })
+      .nullable()
+      .describe('Active tokens of each kind the policy would not allow now (Admins; null for others).'),
+  })
+  .meta({ id: 'TokenPolicy' });
+
+export const UnusedTokensQuery = z.object({
+  kind: z.enum(TOKEN_KINDS),
+  days: z.coerce.number().int().min(1).max(MAX_UNUSED_DAYS).describe('Unused for this many days.'),
+  limit,
+  cursor,
+});

@@ -15,6 +15,8 @@ import { sha256Hex } from '../platform/hashing.ts';
 import { decodeCursor } from '../platform/keyset.ts';
 import type { Database } from '../platform/schema.ts';
 import type { LastUsedRecorder } from './last-used.ts';
+import { checkLifetime } from './policy.ts';
+import { lockKindPolicy, readTokenPolicy } from './policy-queries.ts';
 import {
   deleteIfInactive,
   findTokenById,
@@ -39,6 +41,8 @@ export interface TokenListQuery {
   q?: string | undefined;
   status?: TokenStatus[] | undefined;
   service_user_id?: string | undefined;
+  /** Only the tokens whose lifetime the token policy would not allow now. */
+  exceeds_policy?: boolean | undefined;
   sort: TokenSort;
   order: 'asc' | 'desc';
   limit: number;
@@ -94,6 +98,9 @@ export class TokenService {
     let id: string;
     try {
       id = await db.transaction().execute(async (trx) => {
+        // Under a share lock: a policy saved meanwhile waits for this token, which the count of tokens
+        // exceeding it then includes.
+        checkLifetime(await lockKindPolicy(trx, input.kind), input.kind, days);
         const owner =
           input.kind === 'personal'
             ? await lockPerson(trx, caller.principal.account)
@@ -143,7 +150,9 @@ export class TokenService {
     if (query.cursor !== undefined && !cursor)
       throw invalidField('cursor', 'Not a cursor from this list; start again without it.');
     const now = clock.now();
+    const exceeding = query.exceeds_policy ? (await readTokenPolicy(db))[query.kind] : undefined;
     const { rows, nextCursor } = await listTokens(db, {
+      ...(exceeding ? { exceeding } : {}),
       kind: query.kind,
       ownerId: query.kind === 'personal' ? caller.principal.account.id : query.service_user_id,
       q: query.q,
@@ -158,6 +167,31 @@ export class TokenService {
       items: rows.map((row) => this.#view(row, now)),
       next_cursor: nextCursor,
     };
+  }
+
+  /**
+   * The inactivity sweep's dry run (Admins): every active token of a kind, anyone's, unused for `days`
+   * days (never used: since its creation), least recently used first.
+   */
+  async listUnused(
+    caller: Caller,
+    query: { kind: TokenKind; days: number; limit: number; cursor?: string | undefined },
+  ): Promise<{ items: TokenView[]; next_cursor: string | null }> {
+    requireRole(caller, 'admin');
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !cursor)
+      throw invalidField('cursor', 'Not a cursor from this list; start again without it.');
+    const now = this.#deps.clock.now();
+    const { rows, nextCursor } = await listTokens(this.#deps.db, {
+      kind: query.kind,
+      unusedForDays: query.days,
+      sort: 'last_used_at',
+      order: 'asc',
+      limit: query.limit,
+      cursor,
+      now,
+    });
+    return { items: rows.map((row) => this.#view(row, now)), next_cursor: nextCursor };
   }
 
   async get(caller: Caller, id: string): Promise<TokenView> {

@@ -8,6 +8,7 @@ import { paths } from './paths.ts';
 import { SignInPage } from './session/SignInPage.tsx';
 import { SsoErrorPage } from './session/SsoErrorPage.tsx';
 import { LeakedSecretsPage } from './tokens/LeakedSecretsPage.tsx';
+import { TokenPolicyPage } from './tokens/TokenPolicyPage.tsx';
 import { TokensPage } from './tokens/TokensPage.tsx';
 import { UsersPage } from './users/UsersPage.tsx';
 
@@ -52,6 +53,14 @@ export function App() {
             element={
               <RequireRole minRole="admin" what="Revoke leaked secrets">
                 <LeakedSecretsPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path={paths.tokenPolicy}
+            element={
+              <RequireRole minRole="admin" what="The token policy">
+                <TokenPolicyPage />
               </RequireRole>
             }
           />

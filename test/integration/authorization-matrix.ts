@@ -143,6 +143,9 @@ export const MATRIX: MatrixRow[] = [
   row('POST /api/users/:id/reactivate',  'deactivated-service-user',[401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
   row('GET /api/teams',                  'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
   row('POST /api/teams',                 'none',                    [401, 403, 403, 201, 403, 403, 201, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('GET /api/settings/token-policy',  'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'anyone reads it (exceeding: Admins)'),
+  row('PUT /api/settings/token-policy',  'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('GET /api/settings/token-policy/unused-tokens', 'none',       [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'the sweep’s dry run'),
   row('GET /api/audit',                  'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
   // Forward auth takes bearer tokens only (a proxy forwards the client's Authorization header), any method.
   ...AUTH_CHECK_METHODS.map((method) =>

@@ -6,6 +6,7 @@ import * as secretHashDomain from './0004-secret-hash-domain.ts';
 import * as lastActiveMinute from './0005-last-active-minute.ts';
 import * as scim from './0006-scim.ts';
 import * as sso from './0007-sso.ts';
+import * as tokenPolicy from './0009-token-policy.ts';
 
 /** Every migration, in order. Listed by hand so the set is the same wherever the code runs. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,6 @@ export const migrations: Record<string, Migration> = {
   '0005-last-active-minute': lastActiveMinute,
   '0006-scim': scim,
   '0007-sso': sso,
+  // 0008 is the token description (issue 22, part A), on its own branch.
+  '0009-token-policy': tokenPolicy,
 };

@@ -24,6 +24,7 @@ const ACTIONS: Record<string, string> = {
   'token.revoked': 'Revoked token',
   'token.restored': 'Restored token',
   'token.deleted': 'Deleted token',
+  'token_policy.updated': 'Changed the token policy',
   'account.created': 'Added account',
   'account.updated': 'Changed account',
   'account.deactivated': 'Deactivated account',
@@ -64,7 +65,9 @@ function changeDetail(event: AuditEvent): string | null {
   const d = event.details;
   switch (event.action) {
     case 'token.revoked':
-      return text(d.reason) ? `Reason: ${d.reason}` : null;
+      return text(d.reason)
+        ? `Reason: ${d.reason}${d.via === 'inactivity sweep' ? ' · inactivity sweep' : ''}`
+        : null;
     case 'token.created':
       return [d.kind === 'service' ? 'Service token' : 'Personal token', d.scim_only ? 'SCIM only' : null]
         .filter(Boolean)
