@@ -15,6 +15,7 @@ import { LastUsedCell } from './cells.tsx';
 import { allowedPresets } from './lifetime.ts';
 import { useSaveTokenPolicy, useTokenPolicy, useUnusedTokens } from './policy-api.ts';
 import './leaked.css';
+import './policy.css';
 
 const KINDS: readonly { kind: TokenKind; label: string }[] = [
   { kind: 'personal', label: 'Personal tokens' },
