@@ -1,6 +1,7 @@
 import { expect, type Page, test } from '@playwright/test';
+import { generateSecret } from '../src/core/secret.ts';
 import { E2E_PASSWORD } from './env.ts';
-import { Api, openTooltip, PEOPLE, signIn, tokenRow } from './support.ts';
+import { Api, generateToken, openTooltip, PEOPLE, signIn, tokenRow } from './support.ts';
 
 // Screenshots of the console for the README, taken from the demo workspace. They go to test-results/
 // unless UPDATE_SCREENSHOTS=1 asks for the README's own (docs/screenshots/): a test run leaves the
@@ -100,7 +101,7 @@ test('your account, and sign-in after a session ended', async ({ page }) => {
   await shoot(page, 'session-ended.png', false);
 });
 
-// Last: it rotates a demo token, which the shots above show as the demo left it. The replacement is deleted
+// After the demo's own pictures: it rotates a demo token, which the shots above show as the demo left it. The replacement is deleted
 // afterwards, so the admin's list keeps the demo's nine rows for the tests that count them.
 test('Rotate: the grace period, and the replaced row with its tooltip', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 860 });
@@ -128,4 +129,29 @@ test('Rotate: the grace period, and the replaced row with its tooltip', async ({
   await api.post(`/api/tokens/${replacement.id}/revoke`);
   await api.delete(`/api/tokens/${replacement.id}`);
   await api.dispose();
+});
+
+test('the token policy, and leaked secrets found in a pasted log', async ({ page }) => {
+  await signIn(page, 'admin');
+  await page.goto('/settings/security/token-policy');
+  await expect(page.getByTestId('exceeding-service')).toBeVisible({ timeout: 30_000 });
+  const personal = page.getByRole('group', { name: 'Personal tokens' });
+  await personal.getByLabel('Personal tokens: days unused before the sweep revokes them').fill('30');
+  await expect(page.getByTestId('sweep-preview-personal')).toBeVisible();
+  await shoot(page, 'token-policy.png');
+
+  // Last in this file: the token it generates is not in the other pictures.
+  const { secret } = await generateToken('admin', { name: 'Deploy script (leaked)' });
+  await page.goto('/settings/security/leaked-secrets');
+  await page
+    .getByLabel('Text with secrets')
+    .fill(
+      `2026-12-04T09:14:02Z deploy.sh: curl -H "Authorization: Bearer ${secret}" https://tessera.example.com/api/me\n` +
+        `2026-12-04T09:14:03Z + export TESSERA_TOKEN=${generateSecret('service')}`,
+    );
+  await page.getByRole('button', { name: 'Find secrets' }).click();
+  await expect(page.getByTestId('leaked-row')).toHaveCount(2);
+  // The pasted text would show the secret in the picture: clear the box, keep the findings.
+  await page.getByLabel('Text with secrets').fill('');
+  await shoot(page, 'leaked-secrets.png');
 });

@@ -63,6 +63,12 @@ export class Api {
     expect(response.ok(), `DELETE ${path}: ${await response.text()}`).toBe(true);
   }
 
+  async put<T>(path: string, data: unknown): Promise<T> {
+    const response = await this.#request.put(path, { data, headers: { 'x-csrf-token': this.#csrf } });
+    expect(response.ok(), `PUT ${path}: ${await response.text()}`).toBe(true);
+    return response.json();
+  }
+
   async dispose(): Promise<void> {
     await this.#request.dispose();
   }

@@ -29,7 +29,7 @@ import { scimRoutes } from './scim/index.ts';
 import type { Services } from './services.ts';
 import { ssoRoutes } from './sso/index.ts';
 import { teamRoutes } from './teams/index.ts';
-import { tokenRoutes } from './tokens/index.ts';
+import { leakedSecretRoutes, tokenPolicyRoutes, tokenRoutes } from './tokens/index.ts';
 
 /** Log lines never carry credentials: the headers that hold them are redacted wherever they appear. */
 export const LOG_REDACT = [
@@ -77,7 +77,8 @@ export async function buildApp(options: {
     clientErrorHandler: clientError,
   }).withTypeProvider<ZodTypeProvider>();
 
-  // The API speaks JSON: other bodies get 415. Form encoding is registered below, for the token checks alone.
+  // The API speaks JSON: other bodies get 415. Form encoding is registered below, for introspection and
+  // revocation alone (auth/token-checks.ts).
   app.removeContentTypeParser('text/plain');
   // Many clients send `Content-Type: application/json` on every request, a DELETE or a revoke included:
   // an empty body is no body, not a 400. Anything else goes to Fastify's own parser (secure-json-parse,
@@ -117,11 +118,13 @@ export async function buildApp(options: {
   ssoRoutes(app, services, config);
   meRoutes(app, services);
   tokenRoutes(app, services);
+  leakedSecretRoutes(app, services);
+  tokenPolicyRoutes(app, services);
   accountRoutes(app, services);
   teamRoutes(app, services);
   auditRoutes(app, services);
   await scimRoutes(app, services);
-  await tokenCheckRoutes(app, config);
+  await tokenCheckRoutes(app, config, services);
   await registerConsole(app, config.webDir);
   return app;
 }

@@ -5,6 +5,7 @@ import { CacheRefresher, SessionService, TokenAuthenticator, VerificationCache }
 import { ChangeFeed } from './platform/change-feed.ts';
 import type { Clock } from './platform/clock.ts';
 import type { DatabaseHealth } from './platform/health.ts';
+import { JobLeases } from './platform/job-leases.ts';
 import { Metrics } from './platform/metrics.ts';
 import { DatabaseOutage } from './platform/outage.ts';
 import { readinessProbe } from './platform/readiness.ts';
@@ -12,7 +13,7 @@ import { Scheduler } from './platform/scheduler.ts';
 import type { Database } from './platform/schema.ts';
 import { type RelyingParty, SsoService, type SsoSettings } from './sso/index.ts';
 import { TeamService } from './teams/index.ts';
-import { LastUsedRecorder, TokenService } from './tokens/index.ts';
+import { LastUsedRecorder, LeakedSecrets, TokenPolicies, TokenService } from './tokens/index.ts';
 
 export interface ServiceOptions {
   db: Kysely<Database>;
@@ -33,6 +34,7 @@ export interface ServiceOptions {
 
 const SESSION_PURGE_MS = 60 * 60 * 1000;
 const SSO_SIGN_IN_PURGE_MS = 10 * 60 * 1000;
+const INACTIVITY_SWEEP_MS = 60 * 60 * 1000;
 
 export const AUTH_CACHE_DEFAULTS = { size: 100_000, ttlMs: 60_000, negativeTtlMs: 5_000 };
 
@@ -68,7 +70,8 @@ export function createServices(options: ServiceOptions) {
   const sso = options.sso
     ? new SsoService({ db, clock, audit, accounts, sessions, ...options.sso })
     : undefined;
-  const scheduler = new Scheduler(options.onBackgroundError);
+  const tokenPolicies = new TokenPolicies({ db, clock, audit, changes });
+  const scheduler = new Scheduler(options.onBackgroundError, new JobLeases({ db, clock }));
   scheduler.every('last-used flush', options.lastUsedFlushMs, () => lastUsed.flush());
   scheduler.every('failed-authentication summary', options.lastUsedFlushMs, () => audit.flushFailures());
   // Often enough that an entry is read again well before its TTL (the refresh asks at 3/4 of it).
@@ -76,6 +79,8 @@ export function createServices(options: ServiceOptions) {
   scheduler.every('verification refresh', refreshMs, () => authCacheRefresher.refresh());
   scheduler.every('session purge', SESSION_PURGE_MS, () => sessions.purgeExpired());
   if (sso) scheduler.every('single sign-on purge', SSO_SIGN_IN_PURGE_MS, () => sso.purgeExpired());
+  // Once an hour for the whole cluster, on one node at a time, whichever nodes restart meanwhile.
+  scheduler.exclusive('inactivity sweep', INACTIVITY_SWEEP_MS, () => tokenPolicies.sweep());
   return {
     db,
     readiness: readinessProbe(db, options.health),
@@ -91,6 +96,8 @@ export function createServices(options: ServiceOptions) {
     /** The background jobs above; `start` them once the app serves. */
     scheduler,
     tokens: new TokenService({ db, clock, audit, lastUsed, changes }),
+    leakedSecrets: new LeakedSecrets({ db, clock, audit, lastUsed, changes }),
+    tokenPolicies,
     accounts,
     teams: new TeamService({ db, audit, clock, changes }),
     sessions,

@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   'token.updated',
   'token.restored',
   'token.deleted',
+  'token_policy.updated',
   'account.created',
   'account.updated',
   'account.deactivated',

@@ -7,7 +7,8 @@ import { AppError } from '../platform/errors.ts';
 import { BODY_LIMIT } from '../platform/http/body-limit.ts';
 import { ErrorBody } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
-import { bearerSecret, challenged, type MaybePromise } from './credentials.ts';
+import type { LeakedSecrets } from '../tokens/index.ts';
+import { bearerSecret, challenged, type MaybePromise, requestOrigin } from './credentials.ts';
 import type { ScopePath } from './request-authenticator.ts';
 import type { Verification } from './verification/index.ts';
 
@@ -138,8 +139,21 @@ function forwardedHeaders({ principal: { account }, token }: Verification): Reco
   };
 }
 
-/** The two endpoints other services call with nothing but the token: forward auth and introspection. */
-export async function tokenCheckRoutes(app: App, config: { forwardedPathHeader: string }): Promise<void> {
+/**
+ * The largest body of a revocation: a secret is 46 characters, so a few KiB hold any real request, and a
+ * bigger body is refused before it is read in full (413).
+ */
+export const REVOCATION_BODY_LIMIT = 4 * 1024;
+
+/**
+ * The endpoints other services call with nothing but the token: forward auth, introspection and
+ * revocation.
+ */
+export async function tokenCheckRoutes(
+  app: App,
+  config: { forwardedPathHeader: string },
+  services: { leakedSecrets: LeakedSecrets },
+): Promise<void> {
   await app.register(async (check: App) => {
     // Forward auth reads nothing but headers. nginx passes a guarded request's Content-Type on without its
     // body, and turns the 400 or 415 a parser would answer into a 500 for the client: bodies are ignored.
@@ -147,11 +161,14 @@ export async function tokenCheckRoutes(app: App, config: { forwardedPathHeader: 
     check.addContentTypeParser('*', (_request, _payload, done) => done(null));
     forwardAuthRoute(check, config);
   });
-  // RFC 7662: introspection is form-encoded (or JSON). Everywhere else a form body is what an HTML form on
-  // another site can send with the cookie, or sign a victim in with: there it is a 415.
+  // RFC 7662 introspection and RFC 7009 revocation are form-encoded (or JSON). Everywhere else a form body
+  // is what an HTML form on another site can send with the cookie, or sign a victim in with: there it is a
+  // 415. These two read no cookie: the token in the body is the only credential, so a form from another
+  // site can do nothing with them that its author could not do by sending the token themselves.
   await app.register(async (forms: App) => {
     await forms.register(formbody, { bodyLimit: BODY_LIMIT });
     introspectionRoute(forms);
+    revocationRoute(forms, services);
   });
 }
 
@@ -248,6 +265,39 @@ function introspectionRoute(app: App): void {
         role: account.role,
         teams: account.teams.map((t) => t.name),
       };
+    },
+  );
+}
+
+function revocationRoute(app: App, services: { leakedSecrets: LeakedSecrets }): void {
+  app.post(
+    '/api/revoke',
+    {
+      config: { auth: 'public' },
+      bodyLimit: REVOCATION_BODY_LIMIT,
+      schema: {
+        tags: ['Forward auth'],
+        summary: 'Token revocation (RFC 7009)',
+        description:
+          'Form-encoded or JSON field `token`, optional `token_type_hint` (ignored: a Tessera secret says ' +
+          'what it is). Authenticated by the token itself: whoever holds a secret can revoke it, with the ' +
+          'reason "revoked by value", audited. 200 with an empty body whether or not the token was valid ' +
+          '(RFC 7009 §2.2), so the answer tells nothing of the secret; a token that would not authenticate ' +
+          'counts as a failed authentication against the brute-force limits (429 over them). 413 for a ' +
+          'body over 4 KiB.',
+        body: z.object({ token: z.string().max(1000), token_type_hint: z.string().max(100).optional() }),
+        response: { 200: z.null(), 400: ErrorBody, 413: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const result = await app.authentication.checkToken(request, request.body.token);
+      if (result.ok) {
+        const holder = { principal: result.verification.principal, ...requestOrigin(request) };
+        await services.leakedSecrets.revokeHeld(holder, result.verification.token.id);
+      }
+      // An empty body (RFC 7009 §2.2: the client ignores it), not the JSON `null` the schema would serialize.
+      return reply.status(200).send(undefined as unknown as null);
     },
   );
 }

@@ -56,3 +56,23 @@ const SECRET_LIKE = /tsr_(?:pat|svc)_[0-9A-Za-z]+/g;
 
 /** Text with anything shaped like a Tessera secret blanked, e.g. a token pasted into a URL by mistake. */
 export const redactSecrets = (text: string) => text.replace(SECRET_LIKE, 'tsr_[redacted]');
+
+/** The most secrets one search for leaked secrets looks at. */
+export const MAX_LEAKED_SECRETS = 100;
+
+const SECRET_CANDIDATE = /tsr_(?:pat|svc)_[0-9A-Za-z]+/g;
+
+/**
+ * Every well-formed secret in a text (a log, a diff), with a valid checksum, once each, in the order they
+ * first appear. A candidate glued to more letters or digits is not a secret: it is cut where it ends.
+ */
+export function findSecrets(text: string): string[] {
+  const found = new Set<string>();
+  for (const match of text.matchAll(SECRET_CANDIDATE)) {
+    const candidate = match[0];
+    const before = match.index > 0 ? text[match.index - 1]! : '';
+    if (/[0-9A-Za-z_]/.test(before)) continue;
+    if (checkSecret(candidate).valid) found.add(candidate);
+  }
+  return [...found];
+}

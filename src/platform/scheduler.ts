@@ -1,3 +1,8 @@
+import type { JobLeases } from './job-leases.ts';
+
+/** How often a node asks whether it is its turn to run a job that runs on one node at a time, at most. */
+const EXCLUSIVE_CHECK_MS = 60_000;
+
 interface Job {
   name: string;
   intervalMs: number;
@@ -11,17 +16,38 @@ interface Job {
  * The process's background jobs (last-used flush, cache refresh, session purge, …): each runs every
  * `intervalMs` once started, skips a turn while its previous run is still going, and hands a failure to
  * `onError` without stopping. Timers are unref'd: they never keep the process alive.
+ *
+ * Jobs added with `exclusive` (the inactivity sweep) run on one node of a cluster at a time, once per
+ * interval across all of them: each node asks often, and the database (`JobLeases`) says whose turn it is.
  */
 export class Scheduler {
   readonly #onError: (error: unknown, job: string) => void;
+  readonly #leases: JobLeases | undefined;
   readonly #jobs: Job[] = [];
 
-  constructor(onError: (error: unknown, job: string) => void) {
+  constructor(onError: (error: unknown, job: string) => void, leases?: JobLeases) {
     this.#onError = onError;
+    this.#leases = leases;
   }
 
   every(name: string, intervalMs: number, run: () => Promise<unknown>): void {
     this.#jobs.push({ name, intervalMs, run, timer: undefined, running: undefined });
+  }
+
+  /** A job for one node at a time, at most once per `intervalMs` across the cluster and restarts. */
+  exclusive(name: string, intervalMs: number, run: () => Promise<unknown>): void {
+    const leases = this.#leases;
+    if (!leases)
+      throw new Error(`The job "${name}" runs on one node at a time: give the scheduler JobLeases.`);
+    const turn = async () => {
+      if (!(await leases.claim(name, intervalMs))) return;
+      try {
+        await run();
+      } finally {
+        await leases.release(name);
+      }
+    };
+    this.every(name, Math.min(intervalMs, EXCLUSIVE_CHECK_MS), turn);
   }
 
   start(): void {

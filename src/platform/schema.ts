@@ -143,6 +143,24 @@ export interface SsoSessionsTable {
   id_token: string;
 }
 
+/** What an Admin allows for one kind of token (migration 0009); one row per kind. */
+export interface TokenPoliciesTable {
+  kind: TokenKind;
+  max_days: number | null;
+  allow_never: boolean;
+  default_expires_in_days: number | null;
+  revoke_unused_after_days: number | null;
+}
+
+/** A background job that runs on one node at a time: its last run, and the lease of the node running it. */
+export interface ScheduledJobsTable {
+  name: string;
+  last_started_at: Timestamp | null;
+  last_finished_at: Timestamp | null;
+  lease_until: Timestamp | null;
+  lease_holder: string | null;
+}
+
 export interface Database {
   teams: TeamsTable;
   accounts: AccountsTable;
@@ -153,6 +171,8 @@ export interface Database {
   sso_identities: SsoIdentitiesTable;
   sso_sign_ins: SsoSignInsTable;
   sso_sessions: SsoSessionsTable;
+  token_policies: TokenPoliciesTable;
+  scheduled_jobs: ScheduledJobsTable;
 }
 
 export type NewAccount = Insertable<AccountsTable>;

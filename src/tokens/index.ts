@@ -1,5 +1,10 @@
 // What other domains may use of tokens.
 export { keptUserAgent, LastUsedRecorder } from './last-used.ts';
+export { leakedSecretRoutes } from './leaked-routes.ts';
+export { LEAKED_REASON, LeakedSecrets, REVOKED_BY_VALUE_REASON } from './leaked-secrets.ts';
+export { checkLifetime, TokenPolicies, type TokenPolicyView, unusedReason } from './policy.ts';
+export { lockKindPolicy, readTokenPolicy } from './policy-queries.ts';
+export { tokenPolicyRoutes } from './policy-routes.ts';
 export {
   activeTokenCounts,
   countActiveTokensOf,

@@ -2,9 +2,11 @@ import { type Kysely, sql } from 'kysely';
 import { isoTime } from '../core/iso-time.ts';
 import type { TokenSort } from '../core/sorts.ts';
 import type { TokenKind } from '../core/token-kind.ts';
+import type { KindPolicy } from '../core/token-policy.ts';
 import type { TokenStatus } from '../core/token-status.ts';
 import { type Cursor, keysetPage, likeContains, type SortKey } from '../platform/keyset.ts';
 import type { Database, NewToken } from '../platform/schema.ts';
+import { exceedsPolicyCondition, unusedCondition } from './policy-queries.ts';
 
 const SORT_KEYS: Record<TokenSort, SortKey> = {
   name: { expression: sql`lower(t.name)`, type: 'text' },
@@ -23,6 +25,10 @@ export interface TokenListFilter {
   ownerId?: string;
   q?: string;
   statuses?: readonly TokenStatus[];
+  /** Only active tokens whose lifetime this policy would not allow now. */
+  exceeding?: KindPolicy;
+  /** Only active tokens unused for this many days (what the inactivity sweep would revoke). */
+  unusedForDays?: number;
   sort: TokenSort;
   order: 'asc' | 'desc';
   limit: number;
@@ -88,6 +94,15 @@ export function findTokenById(db: Kysely<Database>, id: string) {
   return selectTokenWithOwner(db).where('t.id', '=', id).executeTakeFirst();
 }
 
+/** The tokens whose secrets have these SHA-256 hashes, with each one's hash to match them back. */
+export function findTokensByHashes(db: Kysely<Database>, hashes: readonly string[]) {
+  if (hashes.length === 0) return Promise.resolve([]);
+  return selectTokenWithOwner(db)
+    .select('t.secret_hash')
+    .where('t.secret_hash', 'in', [...hashes])
+    .execute();
+}
+
 function statusCondition(status: TokenStatus, now: Date) {
   switch (status) {
     // A revoked_at still ahead is a scheduled revocation (a rotation's grace period): active until then.
@@ -116,6 +131,14 @@ export async function listTokens(db: Kysely<Database>, filter: TokenListFilter) 
   if (statuses && statuses.length > 0 && statuses.length < 3) {
     query = query.where(({ or }) => or(statuses.map((status) => statusCondition(status, filter.now))));
   }
+  if (filter.exceeding) {
+    // Active ones only: as the policy page counts them (a revoked or expired token can be used no more).
+    query = query
+      .where(statusCondition('active', filter.now))
+      .where(exceedsPolicyCondition(filter.exceeding));
+  }
+  if (filter.unusedForDays !== undefined)
+    query = query.where(unusedCondition(filter.unusedForDays, filter.now));
   return keysetPage(query, key, sql`t.id`, filter);
 }
 

@@ -4,6 +4,7 @@ import { MAX_EXPIRATION_DAYS } from '../core/expiration.ts';
 import { MAX_GRACE_PERIOD_MINUTES } from '../core/rotation.ts';
 import { TOKEN_SORTS } from '../core/sorts.ts';
 import { ACCOUNT_KINDS, TOKEN_KINDS } from '../core/token-kind.ts';
+import { MAX_UNUSED_DAYS } from '../core/token-policy.ts';
 import { TOKEN_STATUSES } from '../core/token-status.ts';
 import { cursor, limit, nullableTimestamp, order, search, timestamp } from '../platform/http/schemas.ts';
 
@@ -58,6 +59,11 @@ export const TokenListQuery = z.object({
   q: search.describe('Part of the token name or description, any case.'),
   status: statusList.describe('One or more of active, revoked, expired.'),
   service_user_id: z.uuid().optional().describe('Service tokens of one service user.'),
+  exceeds_policy: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('`true`: only active tokens whose lifetime the token policy would not allow now.'),
   sort: z
     .enum(TOKEN_SORTS)
     .default('created_at')
@@ -87,7 +93,10 @@ const expiresInDays = z
 export const GenerateTokenBody = z.strictObject({
   name: z.string().max(1000).describe('1–100 characters after trimming; unique per owner, ignoring case.'),
   kind: z.enum(TOKEN_KINDS).default('personal'),
-  expires_in_days: expiresInDays,
+  expires_in_days: expiresInDays.describe(
+    '30, 60, 90, 365 in the console, any whole number from 1 to 365 here; null: never. Within the token ' +
+      'policy (GET /api/settings/token-policy): beyond it, 400 naming the limit.',
+  ),
   service_user_id: z.uuid().optional().describe('Required for a service token.'),
   scim_only: z.boolean().optional().describe('Admins only: the token may call nothing but /scim/v2/.'),
   description,
@@ -122,4 +131,76 @@ export const RotateTokenBody = z.strictObject({
 export const UpdateTokenBody = z.strictObject({
   name: z.string().max(1000).optional().describe('1–100 characters after trimming; unique per owner.'),
   description,
+});
+
+export const LeakedSecretsBody = z.strictObject({
+  text: z
+    .string()
+    .describe(
+      'Any text (a log, a diff): every well-formed secret with a valid checksum in it is looked up, at most 100.',
+    ),
+});
+
+export const RevokeLeakedBody = z.strictObject({
+  secrets: z
+    .array(z.string().max(100))
+    .min(1)
+    .max(100)
+    .describe('The secrets to revoke, as found in the text (at most 100).'),
+});
+
+const LeakedSecret = z
+  .object({
+    kind: z.enum(TOKEN_KINDS),
+    hint: z.string().describe('The last 4 characters of the secret: the secret itself is never sent back.'),
+    token: Token.nullable().describe('Null: no token has this secret (never issued, or deleted).'),
+    revoked: z.boolean().describe('Whether this call revoked it.'),
+  })
+  .meta({ id: 'LeakedSecret' });
+
+export const LeakedSecrets = z.object({ items: z.array(LeakedSecret) }).meta({ id: 'LeakedSecrets' });
+
+const KindPolicyBody = z.strictObject({
+  max_days: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_EXPIRATION_DAYS)
+    .nullable()
+    .describe('The longest lifetime of a new token, in days; null: up to 365.'),
+  allow_never: z.boolean().describe('Whether a token may never expire.'),
+  default_expires_in_days: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_EXPIRATION_DAYS)
+    .nullable()
+    .describe('The expiration the console preselects; null: Never (only when Never is allowed).'),
+  revoke_unused_after_days: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_UNUSED_DAYS)
+    .nullable()
+    .describe('The inactivity sweep: revoke tokens unused for this many days; null: off.'),
+});
+
+export const TokenPolicyBody = z.strictObject({ personal: KindPolicyBody, service: KindPolicyBody });
+
+export const TokenPolicy = z
+  .object({
+    personal: KindPolicyBody,
+    service: KindPolicyBody,
+    exceeding: z
+      .object({ personal: z.number().int(), service: z.number().int() })
+      .nullable()
+      .describe('Active tokens of each kind the policy would not allow now (Admins; null for others).'),
+  })
+  .meta({ id: 'TokenPolicy' });
+
+export const UnusedTokensQuery = z.object({
+  kind: z.enum(TOKEN_KINDS),
+  days: z.coerce.number().int().min(1).max(MAX_UNUSED_DAYS).describe('Unused for this many days.'),
+  limit,
+  cursor,
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AuditLog, AuditTarget } from '../audit/index.ts';
 import { checkTokenDescription } from '../core/description.ts';
-import { expiresAt, MAX_EXPIRATION_DAYS } from '../core/expiration.ts';
+import { DAY_MS, expiresAt, MAX_EXPIRATION_DAYS } from '../core/expiration.ts';
 import { checkTokenName } from '../core/names.ts';
 import { MAX_GRACE_PERIOD_MINUTES } from '../core/rotation.ts';
 import { generateSecret, secretHint } from '../core/secret.ts';
@@ -18,6 +18,8 @@ import { sha256Hex } from '../platform/hashing.ts';
 import { decodeCursor } from '../platform/keyset.ts';
 import type { Database } from '../platform/schema.ts';
 import type { LastUsedRecorder } from './last-used.ts';
+import { checkLifetime } from './policy.ts';
+import { lockKindPolicy, readTokenPolicy } from './policy-queries.ts';
 import {
   deleteIfInactive,
   findTokenById,
@@ -57,6 +59,8 @@ export interface TokenListQuery {
   q?: string | undefined;
   status?: TokenStatus[] | undefined;
   service_user_id?: string | undefined;
+  /** Only the tokens whose lifetime the token policy would not allow now. */
+  exceeds_policy?: boolean | undefined;
   sort: TokenSort;
   order: 'asc' | 'desc';
   limit: number;
@@ -89,7 +93,7 @@ export class TokenService {
     const description = checkTokenDescription(input.description ?? null);
     if (!description.ok) throw invalidField('description', description.message);
     const days = input.expires_in_days;
-    checkLifetime(days);
+    checkDaysRange(days);
     if (input.scim_only && !isAdmin(caller)) throw forbidden('Only Admins can generate SCIM-only tokens.');
     if (input.kind === 'personal') {
       if (input.service_user_id)
@@ -109,6 +113,9 @@ export class TokenService {
     let id: string;
     try {
       id = await db.transaction().execute(async (trx) => {
+        // Under a share lock: a policy saved meanwhile waits for this token, which the count of tokens
+        // exceeding it then includes.
+        checkLifetime(await lockKindPolicy(trx, input.kind), input.kind, days);
         const owner =
           input.kind === 'personal'
             ? await lockPerson(trx, caller.principal.account)
@@ -153,7 +160,9 @@ export class TokenService {
     if (query.cursor !== undefined && !cursor)
       throw invalidField('cursor', 'Not a cursor from this list; start again without it.');
     const now = clock.now();
+    const exceeding = query.exceeds_policy ? (await readTokenPolicy(db))[query.kind] : undefined;
     const { rows, nextCursor } = await listTokens(db, {
+      ...(exceeding ? { exceeding } : {}),
       kind: query.kind,
       ownerId: query.kind === 'personal' ? caller.principal.account.id : query.service_user_id,
       q: query.q,
@@ -168,6 +177,31 @@ export class TokenService {
       items: rows.map((row) => this.#view(row, now)),
       next_cursor: nextCursor,
     };
+  }
+
+  /**
+   * The inactivity sweep's dry run (Admins): every active token of a kind, anyone's, unused for `days`
+   * days (never used: since its creation), least recently used first.
+   */
+  async listUnused(
+    caller: Caller,
+    query: { kind: TokenKind; days: number; limit: number; cursor?: string | undefined },
+  ): Promise<{ items: TokenView[]; next_cursor: string | null }> {
+    requireRole(caller, 'admin');
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !cursor)
+      throw invalidField('cursor', 'Not a cursor from this list; start again without it.');
+    const now = this.#deps.clock.now();
+    const { rows, nextCursor } = await listTokens(this.#deps.db, {
+      kind: query.kind,
+      unusedForDays: query.days,
+      sort: 'last_used_at',
+      order: 'asc',
+      limit: query.limit,
+      cursor,
+      now,
+    });
+    return { items: rows.map((row) => this.#view(row, now)), next_cursor: nextCursor };
   }
 
   async get(caller: Caller, id: string): Promise<TokenView> {
@@ -268,7 +302,7 @@ export class TokenService {
         `Must be a whole number of minutes from 0 to ${MAX_GRACE_PERIOD_MINUTES} (7 days).`,
       );
     }
-    if (input.expires_in_days !== undefined) checkLifetime(input.expires_in_days);
+    if (input.expires_in_days !== undefined) checkDaysRange(input.expires_in_days);
     const now = clock.now();
     const stopsAt = new Date(now.getTime() + grace * MINUTE_MS);
     const result = await db.transaction().execute(async (trx) => {
@@ -299,6 +333,14 @@ export class TokenService {
             ? null
             : new Date(now.getTime() + (old.expires_at.getTime() - old.created_at.getTime()))
           : expiresAt(now, input.expires_in_days);
+      // The replacement obeys today's policy, whether its lifetime was asked for or kept from the old one.
+      const lifetimeDays =
+        input.expires_in_days !== undefined
+          ? input.expires_in_days
+          : expires === null
+            ? null
+            : Math.ceil((expires.getTime() - now.getTime()) / DAY_MS);
+      checkLifetime(await lockKindPolicy(trx, old.kind), old.kind, lifetimeDays);
       const secret = generateSecret(old.kind);
       const secretHash = sha256Hex(secret);
       const row = await findTokenById(trx, id);
@@ -443,7 +485,7 @@ async function lockServiceUser(db: Kysely<Database>, id: string) {
 
 const MINUTE_MS = 60 * 1000;
 
-function checkLifetime(days: number | null): void {
+function checkDaysRange(days: number | null): void {
   if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_EXPIRATION_DAYS)) {
     throw invalidField(
       'expires_in_days',

@@ -7,6 +7,8 @@ import { NotFoundPage } from './layout/StatusPages.tsx';
 import { paths } from './paths.ts';
 import { SignInPage } from './session/SignInPage.tsx';
 import { SsoErrorPage } from './session/SsoErrorPage.tsx';
+import { LeakedSecretsPage } from './tokens/LeakedSecretsPage.tsx';
+import { TokenPolicyPage } from './tokens/TokenPolicyPage.tsx';
 import { TokensPage } from './tokens/TokensPage.tsx';
 import { UsersPage } from './users/UsersPage.tsx';
 
@@ -43,6 +45,22 @@ export function App() {
             element={
               <RequireRole minRole="admin" what="The audit log">
                 <AuditPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path={paths.leakedSecrets}
+            element={
+              <RequireRole minRole="admin" what="Revoke leaked secrets">
+                <LeakedSecretsPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path={paths.tokenPolicy}
+            element={
+              <RequireRole minRole="admin" what="The token policy">
+                <TokenPolicyPage />
               </RequireRole>
             }
           />

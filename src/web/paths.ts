@@ -10,6 +10,8 @@ export const paths = {
   account: '/settings/account',
   users: '/settings/security/users',
   audit: '/settings/audit-log',
+  leakedSecrets: '/settings/security/leaked-secrets',
+  tokenPolicy: '/settings/security/token-policy',
   /** What the arrow in the Service tab opens: Users filtered to one account (SPEC §5). */
   usersFilteredTo: (id: string) => `/settings/security/users?user=${encodeURIComponent(id)}`,
 } as const;

@@ -149,6 +149,9 @@ export const MATRIX: MatrixRow[] = [
   row('POST /api/users/:id/reactivate',  'deactivated-service-user',[401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
   row('GET /api/teams',                  'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
   row('POST /api/teams',                 'none',                    [401, 403, 403, 201, 403, 403, 201, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('GET /api/settings/token-policy',  'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'anyone reads it (exceeding: Admins)'),
+  row('PUT /api/settings/token-policy',  'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('GET /api/settings/token-policy/unused-tokens', 'none',       [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'the sweep’s dry run'),
   row('GET /api/audit',                  'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
   // Forward auth takes bearer tokens only (a proxy forwards the client's Authorization header), any method.
   ...AUTH_CHECK_METHODS.map((method) =>
@@ -157,6 +160,10 @@ export const MATRIX: MatrixRow[] = [
   row('GET /auth/check',                 'none',                    [401, 401, 401, 401, 200, 200, 200, 200, 401, 401, 401, 401, 401, 401, 401], 'proxied path /scim/v2/Users'),
   // Introspection authenticates the token in the body (the column's own token), never the caller: 200 always.
   row('POST /api/introspect',            'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200], 'active only for mPat, mSvc, aSvc, scim'),
+  // Revocation (RFC 7009) too: the body's token (a fresh one of the Member's) is revoked whoever sends it.
+  row('POST /api/revoke',                'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200], "a fresh token of the Member's"),
+  row('POST /api/leaked-secrets/lookup', 'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('POST /api/leaked-secrets/revoke', 'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], "a fresh token of the Member's"),
   row('GET /healthz',                    'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
   row('GET /readyz',                     'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
   row('GET /metrics',                    'none',                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { REVOCATION_BODY_LIMIT } from '../../src/auth/token-checks.ts';
 import { BODY_LIMIT } from '../../src/platform/http/body-limit.ts';
 import { MAX_NESTING } from '../../src/platform/http/error-handling.ts';
 import { PASSWORD, type Session, setupHarness } from '../support/harness.ts';
@@ -99,6 +100,7 @@ const BODY_ENDPOINTS: Endpoint[] = [
   },
   { method: 'POST', url: () => '/api/teams', fields: ['name'] },
   { method: 'POST', url: () => '/api/introspect', fields: ['token', 'token_type_hint'] },
+  { method: 'POST', url: () => '/api/revoke', fields: ['token', 'token_type_hint'] },
 ];
 
 const QUERY_ENDPOINTS: { url: string; params: string[] }[] = [
@@ -222,7 +224,8 @@ describe('hostile bodies', () => {
           );
           // An unknown field is refused, by name (a typo must not be silently ignored).
           const unknownKeys = Object.keys(extra ?? {}).filter((k) => !endpoint.fields.includes(k));
-          if (unknownKeys.length > 0 && response.statusCode === 400 && url !== '/api/introspect') {
+          const lenient = url === '/api/introspect' || url === '/api/revoke';
+          if (unknownKeys.length > 0 && response.statusCode === 400 && !lenient) {
             // (A `__proto__` key is refused by the JSON parser itself, as invalid_json.)
             expect(['invalid_request', 'invalid_json']).toContain(response.json().code);
           }
@@ -393,6 +396,12 @@ describe('deeply nested bodies', () => {
           sendAs(method, url, 'application/json', payload),
         );
         if (url === '/api/no-such-route') continue;
+        if (url === '/api/revoke' && payload.length > REVOCATION_BODY_LIMIT) {
+          // Revocation takes 4 KiB at most: these bodies are refused before anything parses them.
+          expect(response.statusCode, `${method} ${url} ${what}`).toBe(413);
+          expect(response.json().code).toBe('payload_too_large');
+          continue;
+        }
         if (url === '/auth/check') {
           // Forward auth reads no body at all: it asks for a token, whatever was sent.
           expect(response.json().code, `${method} ${url} ${what}`).toBe('authentication_required');
@@ -446,11 +455,11 @@ describe('deeply nested bodies', () => {
 describe('form-encoded bodies', () => {
   const form = 'application/x-www-form-urlencoded';
 
-  it('are refused with 415 by every route but introspection and forward auth', async () => {
+  it('are refused with 415 by every route but introspection, revocation and forward auth', async () => {
     const person = await h.person({ email: 'form@example.com' });
     const credentials = `email=${encodeURIComponent(person.email!)}&password=${encodeURIComponent(PASSWORD)}`;
     for (const { method, url } of bodyRoutes()) {
-      if (url === '/api/introspect' || url === '/auth/check') continue;
+      if (url === '/api/introspect' || url === '/api/revoke' || url === '/auth/check') continue;
       const response = await sendRejectingNothingWritten(`${method} ${url} form`, () =>
         sendAs(method, url, form, url === '/api/auth/login' ? credentials : 'name=forged&expires_in_days=30'),
       );
@@ -469,11 +478,16 @@ describe('form-encoded bodies', () => {
     expect(json.statusCode).toBe(200);
   });
 
-  it('are still read by introspection (RFC 7662) and ignored by forward auth', async () => {
+  it('are still read by introspection (RFC 7662) and revocation (RFC 7009), and ignored by forward auth', async () => {
     const { secret } = await h.generate(admin, { name: 'Form' });
     const introspected = await sendAs('POST', '/api/introspect', form, `token=${secret}`);
     expect(introspected.statusCode).toBe(200);
     expect(introspected.json().active).toBe(true);
+    const leaked = await h.generate(admin, { name: 'Form leaked' });
+    const revoked = await sendAs('POST', '/api/revoke', form, `token=${leaked.secret}`);
+    expect(revoked.statusCode).toBe(200);
+    const after = await sendAs('POST', '/api/introspect', form, `token=${leaked.secret}`);
+    expect(after.json().active).toBe(false);
     // nginx's auth_request passes the original Content-Type without the body.
     for (const contentType of [form, 'application/json', 'text/plain', 'multipart/form-data; boundary=x']) {
       for (const payload of [undefined, '{"a":', 'name=x']) {

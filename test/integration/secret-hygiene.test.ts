@@ -211,6 +211,62 @@ describe('secret hygiene', () => {
       });
       await send(`list ${label}`, { url: `/api/tokens?kind=${label}`, headers });
     }
+    // Leaked secrets: looked up and revoked by an Admin, and revoked by value (RFC 7009), form and JSON.
+    const leakedA = await generate('generate leaked a', member.headers, { name: 'Leaked A' });
+    const leakedB = await generate('generate leaked b', member.headers, { name: 'Leaked B' });
+    const leakedC = await generate('generate leaked c', member.headers, { name: 'Leaked C' });
+    const leakedText = `2026-12-04 deploy: Authorization: Bearer ${leakedA.secret}\n+ TOKEN=${leakedB.secret}`;
+    await send('leaked lookup', {
+      method: 'POST',
+      url: '/api/leaked-secrets/lookup',
+      headers: admin.headers,
+      payload: { text: leakedText },
+    });
+    await send('leaked revoke', {
+      method: 'POST',
+      url: '/api/leaked-secrets/revoke',
+      headers: admin.headers,
+      payload: { secrets: [leakedA.secret] },
+    });
+    await send('leaked revoke malformed', {
+      method: 'POST',
+      url: '/api/leaked-secrets/revoke',
+      headers: admin.headers,
+      payload: { secrets: [`${leakedB.secret.slice(0, -1)}x`] },
+    });
+    await send('revoke by value form', {
+      method: 'POST',
+      url: '/api/revoke',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `token=${encodeURIComponent(leakedB.secret)}&token_type_hint=access_token`,
+    });
+    await send('revoke by value json', {
+      method: 'POST',
+      url: '/api/revoke',
+      payload: { token: leakedC.secret },
+    });
+    await send('revoke by value again', {
+      method: 'POST',
+      url: '/api/revoke',
+      payload: { token: leakedC.secret },
+    });
+    await send('revoke by value too big', {
+      method: 'POST',
+      url: '/api/revoke',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `token=${encodeURIComponent(leakedA.secret)}&pad=${'x'.repeat(5000)}`,
+    });
+    // ...so these calls did what they are for (and the check below looks at real work).
+    const leakedList = await app.inject({ url: '/api/tokens?q=Leaked&sort=name', headers: member.headers });
+    expect(
+      leakedList
+        .json()
+        .items.map((t: { name: string; revoked_reason: string }) => [t.name, t.revoked_reason]),
+    ).toEqual([
+      ['Leaked A', 'leaked'],
+      ['Leaked B', 'revoked by value'],
+      ['Leaked C', 'revoked by value'],
+    ]);
     await send('sign out', { method: 'POST', url: '/api/auth/logout', headers: member.headers });
     await send('stale session', { url: '/api/me', headers: member.headers });
     await services.lastUsed.flush();

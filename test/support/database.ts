@@ -60,4 +60,7 @@ async function resetTables(handle: DatabaseHandle): Promise<void> {
     handle.db,
   );
   await sql`insert into teams (name, builtin) values ('Public', true)`.execute(handle.db);
+  await sql`update token_policies set max_days = null, allow_never = true, default_expires_in_days = 30,
+    revoke_unused_after_days = null`.execute(handle.db);
+  await sql`delete from scheduled_jobs`.execute(handle.db);
 }

@@ -4,6 +4,7 @@ import { BASE62_ALPHABET, encodeBase62, randomBase62 } from '../../src/core/base
 import { crc32 } from '../../src/core/crc32.ts';
 import {
   checkSecret,
+  findSecrets,
   generateSecret,
   SECRET_LENGTH,
   SECRET_RANDOM_LENGTH,
@@ -83,5 +84,23 @@ describe('secret format', () => {
     expect(encodeBase62(61, 2)).toBe('0z');
     expect(encodeBase62(0xffffffff, 6)).toBe('4gfFC3');
     expect(() => encodeBase62(62 ** 2, 2)).toThrow(RangeError);
+  });
+});
+
+describe('finding secrets in a text', () => {
+  it('finds each well-formed secret with a valid checksum once, in order, and nothing else', () => {
+    const a = generateSecret('personal');
+    const b = generateSecret('service');
+    const c = generateSecret('personal');
+    const typo = `${a.slice(0, 20)}${a[20] === 'x' ? 'y' : 'x'}${a.slice(21)}`;
+    expect(checkSecret(typo).valid).toBe(false);
+    const text = [
+      `curl -H "Authorization: Bearer ${b}" https://example.com`,
+      `TOKEN=${a}`,
+      `again: ${b}, a typo: ${typo}, cut short: ${a.slice(0, -1)}`,
+      `glued: x${c} and ${c}Z`,
+    ].join('\n');
+    expect(findSecrets(text)).toEqual([b, a]);
+    expect(findSecrets('no secrets here, only tsr_pat_ and tsr_svc_abc')).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import * as lastActiveMinute from './0005-last-active-minute.ts';
 import * as scim from './0006-scim.ts';
 import * as sso from './0007-sso.ts';
 import * as rotation from './0008-rotation.ts';
+import * as tokenPolicy from './0009-token-policy.ts';
 
 /** Every migration, in order. Listed by hand so the set is the same wherever the code runs. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006-scim': scim,
   '0007-sso': sso,
   '0008-rotation': rotation,
+  '0009-token-policy': tokenPolicy,
 };

@@ -39,7 +39,7 @@ export function setCsrfToken(token: string | null): void {
 export type QueryValue = string | number | boolean | null | undefined | readonly string[];
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   query?: Record<string, QueryValue>;
   body?: unknown;
   signal?: AbortSignal;

@@ -26,6 +26,7 @@ const ACTIONS: Record<string, string> = {
   'token.updated': 'Changed token',
   'token.restored': 'Restored token',
   'token.deleted': 'Deleted token',
+  'token_policy.updated': 'Changed the token policy',
   'account.created': 'Added account',
   'account.updated': 'Changed account',
   'account.deactivated': 'Deactivated account',
@@ -66,7 +67,9 @@ function changeDetail(event: AuditEvent): string | null {
   const d = event.details;
   switch (event.action) {
     case 'token.revoked':
-      return text(d.reason) ? `Reason: ${d.reason}` : null;
+      return text(d.reason)
+        ? `Reason: ${d.reason}${d.via === 'inactivity sweep' ? ' · inactivity sweep' : ''}`
+        : null;
     case 'token.rotated': {
       const minutes = typeof d.grace_period_minutes === 'number' ? d.grace_period_minutes : null;
       const grace =

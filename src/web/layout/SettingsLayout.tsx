@@ -1,4 +1,4 @@
-import { KeyRound, LogOut, ScrollText, UserRound, Users } from 'lucide-react';
+import { KeyRound, LogOut, ScrollText, ShieldAlert, Timer, UserRound, Users } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { ROLE_LABELS } from '../../core/roles.ts';
@@ -102,6 +102,16 @@ export function SettingsLayout() {
                   {can.readAudit ? (
                     <NavItem to={paths.audit} icon={<ScrollText size={16} aria-hidden="true" />}>
                       Audit log
+                    </NavItem>
+                  ) : null}
+                  {can.isAdmin ? (
+                    <NavItem to={paths.tokenPolicy} icon={<Timer size={16} aria-hidden="true" />}>
+                      Token policy
+                    </NavItem>
+                  ) : null}
+                  {can.isAdmin ? (
+                    <NavItem to={paths.leakedSecrets} icon={<ShieldAlert size={16} aria-hidden="true" />}>
+                      Leaked secrets
                     </NavItem>
                   ) : null}
                 </ul>

@@ -1,10 +1,11 @@
 import { CircleAlert } from 'lucide-react';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { checkTokenDescription } from '../../core/description.ts';
-import { EXPIRATION_PRESETS, expiresAt, MAX_EXPIRATION_DAYS } from '../../core/expiration.ts';
+import { expiresAt } from '../../core/expiration.ts';
 import { checkTokenName, displayName, TOKEN_NAME_MAX } from '../../core/names.ts';
 import { exactTime } from '../../core/time-phrases.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
+import { DEFAULT_KIND_POLICY, longestDays } from '../../core/token-policy.ts';
 import { ApiError } from '../api/client.ts';
 import type { GeneratedToken } from '../api/types.ts';
 import { useMe } from '../session/api.ts';
@@ -14,6 +15,8 @@ import { FieldError } from '../ui/FieldError.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { useGenerateToken, useServiceUsers } from './api.ts';
 import { DescriptionField } from './DescriptionField.tsx';
+import { allowedPresets } from './lifetime.ts';
+import { useTokenPolicy } from './policy-api.ts';
 import { SecretView } from './SecretView.tsx';
 
 export interface GenerateTokenDialogProps {
@@ -34,7 +37,6 @@ const FIELDS: readonly string[] = [
   'expires_in_days',
   'scim_only',
 ];
-const DEFAULT_DAYS = 30;
 
 /** The local calendar date `days` from today, as a date input holds it. */
 function localDate(days: number): string {
@@ -46,15 +48,15 @@ function localDate(days: number): string {
 
 /**
  * Whole days from today to a chosen local date, which the API takes as `expires_in_days`: the token then
- * expires on that date, at this time of day. Null for a date outside 1–365 days (or none).
+ * expires on that date, at this time of day. Null for a date outside 1 to `longest` days (or none).
  */
-function daysUntil(date: string): number | null {
+function daysUntil(date: string, longest: number): number | null {
   const [y, m, d] = date.split('-').map(Number);
   if (!y || !m || !d) return null;
   const today = new Date();
   const start = Date.UTC(today.getFullYear(), today.getMonth(), today.getDate());
   const days = Math.round((Date.UTC(y, m - 1, d) - start) / 86_400_000);
-  return days >= 1 && days <= MAX_EXPIRATION_DAYS ? days : null;
+  return days >= 1 && days <= longest ? days : null;
 }
 
 /**
@@ -75,11 +77,16 @@ export function GenerateTokenDialog({
   const ids = useId();
 
   const startKind: TokenKind = serviceUser ? 'service' : isAdmin ? (initialKind ?? 'personal') : 'personal';
+  const policies = useTokenPolicy();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [kind, setKind] = useState<TokenKind>(startKind);
+  // The token policy decides what is offered; until it has loaded, what Tessera allows out of the box.
+  const policy = policies.data?.[kind] ?? DEFAULT_KIND_POLICY;
+  const longest = longestDays(policy);
+  const presets = allowedPresets(policy);
   const [serviceUserId, setServiceUserId] = useState(serviceUser?.id ?? '');
-  const [days, setDays] = useState<number | null>(DEFAULT_DAYS);
+  const [days, setDays] = useState<number | null>(policy.default_expires_in_days);
   /** A date of one's own instead of a preset: `YYYY-MM-DD`, or null while a preset is chosen. */
   const [customDate, setCustomDate] = useState<string | null>(null);
   const [scimOnly, setScimOnly] = useState(false);
@@ -96,7 +103,7 @@ export function GenerateTokenDialog({
     setDescription('');
     setKind(startKind);
     setServiceUserId(serviceUser?.id ?? '');
-    setDays(DEFAULT_DAYS);
+    setDays((policies.data?.[startKind] ?? DEFAULT_KIND_POLICY).default_expires_in_days);
     setCustomDate(null);
     setScimOnly(false);
     setErrors({});
@@ -104,6 +111,14 @@ export function GenerateTokenDialog({
     setGenerated(null);
     generate.reset();
   }, [open]);
+
+  // The policy arrived after the dialog opened, or the type changed: preselect what it says.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only when the policy or the type changes.
+  useEffect(() => {
+    if (!open || generated) return;
+    setCustomDate(null);
+    setDays(policy.default_expires_in_days);
+  }, [policies.data, kind]);
 
   const close = () => onOpenChange(false);
 
@@ -117,7 +132,7 @@ export function GenerateTokenDialog({
     if (kind === 'service' && !serviceUserId)
       found.service_user_id = 'Choose the service user this token is for.';
     if (customDate !== null && days === null)
-      found.expires_in_days = `Choose a date from tomorrow to ${MAX_EXPIRATION_DAYS} days from today.`;
+      found.expires_in_days = `Choose a date from tomorrow to ${longest} days from today.`;
     setErrors(found);
     setFormError(null);
     if (Object.keys(found).length > 0) {
@@ -290,7 +305,7 @@ export function GenerateTokenDialog({
               Expiration
             </span>
             <div className="segmented" role="radiogroup" aria-labelledby={`${ids}-expires-label`}>
-              {EXPIRATION_PRESETS.map((preset) => (
+              {presets.map((preset) => (
                 <label key={preset.label}>
                   <input
                     type="radio"
@@ -311,9 +326,9 @@ export function GenerateTokenDialog({
                   name={`${ids}-expires`}
                   checked={customDate !== null}
                   onChange={() => {
-                    const date = customDate ?? localDate(days ?? DEFAULT_DAYS);
+                    const date = customDate ?? localDate(Math.min(days ?? 30, longest));
                     setCustomDate(date);
-                    setDays(daysUntil(date));
+                    setDays(daysUntil(date, longest));
                   }}
                 />
                 <span>Custom</span>
@@ -327,10 +342,10 @@ export function GenerateTokenDialog({
                 aria-label="Expiration date"
                 value={customDate}
                 min={localDate(1)}
-                max={localDate(MAX_EXPIRATION_DAYS)}
+                max={localDate(longest)}
                 onChange={(e) => {
                   setCustomDate(e.target.value);
-                  setDays(daysUntil(e.target.value));
+                  setDays(daysUntil(e.target.value, longest));
                   if (errors.expires_in_days) setErrors(({ expires_in_days: _old, ...rest }) => rest);
                 }}
                 aria-invalid={errors.expires_in_days ? true : undefined}
@@ -342,7 +357,7 @@ export function GenerateTokenDialog({
               {preview
                 ? `Expires ${exactTime(preview)}.`
                 : customDate !== null
-                  ? `Choose a date from tomorrow to ${MAX_EXPIRATION_DAYS} days from today.`
+                  ? `Choose a date from tomorrow to ${longest} days from today.`
                   : 'Never expires. It works until someone revokes it; prefer an expiration when you can.'}
             </span>
           </div>

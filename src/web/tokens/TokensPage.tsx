@@ -1,5 +1,5 @@
 import * as Tabs from '@radix-ui/react-tabs';
-import { KeyRound, Plus, SearchX } from 'lucide-react';
+import { KeyRound, Plus, SearchX, X } from 'lucide-react';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { displayName } from '../../core/names.ts';
@@ -14,6 +14,7 @@ import { EmptyState } from '../ui/EmptyState.tsx';
 import {
   CREATED_SORTS,
   choiceParam,
+  flagParam,
   NAME_SORTS,
   sortParam,
   textParam,
@@ -25,6 +26,7 @@ import { usePageTitle } from '../ui/page-title.ts';
 import { type TokenListParams, useServiceUsers, useTokenList } from './api.ts';
 import { GenerateTokenDialog } from './GenerateTokenDialog.tsx';
 import { TokenTable } from './TokenTable.tsx';
+import '../users/users.css';
 
 const SORT = sortParam<TokenSort>([
   ...CREATED_SORTS,
@@ -44,6 +46,7 @@ export function TokensPage({ kind }: { kind: TokenKind }) {
       q: textParam('q'),
       status: choiceParam('status', TOKEN_STATUSES),
       serviceUserId: textParam('service_user'),
+      exceedsPolicy: flagParam('exceeds_policy', '1'),
     },
     options: { sort: SORT },
     search: 'q',
@@ -137,6 +140,19 @@ export function TokensPage({ kind }: { kind: TokenKind }) {
                   label: `${displayName(account)}${account.status === 'deactivated' ? ' (deactivated)' : ''}`,
                 }))}
               />
+            ) : null}
+            {params.exceedsPolicy ? (
+              <span className="filter-chip" data-testid="exceeds-policy-filter">
+                Exceeds the token policy
+                <button
+                  type="button"
+                  aria-label="Remove filter: Exceeds the token policy"
+                  title="Remove filter"
+                  onClick={() => list.set({ exceedsPolicy: false })}
+                >
+                  <X size={13} aria-hidden="true" />
+                </button>
+              </span>
             ) : null}
             <span className="toolbar-spacer" />
             <SortMenu sort={SORT} value={params.sort} onChange={(sort) => list.set({ sort })} />

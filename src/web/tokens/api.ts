@@ -15,6 +15,8 @@ export interface TokenListParams {
   q: string;
   status: TokenStatus | '';
   serviceUserId: string;
+  /** Only active tokens the token policy would not allow now. */
+  exceedsPolicy: boolean;
   sort: SortState<TokenSort>;
 }
 
@@ -32,6 +34,7 @@ export function useTokenList(params: TokenListParams) {
       q: params.q.trim(),
       status: params.status,
       service_user_id: params.kind === 'service' ? params.serviceUserId : undefined,
+      exceeds_policy: params.exceedsPolicy ? 'true' : undefined,
       sort: params.sort.field,
       order: params.sort.order,
       limit: PAGE_SIZE,
