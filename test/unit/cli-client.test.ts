@@ -1,5 +1,9 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { ApiClient } from '../../src/cli/client/api-client.ts';
 import { colourFor, Output } from '../../src/cli/client/output.ts';
 import { configDirectory, connectionFrom, serverUrl } from '../../src/cli/client/stored-login.ts';
 import { expirationDays } from '../../src/cli/client/token-commands.ts';
@@ -83,5 +87,31 @@ describe('the client settings', () => {
     expect(() => connectionFrom({ XDG_CONFIG_HOME: '/nonexistent' })).toThrow(
       expect.objectContaining({ exitStatus: 4, code: 'not_signed_in' }),
     );
+  });
+});
+
+describe('the API client', () => {
+  it('names an unreachable server, and a refusal that is not the API’s, without the token', async () => {
+    const secret = 'tsr_pat_never_in_a_message';
+    const proxy = createServer((_request, response) => {
+      response.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad Gateway</h1>');
+    });
+    proxy.listen(0, '127.0.0.1');
+    await once(proxy, 'listening');
+    const { port } = proxy.address() as AddressInfo;
+    try {
+      const refused = new ApiClient({ server: `http://127.0.0.1:${port}`, token: secret });
+      const error = await refused.request('GET', '/api/me').catch((e: unknown) => e);
+      expect(error).toMatchObject({ status: 502, code: 'http_502', exitStatus: 1 });
+      expect((error as Error).message).toBe('The server answered 502.');
+    } finally {
+      await new Promise((done) => proxy.close(done));
+    }
+    // The port is closed now: nobody answers there.
+    const gone = await new ApiClient({ server: `http://127.0.0.1:${port}`, token: secret })
+      .request('GET', '/api/me')
+      .catch((e: unknown) => e);
+    expect(gone).toMatchObject({ code: 'unreachable', exitStatus: 1 });
+    expect((gone as Error).message).toBe(`Could not reach http://127.0.0.1:${port}: ECONNREFUSED.`);
   });
 });

@@ -12,6 +12,8 @@ export interface Page<T> {
 /** The most a list asks for at once (the API's own maximum). */
 const PAGE_SIZE = 100;
 const USER_AGENT = `tessera-cli (Node.js ${process.version})`;
+/** A server that accepts the connection but never answers must not hang a pipeline. */
+const TIMEOUT_MS = 60_000;
 
 /**
  * The server's JSON API over fetch, with the token as a bearer. A refusal becomes an ApiError carrying the
@@ -49,8 +51,16 @@ export class ApiClient {
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         redirect: 'error',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {
+      if ((error as Error).name === 'TimeoutError') {
+        throw new CliError(
+          `${this.server} did not answer within ${TIMEOUT_MS / 1000} s.`,
+          undefined,
+          'timeout',
+        );
+      }
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new CliError(
         `Could not reach ${this.server}: ${cause?.code ?? cause?.message ?? (error as Error).message}.`,
