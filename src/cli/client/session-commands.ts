@@ -58,8 +58,10 @@ export function sessionCommands(program: Command): void {
         if (options.json) return output.json(me);
         output.print(`${describeMe(me)} on ${client.server}\n`);
         if (me.token) {
-          const expires = output.when(me.token.expires_at, 'never');
-          output.print(`Token "${me.token.name}" (…${me.token.hint}), expires ${expires}\n`);
+          const expires = me.token.expires_at
+            ? `expires ${output.when(me.token.expires_at, '')}`
+            : 'never expires';
+          output.print(`Token "${me.token.name}" (…${me.token.hint}), ${expires}\n`);
         }
       }),
     );
