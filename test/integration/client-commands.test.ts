@@ -385,6 +385,48 @@ describe('the tessera client', { timeout: 240_000 }, () => {
     expect(server.output().stdout + server.output().stderr).not.toContain(adminSecret);
   });
 
+  it('colours and asks only at a terminal', async () => {
+    // util-linux's `script` runs the command on a pseudo-terminal; its standard input is typed there.
+    const atTerminal = (args: string[], options: { env?: Record<string, string>; stdin?: string } = {}) =>
+      new Promise<Run>((done) => {
+        const command = [process.execPath, BIN, ...args].map((arg) => `'${arg}'`).join(' ');
+        const child = execFile(
+          'script',
+          ['-qec', command, '/dev/null'],
+          {
+            env: {
+              PATH: process.env.PATH ?? '',
+              HOME: workDir,
+              XDG_CONFIG_HOME: join(workDir, 'config'),
+              TERM: 'xterm',
+              ...options.env,
+            },
+            timeout: 60_000,
+          },
+          (error, stdout, stderr) => {
+            transcript.push(stdout, stderr);
+            done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+          },
+        );
+        child.stdin!.end(options.stdin ?? '');
+      });
+    const coloured = await atTerminal(['tokens', 'list']);
+    expect(coloured.code).toBe(0);
+    expect(coloured.stdout).toContain('\u001b[32mactive\u001b[0m');
+    const plain = await atTerminal(['tokens', 'list'], { env: { NO_COLOR: '1' } });
+    expect(plain.stdout).toMatch(/terminal\s+active\s/);
+    expect(plain.stdout).not.toContain('\u001b[');
+
+    const created = await tessera(['tokens', 'create', '--name', 'asked']);
+    secrets.push(created.stdout);
+    const asked = await atTerminal(['tokens', 'revoke', 'asked'], { stdin: 'y\n' });
+    expect(asked.code).toBe(0);
+    expect(asked.stdout).toMatch(/Revoke personal token "asked" \([0-9a-f-]{36}\)\? \[y\/N\] /);
+    expect(asked.stdout).toContain('Revoked token "asked"');
+    const listed = JSON.parse((await tessera(['tokens', 'list', '--status', 'revoked', '--json'])).stdout);
+    expect(listed.map((token: TokenJson) => token.name)).toContain('asked');
+  });
+
   it('signs out: the stored login is gone, the token itself still works', async () => {
     const logout = await tessera(['logout']);
     expect(logout).toMatchObject({
