@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { checkSecretCommand } from './check-secret.ts';
 import { accountCommands } from './client/account-commands.ts';
 import { usageError } from './client/errors.ts';
+import { example } from './client/help-example.ts';
 import { sessionCommands } from './client/session-commands.ts';
 import { bashCompletion, zshCompletion } from './client/shell-completion.ts';
 import { tokenCommands } from './client/token-commands.ts';
@@ -10,8 +11,6 @@ import { tokenCommands } from './client/token-commands.ts';
 export interface Outcome {
   exitStatus: number;
 }
-
-const example = (...lines: string[]) => `\nExample:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
 
 /**
  * The whole `tessera` command. The server commands load the server's modules only when they run

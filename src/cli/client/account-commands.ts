@@ -4,11 +4,10 @@ import { ACCOUNT_KINDS, type AccountKind } from '../../core/token-kind.ts';
 import type { Account } from './api-types.ts';
 import { type ClientContext, withContext } from './context.ts';
 import { usageError } from './errors.ts';
+import { example } from './help-example.ts';
 import { resolveAccount } from './name-resolution.ts';
 import { type Output, ownerLabel } from './output.ts';
 import { confirm } from './prompts.ts';
-
-const example = (...lines: string[]) => `\nExample:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
 
 function accountTable(output: Output, accounts: readonly Account[]): void {
   output.table(

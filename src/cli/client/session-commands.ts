@@ -4,10 +4,9 @@ import { ApiClient } from './api-client.ts';
 import type { Me } from './api-types.ts';
 import { withContext } from './context.ts';
 import { CliError, EXIT, usageError } from './errors.ts';
+import { example } from './help-example.ts';
 import { readTokenFromStdin } from './prompts.ts';
 import { configFile, forgetLogin, readStoredLogin, serverUrl, storeLogin } from './stored-login.ts';
-
-const example = (...lines: string[]) => `\nExample:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
 
 export function sessionCommands(program: Command): void {
   program

@@ -5,11 +5,10 @@ import { isActionAllowed, TOKEN_STATUSES, type TokenStatus } from '../../core/to
 import type { GeneratedToken, Token } from './api-types.ts';
 import { type ClientContext, withContext } from './context.ts';
 import { usageError } from './errors.ts';
+import { example } from './help-example.ts';
 import { isId, resolveAccount, resolveToken } from './name-resolution.ts';
 import { type Colour, type Output, ownerLabel } from './output.ts';
 import { confirm } from './prompts.ts';
-
-const example = (...lines: string[]) => `\nExample:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
 
 const STATUS_COLOURS: Record<TokenStatus, Colour> = { active: 'green', revoked: 'red', expired: 'yellow' };
 
