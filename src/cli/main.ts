@@ -1,165 +1,24 @@
-import { readFileSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
-import { AccountService } from '../accounts/index.ts';
-import { AuditLog, type CommandLineActor } from '../audit/index.ts';
-import { loadConfig } from '../config.ts';
-import { checkSecret } from '../core/secret.ts';
-import { ChangeFeed } from '../platform/change-feed.ts';
-import { systemClock } from '../platform/clock.ts';
-import { openDatabase } from '../platform/database.ts';
-import { AppError, StartupError } from '../platform/errors.ts';
-import { migrateToLatest } from '../platform/migrate.ts';
-import { startServer } from '../server.ts';
-
-const HELP = `Usage: tessera [command]
-
-Commands:
-  serve                    Start the server (the default). Configured by environment variables:
-                           see docs/CONFIGURATION.md.
-  check-secret [secret]    Check a token's format and checksum offline, without a database.
-                           Reads the secret from standard input when it is not given, so it
-                           stays out of your shell history. Exit status 0 when it is well-formed.
-  migrate                  Bring the database schema up to date, then exit.
-  reset-password <email>   Give a person a new generated password and print it once; their
-                           sessions end.
-  make-admin [--reactivate] <email>
-                           Give a person the Admin role, for when nobody who can sign in has it
-                           any more. A deactivated person is refused unless --reactivate is given.
-                           Both commands are recorded in the audit log as done by the command line.
-  help                     This text.
-`;
+import { CommanderError } from 'commander';
+import { StartupError } from '../platform/errors.ts';
+import { CliError, EXIT } from './client/errors.ts';
+import { tesseraProgram } from './program.ts';
 
 async function main(argv: string[]): Promise<number> {
-  const [command = 'serve', ...args] = argv;
-  switch (command) {
-    case 'serve':
-      return serve();
-    case 'check-secret':
-      return checkSecretCommand(args[0]);
-    case 'migrate':
-      return migrate();
-    case 'reset-password':
-      return resetPassword(args);
-    case 'make-admin':
-      return makeAdmin(args);
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(HELP);
-      return 0;
-    default:
-      process.stderr.write(`Unknown command "${command}".\n\n${HELP}`);
-      return 2;
-  }
-}
-
-async function serve(): Promise<number> {
-  const server = await startServer(loadConfig());
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      process.stderr.write(`\n${signal}: finishing requests and writing pending last-used times…\n`);
-      server.close().then(resolve, (error) => {
-        process.stderr.write(`Shutdown failed: ${String(error)}\n`);
-        resolve();
-      });
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
-  return 0;
-}
-
-function checkSecretCommand(arg: string | undefined): number {
-  const secret = (arg ?? readFileSync(0, 'utf8')).trim();
-  const result = checkSecret(secret);
-  if (result.valid) {
-    process.stdout.write(`valid ${result.kind} token format (checksum matches)\n`);
-    return 0;
-  }
-  process.stdout.write(`not a valid Tessera token: bad ${result.reason}\n`);
-  return 1;
-}
-
-async function migrate(): Promise<number> {
-  const config = loadConfig();
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const outcome = { exitStatus: EXIT.ok as number };
+  // `tessera` alone starts the server, as it always has.
+  const args = argv.length === 0 ? ['serve'] : argv;
   try {
-    await migrateToLatest(database.db);
-    process.stdout.write('The database schema is up to date.\n');
-    return 0;
-  } finally {
-    await database.close();
-  }
-}
-
-async function resetPassword(args: string[]): Promise<number> {
-  const [email, ...rest] = args;
-  if (!email || email.startsWith('-') || rest.length > 0) {
-    process.stderr.write('Usage: tessera reset-password <email>\n');
-    return 2;
-  }
-  return withAccounts('tessera reset-password', async (accounts, actor) => {
-    const { password } = await accounts.resetPassword(actor, email);
-    process.stdout.write(`New password for ${email}: ${password}\n`);
-  });
-}
-
-async function makeAdmin(args: string[]): Promise<number> {
-  const reactivate = args.includes('--reactivate');
-  const rest = args.filter((arg) => arg !== '--reactivate');
-  const [email] = rest;
-  if (!email || email.startsWith('-') || rest.length > 1) {
-    process.stderr.write('Usage: tessera make-admin [--reactivate] <email>\n');
-    return 2;
-  }
-  return withAccounts('tessera make-admin', async (accounts, actor) => {
-    const result = await accounts.makeAdmin(actor, email, { reactivate });
-    const done = [result.reactivated ? 'reactivated' : null, result.promoted ? 'now an Admin' : null]
-      .filter(Boolean)
-      .join(' and ');
-    process.stdout.write(done ? `${email} is ${done}.\n` : `${email} is already an active Admin.\n`);
-  });
-}
-
-/**
- * Run a command through AccountService on the configured database, so that it is checked and audited
- * as a change made in the console is. An AppError (nobody with that email, …) is a message, not a stack.
- */
-async function withAccounts(
-  command: string,
-  run: (accounts: AccountService, actor: CommandLineActor) => Promise<void>,
-): Promise<number> {
-  const config = loadConfig();
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    const db = database.db;
-    const accounts = new AccountService({
-      db,
-      clock: systemClock,
-      audit: new AuditLog({ db, clock: systemClock }),
-      // No other node hears of it: a running server's cached token checks catch up within their TTL.
-      changes: new ChangeFeed(),
-    });
-    await run(accounts, { command, runBy: whoRunsThis() });
-    return 0;
+    await tesseraProgram(outcome).parseAsync(args, { from: 'user' });
+    return outcome.exitStatus;
   } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return 1;
-  } finally {
-    await database.close();
+    // Commander has already said what was wrong (with a suggestion for a near miss); help asked for is 0.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof CliError) {
+      process.stderr.write(`error: ${error.code ? `${error.code}: ` : ''}${error.message}\n`);
+      return error.exitStatus;
+    }
+    throw error;
   }
-}
-
-/** `user@host`, for the audit log; a container may have no name for its user id. */
-function whoRunsThis(): string {
-  let user: string;
-  try {
-    user = userInfo().username;
-  } catch {
-    user = process.env.USER ?? `uid ${process.getuid?.() ?? '?'}`;
-  }
-  return `${user}@${hostname()}`;
 }
 
 main(process.argv.slice(2)).then(

@@ -62,6 +62,10 @@ function violations(imports: readonly Import[]): string[] {
       say(`src/${a} has no floor in test/unit/layout.test.ts`);
       continue;
     }
+    if (from.startsWith('src/cli/client/') && !to.startsWith('src/cli/client/') && b !== 'core') {
+      say('the command-line client imports only src/core');
+      continue;
+    }
     if (a === b) continue;
     if (a === 'web') {
       if (b !== 'core') say('the console imports only src/core');
@@ -117,6 +121,8 @@ describe('the layout of src/', () => {
         { from: 'src/tokens/routes.ts', to: 'src/app.ts' },
         { from: 'src/operations/routes.ts', to: 'src/bootstrap/index.ts' },
         { from: 'src/billing/routes.ts', to: 'src/platform/errors.ts' },
+        { from: 'src/cli/client/api-client.ts', to: 'src/platform/errors.ts' },
+        { from: 'src/cli/client/api-client.ts', to: 'src/cli/main.ts' },
       ]),
     ).toEqual([
       'src/core/secret.ts -> src/platform/clock.ts: src/platform is not below src/core',
@@ -126,6 +132,8 @@ describe('the layout of src/', () => {
       'src/tokens/routes.ts -> src/app.ts: src/app.ts is not below src/tokens',
       'src/operations/routes.ts -> src/bootstrap/index.ts: src/bootstrap is not below src/operations',
       'src/billing/routes.ts -> src/platform/errors.ts: src/billing has no floor in test/unit/layout.test.ts',
+      'src/cli/client/api-client.ts -> src/platform/errors.ts: the command-line client imports only src/core',
+      'src/cli/client/api-client.ts -> src/cli/main.ts: the command-line client imports only src/core',
     ]);
   });
 });
