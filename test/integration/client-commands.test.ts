@@ -427,6 +427,37 @@ describe('the tessera client', { timeout: 240_000 }, () => {
     expect(listed.map((token: TokenJson) => token.name)).toContain('asked');
   });
 
+  it('rotates by name, printing only the new secret, and revokes leaked secrets found in a log', async () => {
+    const created = await tessera(['tokens', 'create', '--name', 'rotating', '--description', 'nightly job']);
+    expect(created.code).toBe(0);
+    const old = created.stdout;
+    secrets.push(old);
+    const rotated = await tessera(['tokens', 'rotate', 'rotating', '--grace', '0']);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toMatch(/^tsr_pat_[0-9A-Za-z]+$/);
+    secrets.push(rotated.stdout);
+    expect(rotated.stderr).toMatch(
+      /^Rotated token "rotating": the new one is [0-9a-f-]{36}; the old secret stopped at once\./,
+    );
+    expect((await api('/api/me', old)).status).toBe(401);
+    const me = await api<{ token: TokenJson & { description: string | null } }>('/api/me', rotated.stdout);
+    expect(me.status).toBe(200);
+    expect(me.body.token.description).toBe('nightly job');
+    expect((await tessera(['tokens', 'rotate', 'rotating', '--grace', '9d'])).code).toBe(2);
+
+    const leaked = (await tessera(['tokens', 'create', '--name', 'leaked'])).stdout;
+    secrets.push(leaked);
+    const log = `12:00:01 curl -H "Authorization: Bearer ${leaked}" https://example.com\n12:00:02 tsr_pat_notarealone\n`;
+    const revoked = await tessera(['tokens', 'revoke-leaked'], { stdin: log });
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stderr).toContain(
+      `Sent the personal secret ending in …${leaked.slice(-4)} to be revoked.`,
+    );
+    expect(revoked.stderr).toContain('1 secret sent');
+    expect(revoked.stdout).toBe('');
+    expect((await api('/api/me', leaked)).status).toBe(401);
+  });
+
   it('signs out: the stored login is gone, the token itself still works', async () => {
     const logout = await tessera(['logout']);
     expect(logout).toMatchObject({

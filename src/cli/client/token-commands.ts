@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { MAX_EXPIRATION_DAYS } from '../../core/expiration.ts';
+import { findSecrets } from '../../core/secret.ts';
 import { TOKEN_KINDS, type TokenKind } from '../../core/token-kind.ts';
 import { isActionAllowed, TOKEN_STATUSES, type TokenStatus } from '../../core/token-status.ts';
 import type { GeneratedToken, Token } from './api-types.ts';
@@ -118,6 +119,7 @@ export function tokenCommands(program: Command): void {
     .option('--name <name>', 'the token name, unique among its owner’s tokens (required)')
     .option('--expires <when>', `30d, 90d, 1y (any 1d–${MAX_EXPIRATION_DAYS}d) or never`, '30d')
     .option('--service-user <id-or-name>', 'make a service token for this service user (Admins)')
+    .option('--description <text>', 'what the token is for, shown under its name (up to 500 characters)')
     .option('--scim-only', 'the token may call nothing but /scim/v2/ (Admins)')
     .option('--json', 'print the API object instead: the token and its secret')
     .addHelpText(
@@ -135,6 +137,7 @@ export function tokenCommands(program: Command): void {
             name: string;
             expires: string;
             serviceUser?: string;
+            description?: string;
             scimOnly?: boolean;
             json?: boolean;
           },
@@ -151,6 +154,7 @@ export function tokenCommands(program: Command): void {
               kind: service_user_id ? 'service' : 'personal',
               expires_in_days,
               ...(service_user_id ? { service_user_id } : {}),
+              ...(options.description ? { description: options.description } : {}),
               ...(options.scimOnly ? { scim_only: true } : {}),
             },
           });
@@ -239,6 +243,91 @@ export function tokenCommands(program: Command): void {
       }),
     );
 
-  // `tokens rotate ID|NAME [--grace 1h]` and `tokens revoke-leaked < file` (issue 25) come here once the
-  // server has rotation and revocation by value; `tokens create --scope` once tokens have scopes.
+  tokens
+    .command('rotate')
+    .description(
+      'Replace a token with a new one (same name, owner and description); the old secret keeps working ' +
+        'for the grace period. Standard output gets the new secret alone, as with create.',
+    )
+    .argument('<token>', 'the token ID, or its name')
+    .addOption(new Option('--kind <kind>', 'look the name up among these tokens only').choices(TOKEN_KINDS))
+    .option('--grace <time>', 'how long the old secret keeps working: 0, 30m, 1h, 24h, 7d', '1h')
+    .option('--expires <when>', 'the new lifetime (default: as long as the old one): 90d, 1y or never')
+    .option('--json', 'print the API object instead: the new token and its secret')
+    .addHelpText('after', example('tessera tokens rotate deploy --grace 24h | gh secret set TESSERA_TOKEN'))
+    .action(
+      withContext(
+        async (
+          { api, output },
+          idOrName: string,
+          options: { kind?: TokenKind; grace: string; expires?: string; json?: boolean },
+        ) => {
+          const grace_period_minutes = graceMinutes(options.grace);
+          const expires =
+            options.expires === undefined ? {} : { expires_in_days: expirationDays(options.expires) };
+          const client = api();
+          const token = await resolveToken(client, idOrName, options.kind);
+          const rotated = await client.request<GeneratedToken>('POST', `/api/tokens/${token.id}/rotate`, {
+            body: { grace_period_minutes, ...expires },
+          });
+          if (options.json) return output.json(rotated);
+          output.say(
+            `Rotated token "${token.name}": the new one is ${rotated.token.id}; the old secret ` +
+              `${grace_period_minutes === 0 ? 'stopped at once' : `works for ${options.grace} more`}. ` +
+              'The new secret is shown this once.',
+          );
+          output.print(process.stdout.isTTY ? `${rotated.secret}\n` : rotated.secret);
+        },
+      ),
+    );
+
+  tokens
+    .command('revoke-leaked')
+    .description(
+      'Revoke every Tessera secret found in standard input (a log, a diff), by its value (RFC 7009): ' +
+        'anyone holding a secret may kill it. The server answers the same for any string, so the count is ' +
+        'of secrets sent, each well-formed with a valid checksum.',
+    )
+    .addHelpText('after', example('tessera tokens revoke-leaked < build.log'))
+    .action(
+      withContext(async ({ api, output }) => {
+        const secrets = findSecrets(await readStdin());
+        if (secrets.length === 0) return output.say('No Tessera secret found in standard input.');
+        const client = api();
+        for (const secret of secrets) {
+          await client.request('POST', '/api/revoke', { body: { token: secret } });
+          output.say(`Sent the ${secretKind(secret)} secret ending in …${secret.slice(-4)} to be revoked.`);
+        }
+        output.say(
+          `${secrets.length} secret${secrets.length === 1 ? '' : 's'} sent: each that was still valid is revoked now.`,
+        );
+      }),
+    );
+  // `tokens create --scope` comes once tokens have scopes.
+}
+
+/** `0`, `now`, `30m`, `1h`, `24h`, `7d` as whole minutes (the API allows up to 7 days). */
+export function graceMinutes(value: string): number {
+  const text = value.trim().toLowerCase();
+  if (text === '0' || text === 'now') return 0;
+  const match = /^(\d+)\s*(m|min|h|d)$/.exec(text);
+  const minutes = match
+    ? Number(match[1]) * (match[2] === 'd' ? 1440 : match[2] === 'h' ? 60 : 1)
+    : Number.NaN;
+  if (!Number.isInteger(minutes) || minutes < 0 || minutes > 10_080) {
+    throw usageError(`--grace: "${value}" is not 0 or a time up to 7d, such as 30m, 1h, 24h or 7d.`);
+  }
+  return minutes;
+}
+
+function secretKind(secret: string): string {
+  return secret.startsWith('tsr_svc_') ? 'service' : 'personal';
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY)
+    throw usageError('revoke-leaked reads the text from standard input: tessera tokens revoke-leaked < file');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
