@@ -368,7 +368,8 @@ describe('the tessera client', { timeout: 240_000 }, () => {
         child.stdin!.end(script.stdout);
       });
     expect(await complete(['tessera', 'tok'])).toBe('tokens');
-    expect(await complete(['tessera', 'tokens', 're'])).toBe('revoke restore');
+    expect(await complete(['tessera', 'tokens', 're'])).toBe('revoke restore revoke-leaked');
+    expect(await complete(['tessera', 'tokens', 'rot'])).toBe('rotate');
     expect(await complete(['tessera', 'tokens', 'list', '--kind', ''])).toBe('personal service');
     expect(await complete(['tessera', 'tokens', 'create', '--name', 'x', '--e'])).toBe('--expires');
     expect((await tessera(['completion', 'zsh'])).stdout).toContain('compdef _tessera tessera');
