@@ -100,7 +100,7 @@ const TESSERA_USER_ATTRIBUTES: Attribute[] = [
 ];
 
 const GROUP_ATTRIBUTES: Attribute[] = [
-  attribute('displayName', "The team's name: unique, compared without case; no commas.", {
+  attribute('displayName', "The team's name: unique, compared without case.", {
     required: true,
     uniqueness: 'server',
   }),

@@ -24,7 +24,7 @@ export function teamRoutes(app: App, services: { teams: TeamService }): void {
       schema: {
         tags: ['Teams'],
         summary: 'Create a team',
-        description: 'Admins. Names are unique ignoring case and may not contain commas.',
+        description: 'Admins. Names are unique ignoring case.',
         body: NewTeamBody,
         response: { 201: Team, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
       },

@@ -235,10 +235,7 @@ function checkTeamName(rawName: string): string {
   if (!name) throw invalidField('name', 'A team needs a name.');
   if ([...name].length > TEAM_NAME_MAX)
     throw invalidField('name', `Must be at most ${TEAM_NAME_MAX} characters.`);
-  // Team names travel comma-separated in X-Tessera-Teams, so a comma would split one team in two.
-  if (hasControlCharacters(name) || name.includes(',')) {
-    throw invalidField('name', 'Must not contain commas or control characters.');
-  }
+  if (hasControlCharacters(name)) throw invalidField('name', 'Must not contain control characters.');
   return name;
 }
 

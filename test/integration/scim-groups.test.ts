@@ -106,7 +106,7 @@ describe('SCIM Groups', () => {
       members: [{ value: scim.serviceUser.id }],
     });
     expect(scimError(service).scimType).toBe('invalidValue');
-    expect(scimError(await scim.call('POST', '/Groups', { displayName: 'A, B' })).scimType).toBe(
+    expect(scimError(await scim.call('POST', '/Groups', { displayName: 'A\u0000B' })).scimType).toBe(
       'invalidValue',
     );
     const teams = (await h.request({ url: '/api/teams', session: scim.admin })).json().items;
