@@ -88,6 +88,7 @@ const schema = z.object({
   TESSERA_SIGN_IN_FAILURES_PER_ADDRESS: count.default(30),
   TESSERA_SIGN_IN_FAILURES_PER_EMAIL: count.default(10),
   TESSERA_SIGN_IN_FAILURE_WINDOW_SECONDS: windowSeconds.default(900),
+  TESSERA_SSO_STARTS_PER_ADDRESS: count.default(1000),
   TESSERA_AUTH_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
   TESSERA_AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   TESSERA_AUTH_NEGATIVE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
@@ -235,6 +236,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
       signInPerEmail: {
         max: e.TESSERA_SIGN_IN_FAILURES_PER_EMAIL,
+        windowMs: e.TESSERA_SIGN_IN_FAILURE_WINDOW_SECONDS * 1000,
+      },
+      ssoStartsPerAddress: {
+        max: e.TESSERA_SSO_STARTS_PER_ADDRESS,
         windowMs: e.TESSERA_SIGN_IN_FAILURE_WINDOW_SECONDS * 1000,
       },
     },

@@ -99,9 +99,19 @@ export interface AttemptLimits {
   signInPerAddress: FailureLimit;
   /** Failed sign-ins per email address. */
   signInPerEmail: FailureLimit;
+  /**
+   * Single sign-on starts per client address, finished or not: each start stores a pending sign-in row
+   * until it expires, so an address may not store them without bound.
+   */
+  ssoStartsPerAddress: FailureLimit;
 }
 
-export type LimitName = 'auth_address' | 'auth_token' | 'sign_in_address' | 'sign_in_email';
+export type LimitName =
+  | 'auth_address'
+  | 'auth_token'
+  | 'sign_in_address'
+  | 'sign_in_email'
+  | 'sso_start_address';
 
 /**
  * Brute-force limits for credentials. Only failures count: valid tokens and right passwords never use up
@@ -116,6 +126,7 @@ export class AttemptLimiter {
       auth_token: new FailureCounter(limits.authPerToken, clock),
       sign_in_address: new FailureCounter(limits.signInPerAddress, clock),
       sign_in_email: new FailureCounter(limits.signInPerEmail, clock),
+      sso_start_address: new FailureCounter(limits.ssoStartsPerAddress, clock),
     };
   }
 

@@ -56,6 +56,7 @@ const LIMITED: Record<LimitName, string> = {
   auth_token: 'Too many failed attempts with this token',
   sign_in_address: 'Too many failed sign-ins from this address',
   sign_in_email: 'Too many failed sign-ins for this account',
+  sso_start_address: 'Too many single sign-on starts from this address',
 };
 
 /** Token failures that name a token that exists: they also count against that token's own budget. */

@@ -111,10 +111,19 @@ export function ssoRoutes(
           '`next` is the console path to come back to.',
         // Any `next` is taken; one that is not a path on this server becomes `/` (never a 400 for a link).
         querystring: z.object({ next: z.string().optional() }),
-        response: { 302: z.null(), 400: ErrorBody },
+        response: { 302: z.null(), 303: z.null(), 400: ErrorBody },
       },
     },
     async (request, reply) => {
+      const attempts = app.authentication.attempts;
+      if (
+        attempts.blocked('sign_in_address', request.ip) ??
+        attempts.blocked('sso_start_address', request.ip)
+      ) {
+        const refused: SsoRefusal = 'rate_limited';
+        return reply.header('cache-control', 'no-store').redirect(`${SSO_ERROR_PATH}?reason=${refused}`, 303);
+      }
+      attempts.fail('sso_start_address', request.ip);
       const begun = await sso.begin(request.query.next, request.cookies[BROWSER_COOKIE]);
       browserCookie(reply, begun.browserSecret);
       return reply.header('cache-control', 'no-store').redirect(begun.url, 302);

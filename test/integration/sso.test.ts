@@ -563,6 +563,20 @@ describe('single sign-on for known people only, with password sign-in off', () =
   });
 });
 
+describe('single sign-on starts from one address', () => {
+  const h = setupHarness({ env: ssoEnv({ TESSERA_SSO_STARTS_PER_ADDRESS: '3' }) });
+
+  it('stores at most the limit of pending sign-ins, then shows the too-many-attempts page', async () => {
+    const start = () => h.request({ url: '/api/auth/oidc/start' });
+    for (let i = 0; i < 3; i++) expect((await start()).statusCode).toBe(302);
+    const refused = await start();
+    expect(refused.statusCode).toBe(303);
+    expect(refused.headers.location).toBe('/sign-in/error?reason=rate_limited');
+    const rows = await h.database.handle.db.selectFrom('sso_sign_ins').select('state_hash').execute();
+    expect(rows).toHaveLength(3);
+  });
+});
+
 describe('single sign-on settings', () => {
   it('fail the start with one line naming what is missing or wrong', () => {
     const message = (env: Record<string, string>) => {

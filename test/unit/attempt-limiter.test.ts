@@ -44,7 +44,13 @@ describe('AttemptLimiter', () => {
     const clock = new TestClock();
     const window = { max: 1, windowMs: 60_000 };
     const limiter = new AttemptLimiter(
-      { authPerAddress: window, authPerToken: window, signInPerAddress: window, signInPerEmail: window },
+      {
+        authPerAddress: window,
+        authPerToken: window,
+        signInPerAddress: window,
+        signInPerEmail: window,
+        ssoStartsPerAddress: window,
+      },
       clock,
     );
     limiter.fail('sign_in_email', emailKey(' Alice@Example.com '));
