@@ -66,7 +66,13 @@ export function createServices(options: ServiceOptions) {
     ttlHours: options.sessionTtlHours,
     passwordSignIn: options.passwordSignIn ?? true,
   });
-  const accounts = new AccountService({ db, clock, audit, changes });
+  const accounts = new AccountService({
+    db,
+    clock,
+    audit,
+    changes,
+    passwordSignIn: options.passwordSignIn ?? true,
+  });
   const sso = options.sso
     ? new SsoService({ db, clock, audit, accounts, sessions, ...options.sso })
     : undefined;

@@ -57,7 +57,9 @@ export function accountRoutes(app: App, services: { accounts: AccountService }):
       schema: {
         tags: ['Users'],
         summary: 'Add a person',
-        description: 'Admins. Without `password`, one is generated and returned once as `initial_password`.',
+        description:
+          'Admins. Without `password`, one is generated and returned once as `initial_password`. With password ' +
+          'sign-in off, none is generated: the person signs in through single sign-on.',
         body: NewHumanBody,
         response: {
           201: z.object({ account: Account, initial_password: z.string().optional() }),

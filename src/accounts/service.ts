@@ -169,6 +169,8 @@ export interface AccountServiceDeps {
   clock: Clock;
   audit: AuditLog;
   changes: ChangeFeed;
+  /** Off when people sign in only through single sign-on: a new person then gets no password. */
+  passwordSignIn?: boolean;
 }
 
 /** People and service users: Admins create and change them, Managers may read them. */
@@ -185,12 +187,16 @@ export class AccountService {
   ): Promise<{ account: AccountView; initial_password?: string }> {
     if (caller) requireRole(caller, 'admin');
     const name = checkOptionalName(input.name);
-    const generated = input.password === undefined ? randomUrlSafe(15) : undefined;
-    const password = input.password ?? generated!;
-    if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
+    const passwordSignIn = this.#deps.passwordSignIn ?? true;
+    const generated = passwordSignIn && input.password === undefined ? randomUrlSafe(15) : undefined;
+    const password = input.password ?? generated;
+    if (
+      password !== undefined &&
+      (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH)
+    ) {
       throw invalidField('password', `Must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters.`);
     }
-    const passwordHash = await hashPassword(password);
+    const passwordHash = password === undefined ? null : await hashPassword(password);
     const id = await this.#create(caller, input.team_ids, async (trx) =>
       insertAccount(trx, {
         kind: 'human',

@@ -539,6 +539,21 @@ describe('single sign-on for known people only, with password sign-in off', () =
     expect((await signInAs(atProvider({ email: person.email! }))).statusCode).toBe(303);
   });
 
+  it('adds a person without a generated password: they sign in through their provider', async () => {
+    const person = await h.person({ role: 'admin' });
+    const cookie = sessionCookie(await signInAs(atProvider({ email: person.email! })))!;
+    const { csrf_token } = (await me(h, cookie)).json();
+    const response = await h.app.inject({
+      method: 'POST',
+      url: '/api/users',
+      headers: { cookie: `tessera_session=${cookie}`, 'x-csrf-token': csrf_token },
+      payload: { email: 'no.password@example.com', role: 'member' },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json().initial_password).toBeUndefined();
+    expect(response.json().account.sign_in_methods).not.toContain('password');
+  });
+
   it('lets a password from `tessera reset-password` in for an hour: the way in when SSO is broken', async () => {
     const person = await h.person({ role: 'admin' });
     const { password } = await h.services.accounts.resetPassword(

@@ -3,6 +3,7 @@ import { PASSWORD_MIN_LENGTH } from '../../core/password-rules.ts';
 import { ROLE_LABELS } from '../../core/roles.ts';
 import { ApiError } from '../api/client.ts';
 import { useAccount } from '../session/api.ts';
+import { useSignInMethods } from '../session/methods.ts';
 import { Avatar } from '../ui/Avatar.tsx';
 import { Button } from '../ui/Button.tsx';
 import { FieldError } from '../ui/FieldError.tsx';
@@ -17,6 +18,8 @@ type Field = 'current_password' | 'new_password' | 'confirm';
 export function AccountPage() {
   usePageTitle('Your account');
   const account = useAccount();
+  // With password sign-in off there is no password to change: people sign in through single sign-on.
+  const passwordSignIn = useSignInMethods().data?.password ?? true;
   return (
     <div className="page">
       <PageHeader
@@ -36,7 +39,7 @@ export function AccountPage() {
           <dd>{account.teams.map((team) => team.name).join(', ') || '—'}</dd>
         </dl>
       </section>
-      <PasswordForm />
+      {passwordSignIn ? <PasswordForm /> : null}
     </div>
   );
 }

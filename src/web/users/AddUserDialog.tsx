@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { displayName } from '../../core/names.ts';
 import { PASSWORD_MIN_LENGTH } from '../../core/password-rules.ts';
 import type { Account } from '../api/types.ts';
+import { useSignInMethods } from '../session/methods.ts';
 import { Button } from '../ui/Button.tsx';
 import { copyToClipboard } from '../ui/clipboard.ts';
 import { Dialog, DialogForm } from '../ui/Dialog.tsx';
@@ -76,13 +77,18 @@ function InitialPassword({
   );
 }
 
-/** Add → User: a person who signs in with email and password. Without a password, Tessera makes one. */
+/**
+ * Add → User: a person who signs in with email and password (without one, Tessera makes one), or through
+ * single sign-on when password sign-in is off.
+ */
 export function AddUserDialog({ open, onOpenChange }: { open: boolean; onOpenChange(open: boolean): void }) {
   const create = useCreateHuman();
   const toast = useToast();
   const form = useAccountForm(FIELDS);
   const { name, email, role, teamIds } = form.values;
   const [password, setPassword] = useState('');
+  // With password sign-in off, people sign in through single sign-on: no password to give them.
+  const passwordSignIn = useSignInMethods().data?.password ?? true;
   const [created, setCreated] = useState<{ account: Account; password: string } | null>(null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset only when the dialog opens.
@@ -151,17 +157,21 @@ export function AddUserDialog({ open, onOpenChange }: { open: boolean; onOpenCha
             email={{ placeholder: 'name@example.com', hint: 'They sign in with it.' }}
           />
           <RoleTeamsFields form={form} />
-          <TextField
-            id={form.idOf('password')}
-            label="Password"
-            optional
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            error={form.errors.password}
-            hint={`At least ${PASSWORD_MIN_LENGTH} characters. Leave it empty and Tessera generates one, shown once.`}
-          />
+          {passwordSignIn ? (
+            <TextField
+              id={form.idOf('password')}
+              label="Password"
+              optional
+              type="password"
+              autoComplete="new-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              error={form.errors.password}
+              hint={`At least ${PASSWORD_MIN_LENGTH} characters. Leave it empty and Tessera generates one, shown once.`}
+            />
+          ) : (
+            <p className="field-hint">They sign in through single sign-on with this email.</p>
+          )}
         </DialogForm>
       )}
     </Dialog>
