@@ -99,6 +99,7 @@ export function createServices(options: ServiceOptions) {
   scheduler.exclusive('inactivity sweep', INACTIVITY_SWEEP_MS, () => tokenPolicies.sweep());
   // Every node empties the outbox (rows are claimed before they are sent); expiry warnings run on one.
   scheduler.every('notification delivery', DELIVERY_MS, () => notifications.delivery.run());
+  scheduler.every('notification purge', SESSION_PURGE_MS, () => notifications.delivery.purge());
   scheduler.exclusive('expiry warnings', notificationOptions.intervalSeconds * 1000, () =>
     notifications.expiryWarnings.run(),
   );

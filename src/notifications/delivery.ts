@@ -301,6 +301,30 @@ export class Delivery {
     }
   }
 
+  /**
+   * Forget what is done: events dispatched more than 30 days ago with no delivery still being tried
+   * (their deliveries and attempts go with them), and emails sent as long ago.
+   */
+  async purge(): Promise<void> {
+    const { db, clock } = this.#o;
+    const before = new Date(clock.now().getTime() - KEPT_MS);
+    await db
+      .deleteFrom('notification_events')
+      .where('dispatched_at', '<', before)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('webhook_deliveries')
+              .select('webhook_deliveries.id')
+              .whereRef('webhook_deliveries.event_id', '=', 'notification_events.id')
+              .where('webhook_deliveries.status', '=', 'pending'),
+          ),
+        ),
+      )
+      .execute();
+    await db.deleteFrom('mail_outbox').where('sent_at', '<', before).execute();
+  }
+
   /** Send every queued email that is due. Returns how many were sent. */
   async sendMail(): Promise<number> {
     const { db, clock, mailer } = this.#o;
@@ -354,6 +378,9 @@ export class Delivery {
     return sent;
   }
 }
+
+/** How long dispatched events (with their delivery logs) and sent emails are kept. */
+export const KEPT_MS = 30 * 24 * HOUR_MS;
 
 async function pruneAttempts(db: Kysely<Database>, webhookId: string): Promise<void> {
   const keep = await db
