@@ -12,6 +12,7 @@ import {
 } from './auth/index.ts';
 import type { Config } from './config.ts';
 import { redactSecrets } from './core/secret.ts';
+import { notificationRoutes } from './notifications/index.ts';
 import { operationRoutes } from './operations/index.ts';
 import { BODY_LIMIT } from './platform/http/body-limit.ts';
 import { registerConsole } from './platform/http/console-files.ts';
@@ -123,6 +124,7 @@ export async function buildApp(options: {
   accountRoutes(app, services);
   teamRoutes(app, services);
   auditRoutes(app, services);
+  notificationRoutes(app, services);
   await scimRoutes(app, services);
   await tokenCheckRoutes(app, config, services);
   await registerConsole(app, config.webDir);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AttemptLimits } from './auth/index.ts';
+import type { NotificationOptions } from './notifications/index.ts';
 import type { DatabaseTimeouts } from './platform/database.ts';
 import { StartupError } from './platform/errors.ts';
 import { GroupMapping, isLoopbackHttp, type SsoSettings } from './sso/index.ts';
@@ -107,6 +108,13 @@ const schema = z.object({
   TESSERA_OIDC_AUTO_CREATE: flag.optional(),
   TESSERA_OIDC_GROUPS_CLAIM: optionalText(200),
   TESSERA_OIDC_GROUP_MAPPING: groupMapping,
+  TESSERA_SMTP_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  ),
+  TESSERA_MAIL_FROM: optionalText(320),
+  TESSERA_NOTIFY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  TESSERA_WEBHOOK_ALLOW_PRIVATE: flag.optional(),
 });
 
 type Env = z.infer<typeof schema>;
@@ -144,6 +152,9 @@ function checkTogether(e: Env): string[] {
         ? 'TESSERA_OIDC_GROUPS_CLAIM: required with TESSERA_OIDC_GROUP_MAPPING'
         : 'TESSERA_OIDC_GROUP_MAPPING: required with TESSERA_OIDC_GROUPS_CLAIM',
     );
+  }
+  if (e.TESSERA_SMTP_URL !== undefined && e.TESSERA_MAIL_FROM === undefined) {
+    problems.push('TESSERA_MAIL_FROM: required with TESSERA_SMTP_URL');
   }
   return problems;
 }
@@ -184,6 +195,8 @@ export interface Config {
   passwordSignIn: boolean;
   /** Single sign-on through OpenID Connect; undefined when TESSERA_OIDC_ISSUER is not set. */
   sso: SsoSettings | undefined;
+  /** Emails and webhooks (docs/NOTIFICATIONS.md). */
+  notifications: NotificationOptions & { intervalSeconds: number };
 }
 
 /** A start refused for a reason the operator fixes in the environment: printed as is, without a stack. */
@@ -261,6 +274,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           groupMapping: e.TESSERA_OIDC_GROUP_MAPPING,
         }
       : undefined,
+    notifications: {
+      smtpUrl: e.TESSERA_SMTP_URL,
+      mailFrom: e.TESSERA_MAIL_FROM ?? 'tessera@localhost',
+      publicUrl: e.TESSERA_PUBLIC_URL,
+      allowPrivate: e.TESSERA_WEBHOOK_ALLOW_PRIVATE ?? false,
+      intervalSeconds: e.TESSERA_NOTIFY_INTERVAL_SECONDS,
+    },
   };
 }
 

@@ -64,6 +64,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     },
     passwordSignIn: config.passwordSignIn,
     sso: config.sso && relyingParty ? { settings: config.sso, relyingParty } : undefined,
+    notifications: config.notifications,
   });
   // Changes reach the other nodes' verification caches through LISTEN/NOTIFY; until this node listens,
   // its cache stays off.
@@ -105,6 +106,9 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     { url, engine: database.engine, startup_ms: Math.round(performance.now() - started) },
     'tessera listening',
   );
+  if (!services.notifications.mailer.configured) {
+    app.log.info('no email is sent: TESSERA_SMTP_URL is not set (docs/NOTIFICATIONS.md)');
+  }
   printWelcome(url, first, database.engine === 'pglite' ? config.dataDir : 'PostgreSQL');
 
   let closing: Promise<void> | undefined;

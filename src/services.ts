@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { AccountService } from './accounts/index.ts';
 import { AuditLog } from './audit/index.ts';
 import { CacheRefresher, SessionService, TokenAuthenticator, VerificationCache } from './auth/index.ts';
+import { createNotifications, type NotificationOptions } from './notifications/index.ts';
 import { ChangeFeed } from './platform/change-feed.ts';
 import type { Clock } from './platform/clock.ts';
 import type { DatabaseHealth } from './platform/health.ts';
@@ -30,11 +31,15 @@ export interface ServiceOptions {
   passwordSignIn?: boolean;
   /** Single sign-on, with its provider already discovered (`RelyingParty.discover`). */
   sso?: { settings: SsoSettings; relyingParty: RelyingParty } | undefined;
+  /** Emails and webhooks; by default no SMTP and no private webhook addresses. */
+  notifications?: (NotificationOptions & { intervalSeconds: number }) | undefined;
 }
 
 const SESSION_PURGE_MS = 60 * 60 * 1000;
 const SSO_SIGN_IN_PURGE_MS = 10 * 60 * 1000;
 const INACTIVITY_SWEEP_MS = 60 * 60 * 1000;
+/** How often the outbox is emptied and due webhooks and emails are sent. */
+const DELIVERY_MS = 1000;
 
 export const AUTH_CACHE_DEFAULTS = { size: 100_000, ttlMs: 60_000, negativeTtlMs: 5_000 };
 
@@ -56,6 +61,17 @@ export function createServices(options: ServiceOptions) {
     () => authCache.size,
   );
   const audit = new AuditLog({ db, clock });
+  const notificationOptions = options.notifications ?? {
+    smtpUrl: undefined,
+    mailFrom: 'tessera@localhost',
+    publicUrl: undefined,
+    allowPrivate: false,
+    intervalSeconds: 300,
+  };
+  const notifications = createNotifications(
+    { db, clock, audit, onMailError: (error) => options.onBackgroundError(error, 'email') },
+    notificationOptions,
+  );
   const lastUsed = new LastUsedRecorder({ db, metrics });
   const authCacheRefresher = new CacheRefresher({ db, cache: authCache, metrics });
   const sessions = new SessionService({
@@ -87,6 +103,12 @@ export function createServices(options: ServiceOptions) {
   if (sso) scheduler.every('single sign-on purge', SSO_SIGN_IN_PURGE_MS, () => sso.purgeExpired());
   // Once an hour for the whole cluster, on one node at a time, whichever nodes restart meanwhile.
   scheduler.exclusive('inactivity sweep', INACTIVITY_SWEEP_MS, () => tokenPolicies.sweep());
+  // Every node empties the outbox (rows are claimed before they are sent); expiry warnings run on one.
+  scheduler.every('notification delivery', DELIVERY_MS, () => notifications.delivery.run());
+  scheduler.every('notification purge', SESSION_PURGE_MS, () => notifications.delivery.purge());
+  scheduler.exclusive('expiry warnings', notificationOptions.intervalSeconds * 1000, () =>
+    notifications.expiryWarnings.run(),
+  );
   return {
     db,
     readiness: readinessProbe(db, options.health),
@@ -104,6 +126,10 @@ export function createServices(options: ServiceOptions) {
     tokens: new TokenService({ db, clock, audit, lastUsed, changes }),
     leakedSecrets: new LeakedSecrets({ db, clock, audit, lastUsed, changes }),
     tokenPolicies,
+    /** Emails, webhooks and their outbox (docs/NOTIFICATIONS.md). */
+    notifications,
+    webhooks: notifications.webhooks,
+    notificationSettings: notifications.notificationSettings,
     accounts,
     teams: new TeamService({ db, audit, clock, changes }),
     sessions,

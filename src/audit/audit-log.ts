@@ -28,6 +28,10 @@ export const AUDIT_ACTIONS = [
   'session.ended',
   'session.failed',
   'auth.failed',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'notification_settings.updated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -49,7 +53,7 @@ export type AuditActor = Caller | { ip: string; userAgent: string | null } | Com
 export const COMMAND_LINE_LABEL = 'command line';
 
 export interface AuditTarget {
-  type: 'token' | 'account' | 'team';
+  type: 'token' | 'account' | 'team' | 'webhook';
   id: string;
   label: string;
 }
@@ -65,6 +69,12 @@ interface FailedAuthentication {
   count: number;
 }
 
+/**
+ * Told of every change recorded, in the transaction that makes it: what must happen if and only if the
+ * change commits (a notification's outbox row) is written here.
+ */
+export type AuditObserver = (db: Kysely<Database>, event: NewAuditEvent) => Promise<void>;
+
 /** Most distinct (code, address, token) failures held between flushes; beyond it they are only counted. */
 const FAILED_BUFFER_LIMIT = 10_000;
 
@@ -78,6 +88,7 @@ export class AuditLog {
   readonly #clock: Clock;
   #failed = new Map<string, FailedAuthentication>();
   #overflow = 0;
+  readonly #observers: AuditObserver[] = [];
 
   constructor(deps: { db: Kysely<Database>; clock: Clock }) {
     this.#db = deps.db;
@@ -92,7 +103,14 @@ export class AuditLog {
     target: AuditTarget | null,
     details: Record<string, unknown> = {},
   ): Promise<void> {
-    await insertAuditEvents(db, [this.#event(caller, action, target, details)]);
+    const event = this.#event(caller, action, target, details);
+    await insertAuditEvents(db, [event]);
+    for (const observer of this.#observers) await observer(db, event);
+  }
+
+  /** Call `observer` with every change recorded from now on, in its transaction. */
+  observe(observer: AuditObserver): void {
+    this.#observers.push(observer);
   }
 
   #event(

@@ -161,6 +161,83 @@ export interface ScheduledJobsTable {
   lease_holder: string | null;
 }
 
+export interface WebhooksTable {
+  id: Generated<string>;
+  url: string;
+  /** The event types it wants, as a JSON array. */
+  events: ColumnType<string[], string, string>;
+  /** The Standard Webhooks signing secret (`whsec_…`); HMAC needs it, so it is kept, and never shown again. */
+  secret: string;
+  enabled: Generated<boolean>;
+  disabled_reason: string | null;
+  /** When its deliveries started failing without a success since; 24 hours of it disables the webhook. */
+  failing_since: Timestamp | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+/** The outbox: one row per event, written in the transaction of the change. */
+export interface NotificationEventsTable {
+  /** Sent as `webhook-id` on every attempt of every delivery of the event. */
+  id: Generated<string>;
+  type: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  /** Set for a test event: only this webhook gets it. */
+  webhook_id: string | null;
+  created_at: DefaultTimestamp;
+  dispatched_at: Timestamp | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  webhook_id: string;
+  event_id: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<string>;
+  webhook_id: string;
+  delivery_id: string;
+  at: Timestamp;
+  event_type: string;
+  status_code: number | null;
+  duration_ms: number;
+  response_start: string | null;
+  error: string | null;
+}
+
+export interface ExpiryNoticesTable {
+  token_id: string;
+  /** Days before expiry; 0 is the "expired" notice. */
+  threshold_days: number;
+  sent_at: Timestamp;
+}
+
+export interface MailOutboxTable {
+  id: Generated<string>;
+  recipient: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  created_at: Timestamp;
+  next_attempt_at: Timestamp;
+  attempts: Generated<number>;
+  sent_at: Timestamp | null;
+}
+
+export interface NotificationSettingsTable {
+  id: number;
+  expiry_thresholds_days: ColumnType<number[], string, string>;
+}
+
+export interface ExpiryWarningOptOutsTable {
+  account_id: string;
+}
+
 export interface Database {
   teams: TeamsTable;
   accounts: AccountsTable;
@@ -173,6 +250,14 @@ export interface Database {
   sso_sessions: SsoSessionsTable;
   token_policies: TokenPoliciesTable;
   scheduled_jobs: ScheduledJobsTable;
+  webhooks: WebhooksTable;
+  notification_events: NotificationEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  expiry_notices: ExpiryNoticesTable;
+  mail_outbox: MailOutboxTable;
+  notification_settings: NotificationSettingsTable;
+  expiry_warning_opt_outs: ExpiryWarningOptOutsTable;
 }
 
 export type NewAccount = Insertable<AccountsTable>;

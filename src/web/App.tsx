@@ -4,6 +4,7 @@ import { AuditPage } from './audit/AuditPage.tsx';
 import { RequireRole, RequireSession } from './layout/guards.tsx';
 import { SettingsLayout } from './layout/SettingsLayout.tsx';
 import { NotFoundPage } from './layout/StatusPages.tsx';
+import { WebhooksPage } from './notifications/WebhooksPage.tsx';
 import { paths } from './paths.ts';
 import { SignInPage } from './session/SignInPage.tsx';
 import { SsoErrorPage } from './session/SsoErrorPage.tsx';
@@ -61,6 +62,14 @@ export function App() {
             element={
               <RequireRole minRole="admin" what="The token policy">
                 <TokenPolicyPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path={paths.webhooks}
+            element={
+              <RequireRole minRole="admin" what="Webhooks">
+                <WebhooksPage />
               </RequireRole>
             }
           />

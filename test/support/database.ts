@@ -56,10 +56,11 @@ async function createPostgresDatabase(): Promise<TestDatabase> {
 }
 
 async function resetTables(handle: DatabaseHandle): Promise<void> {
-  await sql`truncate audit_events, sso_sign_ins, sessions, tokens, account_teams, accounts, teams restart identity cascade`.execute(
+  await sql`truncate audit_events, webhooks, notification_events, mail_outbox, sso_sign_ins, sessions, tokens, account_teams, accounts, teams restart identity cascade`.execute(
     handle.db,
   );
   await sql`insert into teams (name, builtin) values ('Public', true)`.execute(handle.db);
+  await sql`update notification_settings set expiry_thresholds_days = '[7, 1]'`.execute(handle.db);
   await sql`update token_policies set max_days = null, allow_never = true, default_expires_in_days = 30,
     revoke_unused_after_days = null`.execute(handle.db);
   await sql`delete from scheduled_jobs`.execute(handle.db);

@@ -86,6 +86,7 @@ export function setupHarness(
       },
       passwordSignIn: config.passwordSignIn,
       sso: config.sso && relyingParty ? { settings: config.sso, relyingParty } : undefined,
+      notifications: config.notifications,
     });
     h.app = await buildApp({ services: h.services, config });
   });

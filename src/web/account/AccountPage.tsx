@@ -2,6 +2,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { PASSWORD_MIN_LENGTH } from '../../core/password-rules.ts';
 import { ROLE_LABELS } from '../../core/roles.ts';
 import { ApiError } from '../api/client.ts';
+import { useMyNotifications, useSaveMyNotifications } from '../notifications/api.ts';
 import { useAccount } from '../session/api.ts';
 import { useSignInMethods } from '../session/methods.ts';
 import { Avatar } from '../ui/Avatar.tsx';
@@ -39,8 +40,57 @@ export function AccountPage() {
           <dd>{account.teams.map((team) => team.name).join(', ') || '—'}</dd>
         </dl>
       </section>
+      <ExpiryWarningsSwitch />
       {passwordSignIn ? <PasswordForm /> : null}
     </div>
+  );
+}
+
+/** Expiry warnings for one's own personal tokens; security notices cannot be turned off. */
+function ExpiryWarningsSwitch() {
+  const ids = useId();
+  const mine = useMyNotifications();
+  const save = useSaveMyNotifications();
+  const toast = useToast();
+  // Shown at once; put back if the server refuses.
+  const [shown, setShown] = useState<boolean | null>(null);
+  if (!mine.isSuccess) return null;
+  const checked = shown ?? mine.data.expiry_warnings;
+  return (
+    <section className="account-section" aria-labelledby={`${ids}-title`}>
+      <h2 id={`${ids}-title`} className="section-title">
+        Email
+      </h2>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={checked}
+          onChange={(e) => {
+            const wanted = e.target.checked;
+            setShown(wanted);
+            save.mutate(
+              { expiry_warnings: wanted },
+              {
+                onSuccess: (saved) => {
+                  setShown(null);
+                  toast.success(saved.expiry_warnings ? 'Expiry warnings on.' : 'Expiry warnings off.');
+                },
+                onError: (error) => {
+                  setShown(null);
+                  toast.error(error.message);
+                },
+              },
+            );
+          }}
+        />
+        <span>
+          Email me before my personal tokens expire
+          <span className="field-hint" style={{ display: 'block' }}>
+            Notices that someone else revoked or rotated one of your tokens are always sent.
+          </span>
+        </span>
+      </label>
+    </section>
   );
 }
 
