@@ -13,7 +13,7 @@ import { Scheduler } from './platform/scheduler.ts';
 import type { Database } from './platform/schema.ts';
 import { type RelyingParty, SsoService, type SsoSettings } from './sso/index.ts';
 import { TeamService } from './teams/index.ts';
-import { LastUsedRecorder, LeakedSecrets, TokenPolicies, TokenService } from './tokens/index.ts';
+import { LastUsedRecorder, LeakedSecrets, TokenPolicies, TokenService, TokenUsage } from './tokens/index.ts';
 
 export interface ServiceOptions {
   db: Kysely<Database>;
@@ -35,6 +35,8 @@ export interface ServiceOptions {
 const SESSION_PURGE_MS = 60 * 60 * 1000;
 const SSO_SIGN_IN_PURGE_MS = 10 * 60 * 1000;
 const INACTIVITY_SWEEP_MS = 60 * 60 * 1000;
+/** Usage counts older than 90 days go once an hour, on one node of the cluster. */
+const USAGE_RETENTION_MS = 60 * 60 * 1000;
 
 export const AUTH_CACHE_DEFAULTS = { size: 100_000, ttlMs: 60_000, negativeTtlMs: 5_000 };
 
@@ -81,6 +83,9 @@ export function createServices(options: ServiceOptions) {
   if (sso) scheduler.every('single sign-on purge', SSO_SIGN_IN_PURGE_MS, () => sso.purgeExpired());
   // Once an hour for the whole cluster, on one node at a time, whichever nodes restart meanwhile.
   scheduler.exclusive('inactivity sweep', INACTIVITY_SWEEP_MS, () => tokenPolicies.sweep());
+  const tokens = new TokenService({ db, clock, audit, lastUsed, changes });
+  const tokenUsage = new TokenUsage({ db, clock, tokens });
+  scheduler.exclusive('usage retention', USAGE_RETENTION_MS, () => tokenUsage.sweep());
   return {
     db,
     readiness: readinessProbe(db, options.health),
@@ -95,7 +100,8 @@ export function createServices(options: ServiceOptions) {
     lastUsed,
     /** The background jobs above; `start` them once the app serves. */
     scheduler,
-    tokens: new TokenService({ db, clock, audit, lastUsed, changes }),
+    tokens,
+    tokenUsage,
     leakedSecrets: new LeakedSecrets({ db, clock, audit, lastUsed, changes }),
     tokenPolicies,
     accounts,

@@ -16,4 +16,6 @@ export {
 export { tokenRoutes } from './routes.ts';
 export { Owner, Token } from './schemas.ts';
 export { TokenService } from './service.ts';
+export { TokenUsage } from './usage.ts';
+export { tokenUsageRoutes } from './usage-routes.ts';
 export { type OwnerView, type TokenUse, type TokenView, tokenUse, tokenView } from './views.ts';
