@@ -30,7 +30,7 @@ import { scimRoutes } from './scim/index.ts';
 import type { Services } from './services.ts';
 import { ssoRoutes } from './sso/index.ts';
 import { teamRoutes } from './teams/index.ts';
-import { leakedSecretRoutes, tokenPolicyRoutes, tokenRoutes } from './tokens/index.ts';
+import { leakedSecretRoutes, tokenPolicyRoutes, tokenRoutes, tokenUsageRoutes } from './tokens/index.ts';
 
 /** Log lines never carry credentials: the headers that hold them are redacted wherever they appear. */
 export const LOG_REDACT = [
@@ -119,6 +119,7 @@ export async function buildApp(options: {
   ssoRoutes(app, services, config);
   meRoutes(app, services);
   tokenRoutes(app, services);
+  tokenUsageRoutes(app, services);
   leakedSecretRoutes(app, services);
   tokenPolicyRoutes(app, services);
   accountRoutes(app, services);

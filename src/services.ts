@@ -14,7 +14,7 @@ import { Scheduler } from './platform/scheduler.ts';
 import type { Database } from './platform/schema.ts';
 import { type RelyingParty, SsoService, type SsoSettings } from './sso/index.ts';
 import { TeamService } from './teams/index.ts';
-import { LastUsedRecorder, LeakedSecrets, TokenPolicies, TokenService } from './tokens/index.ts';
+import { LastUsedRecorder, LeakedSecrets, TokenPolicies, TokenService, TokenUsage } from './tokens/index.ts';
 
 export interface ServiceOptions {
   db: Kysely<Database>;
@@ -40,6 +40,8 @@ const SSO_SIGN_IN_PURGE_MS = 10 * 60 * 1000;
 const INACTIVITY_SWEEP_MS = 60 * 60 * 1000;
 /** How often the outbox is emptied and due webhooks and emails are sent. */
 const DELIVERY_MS = 1000;
+/** Usage counts older than 90 days go once an hour, on one node of the cluster. */
+const USAGE_RETENTION_MS = 60 * 60 * 1000;
 
 export const AUTH_CACHE_DEFAULTS = { size: 100_000, ttlMs: 60_000, negativeTtlMs: 5_000 };
 
@@ -109,6 +111,9 @@ export function createServices(options: ServiceOptions) {
   scheduler.exclusive('expiry warnings', notificationOptions.intervalSeconds * 1000, () =>
     notifications.expiryWarnings.run(),
   );
+  const tokens = new TokenService({ db, clock, audit, lastUsed, changes });
+  const tokenUsage = new TokenUsage({ db, clock, tokens });
+  scheduler.exclusive('usage retention', USAGE_RETENTION_MS, () => tokenUsage.sweep());
   return {
     db,
     readiness: readinessProbe(db, options.health),
@@ -123,7 +128,8 @@ export function createServices(options: ServiceOptions) {
     lastUsed,
     /** The background jobs above; `start` them once the app serves. */
     scheduler,
-    tokens: new TokenService({ db, clock, audit, lastUsed, changes }),
+    tokens,
+    tokenUsage,
     leakedSecrets: new LeakedSecrets({ db, clock, audit, lastUsed, changes }),
     tokenPolicies,
     /** Emails, webhooks and their outbox (docs/NOTIFICATIONS.md). */

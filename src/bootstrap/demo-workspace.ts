@@ -6,7 +6,7 @@ import { generateSecret, secretHint } from '../core/secret.ts';
 import { sha256Hex } from '../platform/hashing.ts';
 import type { Database } from '../platform/schema.ts';
 import { insertTeam } from '../teams/index.ts';
-import { insertToken } from '../tokens/index.ts';
+import { type HourTally, insertToken, type OriginTally, writeUsage } from '../tokens/index.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -486,6 +486,8 @@ export async function seedDemoWorkspace(
     }
   }
 
+  const hours: HourTally[] = [];
+  const origins: OriginTally[] = [];
   for (const token of TOKENS) {
     const owner = ACCOUNTS.find((a) => a.key === token.owner)!;
     const kind = owner.kind === 'human' ? 'personal' : 'service';
@@ -512,6 +514,7 @@ export async function seedDemoWorkspace(
       last_used_ip: token.lastUsedAgo === undefined ? null : (token.ip ?? null),
       last_used_user_agent: token.lastUsedAgo === undefined ? null : (token.userAgent ?? null),
     });
+    if (token.lastUsedAgo !== undefined) usageHistory(id, token, now, hours, origins);
     const label = `${token.name} (${labels.get(token.owner)})`;
     audit.push(
       event(createdAt, 'token.created', creator, 'token', id, label, {
@@ -530,4 +533,66 @@ export async function seedDemoWorkspace(
   }
   audit.sort((a, b) => a.at.getTime() - b.at.getTime());
   await insertAuditEvents(db, audit);
+  await writeUsage(db, hours, origins);
+}
+
+/** The kept usage window (src/tokens/usage.ts). */
+const USAGE_DAYS = 90;
+const OTHER_ORIGINS = [
+  { ip: '10.20.4.31', userAgent: 'python-requests/2.32.3' },
+  { ip: '192.0.2.44', userAgent: 'curl/8.5.0' },
+];
+
+/** A number from 0 to 1 that is always the same for the same inputs: the demo looks alike on every start. */
+function wobble(seed: string, n: number): number {
+  let h = 2166136261 ^ n;
+  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619);
+  return ((h >>> 0) % 1000) / 1000;
+}
+
+/**
+ * Usage for the token's last 90 days up to its last use: the busy ones (used in the last few hours) every
+ * hour, more in working hours; the others once a day, as a nightly job would. Their origins, with counts.
+ */
+function usageHistory(id: string, token: DemoToken, now: Date, hours: HourTally[], origins: OriginTally[]) {
+  const last = now.getTime() - token.lastUsedAgo!;
+  const first = Math.max(now.getTime() - token.createdAgo, now.getTime() - USAGE_DAYS * DAY);
+  if (last < first) return;
+  const busy = token.lastUsedAgo! <= 3 * HOUR;
+  const base = 20 + Math.round(wobble(token.name, 0) * 200);
+  let total = 0;
+  for (let hour = last - (last % HOUR); hour >= first - (first % HOUR); hour -= HOUR) {
+    const n = hour / HOUR;
+    const hourOfDay = new Date(hour).getUTCHours();
+    if (!busy && hourOfDay !== 3) continue;
+    const daytime = hourOfDay >= 8 && hourOfDay < 19 ? 3 : 1;
+    const uses = busy
+      ? Math.round(base * daytime * (0.5 + wobble(token.name, n)))
+      : 1 + Math.round(wobble(token.name, n) * 4);
+    const failures = wobble(token.name, -n) > 0.97 ? 1 + Math.round(wobble(token.name, n + 1) * 5) : 0;
+    hours.push({ tokenId: id, hour, uses, failures });
+    total += uses;
+  }
+  const ip = token.ip ?? '10.20.0.15';
+  const mainUses = busy ? Math.round(total * 0.9) : total;
+  origins.push({
+    tokenId: id,
+    ip,
+    userAgent: token.userAgent ?? '',
+    firstSeen: first,
+    lastSeen: last,
+    uses: mainUses,
+  });
+  if (!busy) return;
+  OTHER_ORIGINS.forEach((other, i) => {
+    const lastSeen = Math.max(first, last - (i + 1) * 5 * HOUR);
+    origins.push({
+      tokenId: id,
+      ip: other.ip,
+      userAgent: other.userAgent,
+      firstSeen: Math.min(first + (i + 1) * 7 * DAY, lastSeen),
+      lastSeen,
+      uses: Math.round((total - mainUses) / (i + 2)),
+    });
+  });
 }

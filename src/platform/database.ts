@@ -80,6 +80,13 @@ export interface DatabaseOptions {
   initialData?: Blob;
 }
 
+/**
+ * PostgreSQL's memory settings for the embedded database, which lives in one WebAssembly memory that only
+ * grows: 128 MB of shared buffers (PGlite's default) for a database of a few megabytes held ~100 MB of
+ * memory for nothing, and an index build could grow it by 64 MB for good (docs/PERFORMANCE.md).
+ */
+const PGLITE_SETTINGS = ['shared_buffers=16MB', 'maintenance_work_mem=16MB'];
+
 /** The extensions the migrations create, which the embedded database must load on every start. */
 const pgliteExtensions = { pg_trgm };
 
@@ -121,6 +128,7 @@ async function openPglite(
   try {
     lite = await PGlite.create(location, {
       extensions: pgliteExtensions,
+      startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])],
       ...(initialData ? { loadDataDir: initialData } : {}),
     });
   } catch (error) {

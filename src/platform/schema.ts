@@ -238,6 +238,25 @@ export interface ExpiryWarningOptOutsTable {
   account_id: string;
 }
 
+/** Successful and failed uses of one token in one hour (migration 0012), summed across nodes. */
+export interface TokenUsageTable {
+  token_id: string;
+  hour: Timestamp;
+  /** bigint: read with a cast. */
+  uses: ColumnType<string, number | string | undefined, number | string>;
+  failures: ColumnType<string, number | string | undefined, number | string>;
+}
+
+/** One (address, user agent) a token was used from (migration 0012); '' for no user agent. */
+export interface TokenOriginsTable {
+  token_id: string;
+  ip: string;
+  user_agent: string;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  uses: ColumnType<string, number | string, number | string>;
+}
+
 export interface Database {
   teams: TeamsTable;
   accounts: AccountsTable;
@@ -258,6 +277,8 @@ export interface Database {
   mail_outbox: MailOutboxTable;
   notification_settings: NotificationSettingsTable;
   expiry_warning_opt_outs: ExpiryWarningOptOutsTable;
+  token_usage: TokenUsageTable;
+  token_origins: TokenOriginsTable;
 }
 
 export type NewAccount = Insertable<AccountsTable>;

@@ -16,4 +16,7 @@ export {
 export { tokenRoutes } from './routes.ts';
 export { Owner, Token } from './schemas.ts';
 export { TokenService } from './service.ts';
+export { TokenUsage } from './usage.ts';
+export { type HourTally, type OriginTally, writeUsage } from './usage-queries.ts';
+export { tokenUsageRoutes } from './usage-routes.ts';
 export { type OwnerView, type TokenUse, type TokenView, tokenUse, tokenView } from './views.ts';

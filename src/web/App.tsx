@@ -9,6 +9,7 @@ import { paths } from './paths.ts';
 import { SignInPage } from './session/SignInPage.tsx';
 import { SsoErrorPage } from './session/SsoErrorPage.tsx';
 import { LeakedSecretsPage } from './tokens/LeakedSecretsPage.tsx';
+import { TokenPage } from './tokens/TokenPage.tsx';
 import { TokenPolicyPage } from './tokens/TokenPolicyPage.tsx';
 import { TokensPage } from './tokens/TokensPage.tsx';
 import { UsersPage } from './users/UsersPage.tsx';
@@ -24,6 +25,18 @@ export function App() {
           <Route path="/settings" element={<Navigate to={paths.personalTokens} replace />} />
           <Route path="/settings/access-tokens" element={<Navigate to={paths.personalTokens} replace />} />
           <Route path={paths.personalTokens} element={<TokensPage key="personal" kind="personal" />} />
+          <Route
+            path={`${paths.personalTokens}/:id`}
+            element={<TokenPage key="personal" kind="personal" />}
+          />
+          <Route
+            path={`${paths.serviceTokens}/:id`}
+            element={
+              <RequireRole minRole="admin" what="Service tokens">
+                <TokenPage key="service" kind="service" />
+              </RequireRole>
+            }
+          />
           <Route path={paths.account} element={<AccountPage />} />
           <Route
             path={paths.serviceTokens}

@@ -13,6 +13,9 @@ export const paths = {
   leakedSecrets: '/settings/security/leaked-secrets',
   tokenPolicy: '/settings/security/token-policy',
   webhooks: '/settings/security/webhooks',
+  /** One token's page; the name in its row opens it. */
+  token: (kind: 'personal' | 'service', id: string) =>
+    `/settings/access-tokens/${kind}/${encodeURIComponent(id)}`,
   /** What the arrow in the Service tab opens: Users filtered to one account (SPEC §5). */
   usersFilteredTo: (id: string) => `/settings/security/users?user=${encodeURIComponent(id)}`,
 } as const;

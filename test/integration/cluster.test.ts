@@ -70,6 +70,34 @@ describe.skipIf(!postgres)('two nodes on one PostgreSQL', () => {
     expect((await call(a, '/auth/check', secret)).status).toBe(401);
   });
 
+  it('a thousand uses on each node add two thousand, each node flushing at most once a second', async () => {
+    const { secret, token } = (await post('/api/tokens', {
+      name: 'Counted twice',
+      kind: 'personal',
+      expires_in_days: 30,
+    })) as { secret: string; token: { id: string } };
+    const flushes = async (node: TesseraProcess) => {
+      const text = await (await fetch(`${node.url}/metrics`)).text();
+      return Number(/^tessera_last_used_flushes_total (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await Promise.all([flushes(a), flushes(b)]);
+    const started = performance.now();
+    await Promise.all(
+      [a, b].map(async (node) => {
+        for (let i = 0; i < 1000; i++) expect((await call(node, '/auth/check', secret)).status).toBe(200);
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const seconds = (performance.now() - started) / 1000;
+    const after = await Promise.all([flushes(a), flushes(b)]);
+    for (const i of [0, 1]) expect(after[i]! - before[i]!).toBeLessThanOrEqual(Math.ceil(seconds));
+    const to = new Date(Date.now() + 3_600_000).toISOString();
+    const usage = (await (
+      await fetch(`${a.url}/api/tokens/${token.id}/usage?to=${to}`, { headers: admin.headers })
+    ).json()) as { points: { uses: number }[] };
+    expect(usage.points.reduce((sum, p) => sum + p.uses, 0)).toBe(2000);
+  });
+
   it('a role change is obeyed on the very next request on both nodes', async () => {
     const person = (await post('/api/users', {
       email: 'member@example.com',

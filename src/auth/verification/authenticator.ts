@@ -152,6 +152,8 @@ export class TokenAuthenticator {
     hint: string | null,
   ): TokenAuthentication {
     this.#metrics.authentications.inc({ result: code });
+    // An existing token refused (revoked, expired, owner deactivated): counted apart from its uses.
+    if (tokenId !== null) this.#lastUsed.recordFailure(tokenId, this.#clock.now().getTime());
     this.#audit.noteFailedAuthentication({ code, ip: origin.ip, userAgent: origin.userAgent, tokenId, hint });
     return { ok: false, code, description: DESCRIPTIONS[code] };
   }

@@ -19,7 +19,7 @@ import { FilterSelect } from '../ui/list/toolbar.tsx';
 import { usePageTitle } from '../ui/page-title.ts';
 
 /** What each recorded action reads as; the server's names are the keys (src/audit/audit-log.ts). */
-const ACTIONS: Record<string, string> = {
+export const ACTIONS: Record<string, string> = {
   'token.created': 'Generated token',
   'token.revoked': 'Revoked token',
   'token.rotated': 'Rotated token',
@@ -57,7 +57,7 @@ function text(value: unknown): string | null {
 }
 
 /** The line under the action: why, what changed, how many times; and "via SCIM" for the provider's changes. */
-function actionDetail(event: AuditEvent): string | null {
+export function actionDetail(event: AuditEvent): string | null {
   const detail = changeDetail(event);
   if (event.details.via !== 'scim') return detail;
   return detail ? `${detail} · via SCIM` : 'via SCIM';

@@ -76,7 +76,9 @@ export function TokenCell({ token }: { token: Token }) {
     <div className="cell-stack">
       <KeyIcon status={token.status} />
       <div className="cell-lines">
-        <span className="cell-primary">{token.name}</span>
+        <Link className="cell-primary token-link" to={paths.token(token.kind, token.id)}>
+          {token.name}
+        </Link>
         {token.description ? (
           <span
             className="cell-secondary token-description"
