@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { AccountService } from './accounts/index.ts';
 import { AuditLog } from './audit/index.ts';
 import { CacheRefresher, SessionService, TokenAuthenticator, VerificationCache } from './auth/index.ts';
+import { IssuerKeys, TokenExchange, TrustPolicies } from './federation/index.ts';
 import { ChangeFeed } from './platform/change-feed.ts';
 import type { Clock } from './platform/clock.ts';
 import type { DatabaseHealth } from './platform/health.ts';
@@ -81,6 +82,7 @@ export function createServices(options: ServiceOptions) {
   if (sso) scheduler.every('single sign-on purge', SSO_SIGN_IN_PURGE_MS, () => sso.purgeExpired());
   // Once an hour for the whole cluster, on one node at a time, whichever nodes restart meanwhile.
   scheduler.exclusive('inactivity sweep', INACTIVITY_SWEEP_MS, () => tokenPolicies.sweep());
+  const tokens = new TokenService({ db, clock, audit, lastUsed, changes });
   return {
     db,
     readiness: readinessProbe(db, options.health),
@@ -95,7 +97,9 @@ export function createServices(options: ServiceOptions) {
     lastUsed,
     /** The background jobs above; `start` them once the app serves. */
     scheduler,
-    tokens: new TokenService({ db, clock, audit, lastUsed, changes }),
+    tokens,
+    trustPolicies: new TrustPolicies({ db, clock, audit }),
+    exchange: new TokenExchange({ db, clock, audit, tokens, keys: new IssuerKeys() }),
     leakedSecrets: new LeakedSecrets({ db, clock, audit, lastUsed, changes }),
     tokenPolicies,
     accounts,

@@ -20,6 +20,7 @@ const FLOORS: Record<string, number> = {
   bootstrap: 7,
   scim: 7,
   sso: 7,
+  federation: 7,
   'config.ts': 8,
   'services.ts': 8,
   'app.ts': 9,
@@ -39,6 +40,7 @@ const DOMAINS = new Set([
   'bootstrap',
   'scim',
   'sso',
+  'federation',
 ]);
 
 interface Import {
