@@ -65,6 +65,7 @@ export interface GenerateTokenInput {
   expires_in_days: number | null;
   service_user_id?: string;
   scim_only?: boolean;
+  allowed_networks?: string[];
 }
 
 export function useGenerateToken() {
