@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client.ts';
 import { useSingleFlight } from '../api/single-flight.ts';
+import type { Page, Token } from '../api/types.ts';
 
 export interface TrustCondition {
   claim: string;
@@ -32,6 +33,27 @@ export function useTrustPolicies(serviceUserId: string | null) {
     enabled: serviceUserId !== null,
     queryFn: ({ signal }) => api<{ items: TrustPolicy[] }>(path(serviceUserId!), { signal }),
   });
+}
+
+/**
+ * How many of a service user's active tokens hold its deactivation back: all but the federated ones,
+ * which deactivation revokes (docs/KEYLESS-CI.md). Undefined while unknown.
+ */
+export function useStoredTokenCount(
+  account: { id: string; kind: string; active_token_count: number } | null,
+) {
+  const query = useQuery({
+    queryKey: ['tokens', 'stored-count', account?.id ?? ''],
+    enabled: account !== null && account.kind === 'service' && account.active_token_count > 0,
+    queryFn: ({ signal }) =>
+      api<Page<Token>>('/api/tokens', {
+        signal,
+        query: { kind: 'service', service_user_id: account!.id, status: 'active', limit: 100 },
+      }),
+  });
+  if (account?.kind !== 'service' || account.active_token_count === 0) return 0;
+  // Past one page, at least that many: enough to say "revoke them first".
+  return query.data ? query.data.items.filter((token) => token.federation === null).length : undefined;
 }
 
 export function useAddTrustPolicy(serviceUserId: string) {
