@@ -85,4 +85,23 @@ test('Generate Token fences a token to networks: a bad block is refused by the f
   const me = await page.request.get('/api/me', { headers: { authorization: `Bearer ${secret}` } });
   expect(me.status()).toBe(401);
   expect((await me.json()).code).toBe('token_network');
+
+  // Edit changes the fence later: one block, then none.
+  await row.getByRole('button', { name: 'Actions for Fenced' }).click();
+  await page.getByRole('menu').getByRole('menuitem', { name: 'Edit' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit “Fenced”' });
+  const field = edit.getByLabel(/Allowed networks/);
+  await expect(field).toHaveValue('10.0.0.0/8, 2001:db8::/32');
+  await field.fill('127.0.0.0/8');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(edit).toHaveCount(0);
+  await expect(row.getByTestId('allowed-networks')).toHaveText('127.0.0.0/8');
+  const inside = await page.request.get('/api/me', { headers: { authorization: `Bearer ${secret}` } });
+  expect(inside.status()).toBe(200);
+  await row.getByRole('button', { name: 'Actions for Fenced' }).click();
+  await page.getByRole('menu').getByRole('menuitem', { name: 'Edit' }).click();
+  await edit.getByLabel(/Allowed networks/).fill('');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(edit).toHaveCount(0);
+  await expect(row.getByTestId('allowed-networks')).toHaveCount(0);
 });
