@@ -12,6 +12,7 @@ import {
 } from './auth/index.ts';
 import type { Config } from './config.ts';
 import { redactSecrets } from './core/secret.ts';
+import { tokenExchangeRoute, trustPolicyRoutes } from './federation/index.ts';
 import { notificationRoutes } from './notifications/index.ts';
 import { operationRoutes } from './operations/index.ts';
 import { BODY_LIMIT } from './platform/http/body-limit.ts';
@@ -128,6 +129,8 @@ export async function buildApp(options: {
   notificationRoutes(app, services);
   await scimRoutes(app, services);
   await tokenCheckRoutes(app, config, services);
+  trustPolicyRoutes(app, services);
+  await tokenExchangeRoute(app, services);
   await registerConsole(app, config.webDir);
   return app;
 }

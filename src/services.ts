@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { AccountService } from './accounts/index.ts';
 import { AuditLog } from './audit/index.ts';
 import { CacheRefresher, SessionService, TokenAuthenticator, VerificationCache } from './auth/index.ts';
+import { IssuerKeys, TokenExchange, TrustPolicies } from './federation/index.ts';
 import { createNotifications, type NotificationOptions } from './notifications/index.ts';
 import { ChangeFeed } from './platform/change-feed.ts';
 import type { Clock } from './platform/clock.ts';
@@ -130,6 +131,8 @@ export function createServices(options: ServiceOptions) {
     scheduler,
     tokens,
     tokenUsage,
+    trustPolicies: new TrustPolicies({ db, clock, audit }),
+    exchange: new TokenExchange({ db, clock, audit, tokens, keys: new IssuerKeys() }),
     leakedSecrets: new LeakedSecrets({ db, clock, audit, lastUsed, changes }),
     tokenPolicies,
     /** Emails, webhooks and their outbox (docs/NOTIFICATIONS.md). */

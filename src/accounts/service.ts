@@ -486,7 +486,8 @@ export class AccountService {
     const { audit } = this.#deps;
     let revokedTokens: { id: string; name: string }[] = [];
     if (full.kind === 'service') {
-      const active = await countActiveTokensOf(trx, full.id, now);
+      // Federated tokens (keyless CI) do not hold deactivation back: they are revoked as a person's are.
+      const active = await countActiveTokensOf(trx, full.id, now, { storedOnly: true });
       if (active > 0) {
         throw conflict(
           'active_tokens',
@@ -494,17 +495,20 @@ export class AccountService {
           { active_tokens: active },
         );
       }
+      revokedTokens = await revokeActiveTokensOf(trx, full.id, now, OWNER_DEACTIVATED_REASON, {
+        federatedOnly: true,
+      });
     } else {
       revokedTokens = await revokeActiveTokensOf(trx, full.id, now, OWNER_DEACTIVATED_REASON);
-      for (const token of revokedTokens) {
-        await audit.record(
-          trx,
-          caller,
-          'token.revoked',
-          { type: 'token', id: token.id, label: `${token.name} (${accountHandle(full)})` },
-          { reason: OWNER_DEACTIVATED_REASON, by: 'system', ...via },
-        );
-      }
+    }
+    for (const token of revokedTokens) {
+      await audit.record(
+        trx,
+        caller,
+        'token.revoked',
+        { type: 'token', id: token.id, label: `${token.name} (${accountHandle(full)})` },
+        { reason: OWNER_DEACTIVATED_REASON, by: 'system', ...via },
+      );
     }
     await markDeactivated(trx, full.id, now, caller.principal.account.id);
     await deleteSessionsOf(trx, full.id);

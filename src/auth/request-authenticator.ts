@@ -60,7 +60,12 @@ const LIMITED: Record<LimitName, string> = {
 };
 
 /** Token failures that name a token that exists: they also count against that token's own budget. */
-const KNOWN_TOKEN_FAILURES = new Set(['token_revoked', 'token_expired', 'owner_deactivated']);
+const KNOWN_TOKEN_FAILURES = new Set([
+  'token_revoked',
+  'token_expired',
+  'owner_deactivated',
+  'token_network',
+]);
 
 /**
  * Credentials checked under the brute-force limits: an address (or a known token) over its failure budget

@@ -85,6 +85,12 @@ export interface TokensTable {
    * period. No foreign key: it may name a token since deleted.
    */
   replaced_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The client networks (CIDR) the token may be used from (migration 0013); null: anywhere. */
+  allowed_networks: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
+  /** The trust policy a federated token was issued under (migration 0013); null once that is deleted. */
+  trust_policy_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The CI claims that earned a federated token; null for every other token. */
+  federated_claims: ColumnType<Record<string, unknown> | null, string | null | undefined, never>;
 }
 
 export interface SessionsTable {
@@ -257,6 +263,33 @@ export interface TokenOriginsTable {
   uses: ColumnType<string, number | string, number | string>;
 }
 
+/** A claim a federated JWT must carry: exactly `value`, or matching it as a glob (`*`, `?`). */
+export interface TrustCondition {
+  claim: string;
+  value: string;
+  match: 'exact' | 'glob';
+}
+
+/** Who may trade an OIDC token for a token of a service user (migration 0013). */
+export interface TrustPoliciesTable {
+  id: Generated<string>;
+  service_user_id: string;
+  issuer: string;
+  audience: string;
+  conditions: ColumnType<TrustCondition[], string, string>;
+  lifetime_minutes: number;
+  created_at: DefaultTimestamp;
+  created_by: string | null;
+  updated_at: DefaultTimestamp;
+}
+
+/** The `jti` of every JWT accepted, until that JWT expires: each is accepted once. */
+export interface FederationJtisTable {
+  issuer: string;
+  jti: string;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   teams: TeamsTable;
   accounts: AccountsTable;
@@ -279,6 +312,8 @@ export interface Database {
   expiry_warning_opt_outs: ExpiryWarningOptOutsTable;
   token_usage: TokenUsageTable;
   token_origins: TokenOriginsTable;
+  trust_policies: TrustPoliciesTable;
+  federation_jtis: FederationJtisTable;
 }
 
 export type NewAccount = Insertable<AccountsTable>;

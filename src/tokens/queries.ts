@@ -59,6 +59,9 @@ function selectTokenWithOwner(db: Kysely<Database>) {
       't.last_used_ip',
       't.last_used_user_agent',
       't.description',
+      't.allowed_networks',
+      't.trust_policy_id',
+      't.federated_claims',
       'successor.id as replaced_by_id',
       'successor.name as replaced_by_name',
       'a.kind as owner_kind',
@@ -184,16 +187,24 @@ export function deleteIfInactive(db: Kysely<Database>, id: string, now: Date) {
     .executeTakeFirst();
 }
 
-/** Revoke every active token an account owns, in one statement; returns the ids it revoked. */
-export async function revokeActiveTokensOf(db: Kysely<Database>, ownerId: string, now: Date, reason: string) {
-  const rows = await db
+/**
+ * Revoke every active token an account owns (`federatedOnly`: those a CI job earned by token exchange), in
+ * one statement; returns the ids it revoked.
+ */
+export async function revokeActiveTokensOf(
+  db: Kysely<Database>,
+  ownerId: string,
+  now: Date,
+  reason: string,
+  options: { federatedOnly?: boolean } = {},
+) {
+  let query = db
     .updateTable('tokens as t')
     .set({ revoked_at: now, revoked_by: null, revoked_reason: reason })
     .where('t.owner_id', '=', ownerId)
-    .where(statusCondition('active', now))
-    .returning(['t.id', 't.name'])
-    .execute();
-  return rows;
+    .where(statusCondition('active', now));
+  if (options.federatedOnly) query = query.where('t.federated_claims', 'is not', null);
+  return query.returning(['t.id', 't.name']).execute();
 }
 
 /** The token, locked until the transaction ends: two rotations of one token take turns. */
@@ -236,18 +247,25 @@ export const ROTATED_REASON = 'rotated';
 export function updateTokenFields(
   db: Kysely<Database>,
   id: string,
-  fields: { name?: string; description?: string | null },
+  fields: { name?: string; description?: string | null; allowed_networks?: string[] | null },
 ) {
   return db.updateTable('tokens').set(fields).where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-export async function countActiveTokensOf(db: Kysely<Database>, ownerId: string, now: Date): Promise<number> {
-  const row = await db
+/** `storedOnly`: leave out federated tokens, which no one holds longer than the job that earned them. */
+export async function countActiveTokensOf(
+  db: Kysely<Database>,
+  ownerId: string,
+  now: Date,
+  options: { storedOnly?: boolean } = {},
+): Promise<number> {
+  let query = db
     .selectFrom('tokens as t')
     .select(sql<string>`count(*)`.as('count'))
     .where('t.owner_id', '=', ownerId)
-    .where(statusCondition('active', now))
-    .executeTakeFirstOrThrow();
+    .where(statusCondition('active', now));
+  if (options.storedOnly) query = query.where('t.federated_claims', 'is', null);
+  const row = await query.executeTakeFirstOrThrow();
   return Number(row.count);
 }
 

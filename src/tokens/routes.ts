@@ -122,8 +122,10 @@ export function tokenRoutes(app: App, services: { tokens: TokenService }): void 
     {
       schema: {
         tags: ['Tokens'],
-        summary: 'Rename a token or change its description',
-        description: 'Whoever may revoke the token may edit it, whatever its status.',
+        summary: 'Rename a token, or change its description or its allowed networks',
+        description:
+          'Whoever may revoke the token may edit it, whatever its status. A change of `allowed_networks` applies ' +
+          'from the next request.',
         params: IdParams,
         body: UpdateTokenBody,
         response: { 200: Token, ...errors },

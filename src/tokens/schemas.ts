@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TOKEN_DESCRIPTION_MAX } from '../core/description.ts';
 import { MAX_EXPIRATION_DAYS } from '../core/expiration.ts';
+import { MAX_ALLOWED_NETWORKS } from '../core/networks.ts';
 import { MAX_GRACE_PERIOD_MINUTES } from '../core/rotation.ts';
 import { TOKEN_SORTS } from '../core/sorts.ts';
 import { ACCOUNT_KINDS, TOKEN_KINDS } from '../core/token-kind.ts';
@@ -43,6 +44,17 @@ export const Token = z
       'The token that replaced this one by rotation; this one stops at `revoked_at`. Null once that is deleted.',
     ),
     replaces: TokenRef.nullable().describe('The token this one replaced by rotation.'),
+    allowed_networks: z
+      .array(z.string())
+      .nullable()
+      .describe('The client networks (CIDR) the token may be used from; null: anywhere.'),
+    federation: z
+      .object({
+        trust_policy_id: z.uuid().nullable().describe('Null once the trust policy is deleted.'),
+        claims: z.record(z.string(), z.unknown()).describe("The CI's claims that earned the token."),
+      })
+      .nullable()
+      .describe('Set on a token issued by `POST /oauth/token` (keyless CI); null otherwise.'),
     owner: Owner,
   })
   .meta({ id: 'Token' });
@@ -90,6 +102,15 @@ const expiresInDays = z
   .nullable()
   .describe('30, 60, 90, 365 in the console, any whole number from 1 to 365 here; null: never.');
 
+const allowedNetworks = z
+  .array(z.string().max(100))
+  .max(1000)
+  .nullable()
+  .optional()
+  .describe(
+    `Client networks the token may be used from, as CIDR blocks or single addresses, IPv4 or IPv6 (at most ${MAX_ALLOWED_NETWORKS}); from anywhere else it gets 401 token_network. Null or left out: anywhere.`,
+  );
+
 export const GenerateTokenBody = z.strictObject({
   name: z.string().max(1000).describe('1–100 characters after trimming; unique per owner, ignoring case.'),
   kind: z.enum(TOKEN_KINDS).default('personal'),
@@ -100,6 +121,7 @@ export const GenerateTokenBody = z.strictObject({
   service_user_id: z.uuid().optional().describe('Required for a service token.'),
   scim_only: z.boolean().optional().describe('Admins only: the token may call nothing but /scim/v2/.'),
   description,
+  allowed_networks: allowedNetworks,
 });
 
 export const GeneratedToken = z
@@ -131,6 +153,9 @@ export const RotateTokenBody = z.strictObject({
 export const UpdateTokenBody = z.strictObject({
   name: z.string().max(1000).optional().describe('1–100 characters after trimming; unique per owner.'),
   description,
+  allowed_networks: allowedNetworks.describe(
+    `Client networks the token may be used from (CIDR, IPv4 or IPv6, at most ${MAX_ALLOWED_NETWORKS}); null: anywhere; left out: unchanged.`,
+  ),
 });
 
 export const LeakedSecretsBody = z.strictObject({

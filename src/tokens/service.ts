@@ -4,6 +4,7 @@ import type { AuditLog, AuditTarget } from '../audit/index.ts';
 import { checkTokenDescription } from '../core/description.ts';
 import { DAY_MS, expiresAt, MAX_EXPIRATION_DAYS } from '../core/expiration.ts';
 import { checkTokenName } from '../core/names.ts';
+import { checkNetworks } from '../core/networks.ts';
 import { MAX_GRACE_PERIOD_MINUTES } from '../core/rotation.ts';
 import { generateSecret, secretHint } from '../core/secret.ts';
 import type { TokenSort } from '../core/sorts.ts';
@@ -41,6 +42,18 @@ export interface GenerateTokenInput {
   expires_in_days: number | null;
   service_user_id?: string | undefined;
   scim_only?: boolean | undefined;
+  allowed_networks?: readonly string[] | null | undefined;
+}
+
+/** A token a CI job earned with its OIDC token (src/federation): issued by no one, for minutes. */
+export interface FederatedTokenInput {
+  serviceUserId: string;
+  trustPolicyId: string;
+  lifetimeMinutes: number;
+  /** The claims that earned it: kept on the token and in the audit log. */
+  claims: Record<string, unknown>;
+  /** Run in the token's transaction first (spend the JWT's `jti`): the two commit together or not at all. */
+  before: (trx: Kysely<Database>) => Promise<void>;
 }
 
 export interface RotateTokenInput {
@@ -52,6 +65,7 @@ export interface RotateTokenInput {
 export interface UpdateTokenInput {
   name?: string | undefined;
   description?: string | null | undefined;
+  allowed_networks?: readonly string[] | null | undefined;
 }
 
 export interface TokenListQuery {
@@ -94,6 +108,7 @@ export class TokenService {
     if (!description.ok) throw invalidField('description', description.message);
     const days = input.expires_in_days;
     checkDaysRange(days);
+    const allowedNetworks = checkAllowedNetworks(input.allowed_networks);
     if (input.scim_only && !isAdmin(caller)) throw forbidden('Only Admins can generate SCIM-only tokens.');
     if (input.kind === 'personal') {
       if (input.service_user_id)
@@ -131,11 +146,13 @@ export class TokenService {
           created_at: now,
           created_by: caller.principal.account.id,
           expires_at: expiresAt(now, days),
+          allowed_networks: allowedNetworks ?? null,
         });
         await audit.record(trx, caller, 'token.created', tokenTarget(inserted.id, name.name, owner), {
           kind: input.kind,
           expires_at: expiresAt(now, days)?.toISOString() ?? null,
           scim_only: input.scim_only ?? false,
+          ...(allowedNetworks ? { allowed_networks: allowedNetworks } : {}),
         });
         return inserted.id;
       });
@@ -146,6 +163,55 @@ export class TokenService {
     // it is forgotten here and on every node before the secret leaves this response.
     await this.#deps.changes.publish({ type: 'secret', hash: secretHash });
     return { token: await this.get(caller, id), secret };
+  }
+
+  /**
+   * A service token for a CI job that proved who it is (src/federation decides that): an ordinary service
+   * token, named for when it was issued, that expires on its own after the policy's minutes. Audited as
+   * created by nobody, from `origin`, with the policy and the claims.
+   */
+  async issueFederated(
+    origin: { ip: string; userAgent: string | null },
+    input: FederatedTokenInput,
+  ): Promise<{ token: TokenView; secret: string; expiresIn: number }> {
+    const { db, clock, audit } = this.#deps;
+    const secret = generateSecret('service');
+    const secretHash = sha256Hex(secret);
+    const now = clock.now();
+    const expires = new Date(now.getTime() + input.lifetimeMinutes * MINUTE_MS);
+    // Unique among the owner's tokens without asking: the instant, and a part of the secret's hash.
+    const name = `federated ${now.toISOString().slice(0, 19).replace('T', ' ')} ${secretHash.slice(0, 6)}`;
+    const id = await db.transaction().execute(async (trx) => {
+      await input.before(trx);
+      const owner = await lockServiceUser(trx, input.serviceUserId);
+      const inserted = await insertToken(trx, {
+        kind: 'service',
+        owner_id: owner.id,
+        name,
+        description: null,
+        secret_hash: secretHash,
+        hint: secretHint(secret),
+        scim_only: false,
+        created_at: now,
+        created_by: null,
+        expires_at: expires,
+        trust_policy_id: input.trustPolicyId,
+        federated_claims: JSON.stringify(input.claims),
+      });
+      await audit.record(trx, origin, 'token.created', tokenTarget(inserted.id, name, owner), {
+        kind: 'service',
+        expires_at: expires.toISOString(),
+        scim_only: false,
+        via: 'federation',
+        trust_policy_id: input.trustPolicyId,
+        claims: input.claims,
+      });
+      return inserted.id;
+    });
+    await this.#deps.changes.publish({ type: 'secret', hash: secretHash });
+    const row = await findTokenById(db, id);
+    if (!row) throw notFound('Token');
+    return { token: this.#view(row, now), secret, expiresIn: input.lifetimeMinutes * 60 };
   }
 
   async list(
@@ -382,7 +448,7 @@ export class TokenService {
   /** Rename a token or change its description; the permission is revoke's. */
   async update(caller: Caller, id: string, input: UpdateTokenInput): Promise<TokenView> {
     const row = await this.#loadVisible(caller, id);
-    const fields: { name?: string; description?: string | null } = {};
+    const fields: { name?: string; description?: string | null; allowed_networks?: string[] | null } = {};
     if (input.name !== undefined) {
       const name = checkTokenName(input.name);
       if (!name.ok) throw invalidField('name', name.message);
@@ -393,7 +459,16 @@ export class TokenService {
       if (!description.ok) throw invalidField('description', description.message);
       fields.description = description.description;
     }
-    const changes: Record<string, { from: string | null; to: string | null }> = {};
+    if (input.allowed_networks !== undefined) {
+      fields.allowed_networks = checkAllowedNetworks(input.allowed_networks);
+    }
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    if (
+      fields.allowed_networks !== undefined &&
+      JSON.stringify(fields.allowed_networks) !== JSON.stringify(row.allowed_networks)
+    ) {
+      changes.allowed_networks = { from: row.allowed_networks, to: fields.allowed_networks };
+    }
     if (fields.name !== undefined && fields.name !== row.name)
       changes.name = { from: row.name, to: fields.name };
     if (fields.description !== undefined && fields.description !== row.description) {
@@ -484,6 +559,14 @@ async function lockServiceUser(db: Kysely<Database>, id: string) {
 }
 
 const MINUTE_MS = 60 * 1000;
+
+/** Canonical CIDR blocks, or null for anywhere; undefined when the field was left out. */
+function checkAllowedNetworks(list: readonly string[] | null | undefined): string[] | null | undefined {
+  if (list === undefined || list === null) return list;
+  const checked = checkNetworks(list);
+  if (!checked.ok) throw invalidField('allowed_networks', checked.message);
+  return checked.networks;
+}
 
 function checkDaysRange(days: number | null): void {
   if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_EXPIRATION_DAYS)) {

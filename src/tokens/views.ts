@@ -38,6 +38,10 @@ export interface TokenView {
   replaced_by: TokenRef | null;
   /** The token this one replaced by rotation. */
   replaces: TokenRef | null;
+  /** The client networks (CIDR) the token may be used from; null: anywhere. */
+  allowed_networks: string[] | null;
+  /** For a token a CI job earned by trading its OIDC token: the trust policy and the claims; else null. */
+  federation: { trust_policy_id: string | null; claims: Record<string, unknown> } | null;
   owner: OwnerView;
 }
 
@@ -78,6 +82,11 @@ export function tokenView(row: TokenWithOwner, now: Date, pending: LastUse | und
     scim_only: row.scim_only,
     replaced_by: refOf(row.replaced_by_id, row.replaced_by_name),
     replaces: refOf(row.replaces_id, row.replaces_name),
+    allowed_networks: row.allowed_networks,
+    federation:
+      row.federated_claims === null
+        ? null
+        : { trust_policy_id: row.trust_policy_id, claims: row.federated_claims },
     owner: {
       id: row.owner_id,
       kind: row.owner_kind,

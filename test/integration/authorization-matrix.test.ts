@@ -95,6 +95,13 @@ async function buildWorld(h: Harness): Promise<World> {
   return { credentials, secrets, member, other, admin };
 }
 
+const TRUST_POLICY = {
+  issuer: 'https://token.actions.githubusercontent.com',
+  audience: 'tessera',
+  conditions: [{ claim: 'sub', value: 'repo:acme/app:ref:refs/heads/main', match: 'exact' }],
+  lifetime_minutes: 15,
+};
+
 /** A fresh target for one cell, so no cell depends on what another did. */
 async function targetId(world: World, target: Target): Promise<string> {
   const revoke = async (session: Session, id: string) => {
@@ -131,6 +138,15 @@ async function targetId(world: World, target: Target): Promise<string> {
       await h.request({ url: `/api/users/${owner.id}/deactivate`, session: world.admin, method: 'POST' });
       return owner.id;
     }
+    case 'trust-policy': {
+      const owner = await h.serviceUser();
+      const created = await h.request({
+        url: `/api/service-users/${owner.id}/trust-policies`,
+        session: world.admin,
+        body: TRUST_POLICY,
+      });
+      return `${owner.id}|${created.json().id}`;
+    }
     case 'scim-user':
       return (await h.person()).id;
     case 'scim-group':
@@ -142,7 +158,11 @@ async function targetId(world: World, target: Target): Promise<string> {
 async function cellRequest(world: World, row: MatrixRow, caller: CallerKind): Promise<RequestOptions> {
   const [method, pattern] = row.route.split(' ') as [RequestOptions['method'], string];
   const id = await targetId(world, row.target);
-  let url = pattern.replace(':id', id).replace('/api/docs/*', '/api/docs/static/swagger-ui.css');
+  const [ownerId, policyId] = id.split('|') as [string, string | undefined];
+  let url = pattern
+    .replace(':id', ownerId)
+    .replace(':policyId', policyId ?? '')
+    .replace('/api/docs/*', '/api/docs/static/swagger-ui.css');
   let body: unknown;
   const headers: Record<string, string> = {};
   switch (`${method} ${pattern}`) {
@@ -179,6 +199,15 @@ async function cellRequest(world: World, row: MatrixRow, caller: CallerKind): Pr
       break;
     case 'POST /api/service-users':
       body = { name: unique('svc-new') };
+      break;
+    case 'POST /api/service-users/:id/trust-policies':
+      body = TRUST_POLICY;
+      break;
+    case 'PATCH /api/service-users/:id/trust-policies/:policyId':
+      body = { lifetime_minutes: 30 };
+      break;
+    case 'POST /oauth/token':
+      body = { grant_type: 'client_credentials' };
       break;
     case 'PATCH /api/users/:id':
       body = { name: 'Renamed' };
@@ -285,6 +314,12 @@ describe('the authorization matrix', () => {
           }
           if (response.statusCode === 401 && !response.headers['www-authenticate']) {
             wrong.push(`${label}: a 401 without WWW-Authenticate`);
+          }
+        } else if (response.statusCode >= 400 && pattern(row) === '/oauth/token') {
+          // OAuth's own shape (RFC 6749 §5.2), as RFC 8693 answers.
+          const body = response.json();
+          if (typeof body.error !== 'string' || typeof body.error_description !== 'string') {
+            wrong.push(`${label}: not an OAuth error: ${response.body}`);
           }
         } else if (response.statusCode >= 400 && options.method !== 'HEAD') {
           const body = response.json();

@@ -72,6 +72,7 @@ export type Target =
   | 'other-account'
   | 'service-user'
   | 'deactivated-service-user'
+  | 'trust-policy'
   | 'scim-user'
   | 'scim-group';
 
@@ -147,6 +148,12 @@ export const MATRIX: MatrixRow[] = [
   row('PATCH /api/users/:id',            'service-user',            [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'rename a service user'),
   row('POST /api/users/:id/deactivate',  'service-user',            [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'a service user without tokens'),
   row('POST /api/users/:id/reactivate',  'deactivated-service-user',[401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('GET /api/service-users/:id/trust-policies', 'service-user', [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('POST /api/service-users/:id/trust-policies', 'service-user',[401, 403, 403, 201, 403, 403, 201, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('PATCH /api/service-users/:id/trust-policies/:policyId', 'trust-policy', [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('DELETE /api/service-users/:id/trust-policies/:policyId', 'trust-policy', [401, 403, 403, 204, 403, 403, 204, 403, 401, 401, 401, 401, 401, 401, 401]),
+  // Public: the CI job's JWT is the credential, whatever else is sent; a request that is no exchange is a 400.
+  row('POST /oauth/token',               'none',                    [400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400], 'grant_type=client_credentials'),
   row('GET /api/teams',                  'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
   row('POST /api/teams',                 'none',                    [401, 403, 403, 201, 403, 403, 201, 403, 401, 401, 401, 401, 401, 401, 401]),
   row('GET /api/settings/token-policy',  'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'anyone reads it (exceeding: Admins)'),

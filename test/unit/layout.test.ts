@@ -21,6 +21,7 @@ const FLOORS: Record<string, number> = {
   scim: 7,
   sso: 7,
   notifications: 7,
+  federation: 7,
   'config.ts': 8,
   'services.ts': 8,
   'app.ts': 9,
@@ -41,6 +42,7 @@ const DOMAINS = new Set([
   'scim',
   'sso',
   'notifications',
+  'federation',
 ]);
 
 interface Import {

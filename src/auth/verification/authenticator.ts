@@ -17,6 +17,7 @@ export const TOKEN_FAILURE_CODES = [
   'token_revoked',
   'token_expired',
   'owner_deactivated',
+  'token_network',
 ] as const;
 export type TokenFailureCode = (typeof TOKEN_FAILURE_CODES)[number];
 
@@ -35,6 +36,7 @@ const DESCRIPTIONS: Record<TokenFailureCode, string> = {
   token_revoked: 'This token has been revoked.',
   token_expired: 'This token has expired.',
   owner_deactivated: 'The account that owns this token is deactivated.',
+  token_network: "This token may not be used from this client's network address.",
 };
 
 /**
@@ -135,6 +137,9 @@ export class TokenAuthenticator {
     }
     if (found.account.deactivated_at)
       return this.#fail('owner_deactivated', origin, found.token.id, secretHint(secret));
+    // On every request, cache hits too: the address is the request's, not the token's.
+    if (found.fence && !found.fence(origin.ip))
+      return this.#fail('token_network', origin, found.token.id, secretHint(secret));
     found.pendingUse = this.#lastUsed.record(
       found.token.id,
       now.getTime(),

@@ -1,3 +1,4 @@
+import { networkFence } from '../../core/networks.ts';
 import type { Principal } from '../../platform/caller.ts';
 import type { Change } from '../../platform/change-feed.ts';
 import type { LastUse } from '../../tokens/index.ts';
@@ -18,11 +19,23 @@ export interface Verification {
    * `GET /api/me` shows it without asking the last-used recorder.
    */
   pendingUse: LastUse | undefined;
+  /** Whether a client address is within the token's allowed networks; null: any address is. */
+  fence: ((address: string) => boolean) | null;
 }
 
 /** The verification of a row just read. */
 export function verificationOf({ token, account }: TokenPrincipalRow): Verification {
-  return { token, account, principal: tokenPrincipal(token, account), pendingUse: undefined };
+  return {
+    token,
+    account,
+    principal: tokenPrincipal(token, account),
+    pendingUse: undefined,
+    fence: fenceOf(token),
+  };
+}
+
+function fenceOf(token: VerifiedTokenRow): Verification['fence'] {
+  return token.allowed_networks === null ? null : networkFence(token.allowed_networks);
 }
 
 function tokenPrincipal(token: VerifiedTokenRow, account: PrincipalAccountRow): Principal {
@@ -199,6 +212,7 @@ export class VerificationCache {
       account: owner.account,
       principal: tokenPrincipal(found.token, owner.account),
       pendingUse: undefined,
+      fence: fenceOf(found.token),
       cachedAt: this.#now(),
       movedAt: ++this.#placed,
       refreshing: false,

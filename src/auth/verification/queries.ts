@@ -22,6 +22,10 @@ export interface VerifiedTokenRow {
   last_used_ip: string | null;
   last_used_user_agent: string | null;
   description: string | null;
+  /** CIDR blocks the token may be used from; null: anywhere. */
+  allowed_networks: string[] | null;
+  trust_policy_id: string | null;
+  federated_claims: Record<string, unknown> | null;
   replaced_by_id: string | null;
   replaced_by_name: string | null;
   replaces_id: string | null;
@@ -57,6 +61,9 @@ function selectTokenPrincipals(db: Kysely<Database>) {
       't.last_used_ip',
       't.last_used_user_agent',
       't.description',
+      't.allowed_networks',
+      't.trust_policy_id',
+      't.federated_claims',
       'successor.id as replaced_by_id',
       'successor.name as replaced_by_name',
     ])
@@ -103,6 +110,9 @@ function tokenPrincipal(row: SelectedTokenPrincipal): TokenPrincipalRow {
     last_used_ip,
     last_used_user_agent,
     description,
+    allowed_networks,
+    trust_policy_id,
+    federated_claims,
     replaced_by_id,
     replaced_by_name,
     replaces_id,
@@ -127,6 +137,9 @@ function tokenPrincipal(row: SelectedTokenPrincipal): TokenPrincipalRow {
       last_used_ip,
       last_used_user_agent,
       description,
+      allowed_networks,
+      trust_policy_id,
+      federated_claims,
       replaced_by_id,
       replaced_by_name,
       replaces_id,

@@ -10,6 +10,7 @@ import * as rotation from './0008-rotation.ts';
 import * as tokenPolicy from './0009-token-policy.ts';
 import * as notifications from './0010-notifications.ts';
 import * as tokenUsage from './0012-token-usage.ts';
+import * as federation from './0013-federation.ts';
 
 /** Every migration, in order. Listed by hand so the set is the same wherever the code runs. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009-token-policy': tokenPolicy,
   '0010-notifications': notifications,
   '0012-token-usage': tokenUsage,
+  '0013-federation': federation,
 };

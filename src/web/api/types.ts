@@ -44,6 +44,10 @@ export interface Token {
   replaced_by: TokenRef | null;
   /** The token this one replaced by rotation. */
   replaces: TokenRef | null;
+  /** The client networks (CIDR) the token may be used from; null: anywhere. */
+  allowed_networks: string[] | null;
+  /** Set on a token a CI job earned through a trust policy (keyless CI). */
+  federation: { trust_policy_id: string | null; claims: Record<string, unknown> } | null;
   owner: Owner;
 }
 

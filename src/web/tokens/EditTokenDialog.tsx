@@ -2,6 +2,7 @@ import { CircleAlert } from 'lucide-react';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { checkTokenDescription } from '../../core/description.ts';
 import { checkTokenName, TOKEN_NAME_MAX } from '../../core/names.ts';
+import { checkNetworks, splitNetworks } from '../../core/networks.ts';
 import { ApiError } from '../api/client.ts';
 import type { Token } from '../api/types.ts';
 import { Dialog, FormActions } from '../ui/Dialog.tsx';
@@ -10,9 +11,9 @@ import { useToast } from '../ui/Toast.tsx';
 import { useUpdateToken } from './api.ts';
 import { DescriptionField } from './DescriptionField.tsx';
 
-type Field = 'name' | 'description';
+type Field = 'name' | 'description' | 'allowed_networks';
 
-/** Edit: the token's name and description; errors next to their field, the server's included. */
+/** Edit: the token's name, description and allowed networks; errors next to their field, the server's included. */
 export function EditTokenDialog({
   token,
   open,
@@ -29,6 +30,7 @@ export function EditTokenDialog({
   const update = useUpdateToken();
   const [name, setName] = useState(token.name);
   const [description, setDescription] = useState(token.description ?? '');
+  const [networks, setNetworks] = useState((token.allowed_networks ?? []).join(', '));
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
 
@@ -37,6 +39,7 @@ export function EditTokenDialog({
     if (!open) return;
     setName(token.name);
     setDescription(token.description ?? '');
+    setNetworks((token.allowed_networks ?? []).join(', '));
     setErrors({});
     setFormError(null);
     update.reset();
@@ -49,14 +52,22 @@ export function EditTokenDialog({
     if (!checkedName.ok) found.name = checkedName.message;
     const checkedDescription = checkTokenDescription(description);
     if (!checkedDescription.ok) found.description = checkedDescription.message;
+    const networkList = splitNetworks(networks);
+    const fenced = networkList.length > 0 ? checkNetworks(networkList) : undefined;
+    if (fenced && !fenced.ok) found.allowed_networks = fenced.message;
     setErrors(found);
     setFormError(null);
-    if (!checkedName.ok || !checkedDescription.ok) {
+    if (!checkedName.ok || !checkedDescription.ok || (fenced && !fenced.ok)) {
       document.getElementById(`${ids}-${Object.keys(found)[0]}`)?.focus();
       return;
     }
     update.mutate(
-      { token, name: checkedName.name, description: checkedDescription.description },
+      {
+        token,
+        name: checkedName.name,
+        description: checkedDescription.description,
+        allowed_networks: fenced?.ok ? fenced.networks : null,
+      },
       {
         onSuccess: (saved) => {
           toast.success(`Token “${saved.name}” saved.`);
@@ -64,7 +75,10 @@ export function EditTokenDialog({
         },
         onError: (error) => {
           const field = error instanceof ApiError ? error.field : undefined;
-          if (error instanceof ApiError && (field === 'name' || field === 'description')) {
+          if (
+            error instanceof ApiError &&
+            (field === 'name' || field === 'description' || field === 'allowed_networks')
+          ) {
             setErrors({ [field]: error.fieldMessage });
             document.getElementById(`${ids}-${field}`)?.focus();
           } else {
@@ -127,6 +141,34 @@ export function EditTokenDialog({
             if (errors.description) setErrors(({ description: _old, ...rest }) => rest);
           }}
         />
+        <div className="field">
+          <label className="field-label" htmlFor={`${ids}-allowed_networks`}>
+            Allowed networks <span className="field-hint">(optional)</span>
+          </label>
+          <input
+            id={`${ids}-allowed_networks`}
+            className="input"
+            value={networks}
+            onChange={(e) => {
+              setNetworks(e.target.value);
+              if (errors.allowed_networks) setErrors(({ allowed_networks: _old, ...rest }) => rest);
+            }}
+            placeholder="e.g. 10.0.0.0/8, 2001:db8::/32"
+            aria-invalid={errors.allowed_networks ? true : undefined}
+            aria-describedby={[
+              errors.allowed_networks ? `${ids}-allowed_networks-error` : '',
+              `${ids}-allowed_networks-hint`,
+            ]
+              .filter(Boolean)
+              .join(' ')}
+            autoComplete="off"
+          />
+          <FieldError id={`${ids}-allowed_networks-error`} message={errors.allowed_networks} />
+          <span className="field-hint" id={`${ids}-allowed_networks-hint`}>
+            CIDR blocks or addresses, separated by commas. Empty: usable from anywhere. Applies from the next
+            request.
+          </span>
+        </div>
       </form>
     </Dialog>
   );

@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useId, useState } from 'react';
 import { checkTokenDescription } from '../../core/description.ts';
 import { expiresAt } from '../../core/expiration.ts';
 import { checkTokenName, displayName, TOKEN_NAME_MAX } from '../../core/names.ts';
+import { checkNetworks, splitNetworks } from '../../core/networks.ts';
 import { exactTime } from '../../core/time-phrases.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
 import { DEFAULT_KIND_POLICY, longestDays } from '../../core/token-policy.ts';
@@ -27,7 +28,14 @@ export interface GenerateTokenDialogProps {
   serviceUser?: { id: string; label: string };
 }
 
-type Field = 'name' | 'description' | 'kind' | 'service_user_id' | 'expires_in_days' | 'scim_only';
+type Field =
+  | 'name'
+  | 'description'
+  | 'kind'
+  | 'service_user_id'
+  | 'expires_in_days'
+  | 'scim_only'
+  | 'allowed_networks';
 type FieldErrors = Partial<Record<Field, string>>;
 const FIELDS: readonly string[] = [
   'name',
@@ -36,6 +44,7 @@ const FIELDS: readonly string[] = [
   'service_user_id',
   'expires_in_days',
   'scim_only',
+  'allowed_networks',
 ];
 
 /** The local calendar date `days` from today, as a date input holds it. */
@@ -90,6 +99,8 @@ export function GenerateTokenDialog({
   /** A date of one's own instead of a preset: `YYYY-MM-DD`, or null while a preset is chosen. */
   const [customDate, setCustomDate] = useState<string | null>(null);
   const [scimOnly, setScimOnly] = useState(false);
+  /** Allowed networks as typed: CIDR blocks separated by commas, spaces or new lines; empty: anywhere. */
+  const [networks, setNetworks] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [generated, setGenerated] = useState<GeneratedToken | null>(null);
@@ -106,6 +117,7 @@ export function GenerateTokenDialog({
     setDays((policies.data?.[startKind] ?? DEFAULT_KIND_POLICY).default_expires_in_days);
     setCustomDate(null);
     setScimOnly(false);
+    setNetworks('');
     setErrors({});
     setFormError(null);
     setGenerated(null);
@@ -133,6 +145,9 @@ export function GenerateTokenDialog({
       found.service_user_id = 'Choose the service user this token is for.';
     if (customDate !== null && days === null)
       found.expires_in_days = `Choose a date from tomorrow to ${longest} days from today.`;
+    const networkList = splitNetworks(networks);
+    const fenced = networkList.length > 0 ? checkNetworks(networkList) : undefined;
+    if (fenced && !fenced.ok) found.allowed_networks = fenced.message;
     setErrors(found);
     setFormError(null);
     if (Object.keys(found).length > 0) {
@@ -147,6 +162,7 @@ export function GenerateTokenDialog({
         expires_in_days: days,
         ...(kind === 'service' ? { service_user_id: serviceUserId } : {}),
         ...(isAdmin ? { scim_only: scimOnly } : {}),
+        ...(fenced?.ok ? { allowed_networks: fenced.networks } : {}),
       },
       {
         onSuccess: (result) => {
@@ -359,6 +375,29 @@ export function GenerateTokenDialog({
                 : customDate !== null
                   ? `Choose a date from tomorrow to ${longest} days from today.`
                   : 'Never expires. It works until someone revokes it; prefer an expiration when you can.'}
+            </span>
+          </div>
+
+          <div className="field">
+            <label className="field-label" htmlFor={`${ids}-allowed_networks`}>
+              Allowed networks <span className="field-hint">(optional)</span>
+            </label>
+            <input
+              id={`${ids}-allowed_networks`}
+              className="input"
+              value={networks}
+              onChange={(e) => {
+                setNetworks(e.target.value);
+                if (errors.allowed_networks) setErrors(({ allowed_networks: _old, ...rest }) => rest);
+              }}
+              placeholder="e.g. 10.0.0.0/8, 2001:db8::/32"
+              aria-invalid={errors.allowed_networks ? true : undefined}
+              aria-describedby={describedBy('allowed_networks', `${ids}-allowed_networks-hint`)}
+              autoComplete="off"
+            />
+            <FieldError id={`${ids}-allowed_networks-error`} message={errors.allowed_networks} />
+            <span className="field-hint" id={`${ids}-allowed_networks-hint`}>
+              CIDR blocks or addresses, IPv4 or IPv6, separated by commas. Empty: usable from anywhere.
             </span>
           </div>
 

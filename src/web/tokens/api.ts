@@ -65,6 +65,7 @@ export interface GenerateTokenInput {
   expires_in_days: number | null;
   service_user_id?: string;
   scim_only?: boolean;
+  allowed_networks?: string[];
 }
 
 export function useGenerateToken() {
@@ -125,11 +126,18 @@ export function useUpdateToken() {
         token,
         name,
         description,
+        allowed_networks,
       }: {
         token: Token;
         name: string;
         description: string | null;
-      }) => api<Token>(`/api/tokens/${token.id}`, { method: 'PATCH', body: { name, description } }),
+        /** Left out: unchanged; null: anywhere. */
+        allowed_networks?: string[] | null;
+      }) =>
+        api<Token>(`/api/tokens/${token.id}`, {
+          method: 'PATCH',
+          body: { name, description, ...(allowed_networks !== undefined ? { allowed_networks } : {}) },
+        }),
       onSuccess: () => client.invalidateQueries({ queryKey: tokensKey() }),
     }),
   );

@@ -101,10 +101,32 @@ export function TokenCell({ token }: { token: Token }) {
             />
           )}
           {token.scim_only ? <span className="tag">SCIM only</span> : null}
+          {token.federation ? (
+            <span className="tag" data-testid="federated" title={federationSummary(token.federation.claims)}>
+              federated
+            </span>
+          ) : null}
+          {token.allowed_networks ? (
+            <span className="tag" data-testid="allowed-networks" title={token.allowed_networks.join(', ')}>
+              {token.allowed_networks.length === 1
+                ? token.allowed_networks[0]
+                : `${token.allowed_networks.length} networks`}
+            </span>
+          ) : null}
         </span>
       </div>
     </div>
   );
+}
+
+/** The CI claims that earned a federated token, one per line, for its tag's tooltip. */
+function federationSummary(claims: Record<string, unknown>): string {
+  const lines = ['Issued to a CI job through a trust policy'];
+  for (const name of ['sub', 'repository', 'ref', 'workflow', 'run_id', 'project_path', 'pipeline_id']) {
+    const value = claims[name];
+    if (value !== undefined) lines.push(`${name}: ${String(value)}`);
+  }
+  return lines.join('\n');
 }
 
 /**

@@ -9,6 +9,7 @@ import { Button } from '../ui/Button.tsx';
 import { Dialog, DialogForm } from '../ui/Dialog.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { useSetActive } from './api.ts';
+import { useStoredTokenCount } from './trust-policies-api.ts';
 
 const CONFIRM_WORD = 'deactivate';
 
@@ -28,6 +29,8 @@ export function DeactivateDialog({
   const deactivate = useSetActive();
   const toast = useToast();
   const [typed, setTyped] = useState('');
+  // Federated tokens (keyless CI) do not hold deactivation back: deactivation revokes them.
+  const storedTokens = useStoredTokenCount(account);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: a fresh confirmation each time it opens.
   useEffect(() => {
@@ -58,8 +61,8 @@ export function DeactivateDialog({
   const activeTokensLink = `${paths.serviceTokens}?service_user=${encodeURIComponent(account.id)}&status=active`;
 
   // Said before anything is typed: a service user with active tokens cannot be deactivated yet.
-  if (account.kind === 'service' && account.active_token_count > 0) {
-    const count = account.active_token_count;
+  if (account.kind === 'service' && (storedTokens ?? account.active_token_count) > 0) {
+    const count = storedTokens ?? account.active_token_count;
     return (
       <Dialog
         open

@@ -6,6 +6,7 @@ import { AddServiceUserDialog } from './AddServiceUserDialog.tsx';
 import { AddUserDialog } from './AddUserDialog.tsx';
 import { DeactivateDialog } from './DeactivateDialog.tsx';
 import { EditAccountDialog } from './EditAccountDialog.tsx';
+import { TrustPoliciesDialog } from './TrustPoliciesDialog.tsx';
 import type { RowAction } from './UserRowActions.tsx';
 
 /** The one dialog the Users page shows, if any: an Add from the page's menu, or a row's action. */
@@ -64,6 +65,7 @@ export function UserDialogs({
       <AddUserDialog open={dialog?.name === 'add-human'} onOpenChange={onOpenChange} />
       <EditAccountDialog account={accountFor('edit')} onOpenChange={onOpenChange} />
       <DeactivateDialog account={accountFor('deactivate')} onOpenChange={onOpenChange} />
+      <TrustPoliciesDialog account={accountFor('trust-policies')} onOpenChange={onOpenChange} />
       <GenerateTokenDialog
         open={dialog?.name === 'generate'}
         onOpenChange={onOpenChange}

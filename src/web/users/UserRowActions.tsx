@@ -1,4 +1,4 @@
-import { KeyRound, MoreHorizontal, Pencil, RotateCcw, ScrollText, UserX } from 'lucide-react';
+import { KeyRound, MoreHorizontal, Pencil, RotateCcw, ScrollText, ShieldCheck, UserX } from 'lucide-react';
 import { useRef } from 'react';
 import { useNavigate } from 'react-router';
 import { displayName } from '../../core/names.ts';
@@ -9,7 +9,7 @@ import { DropdownMenu, MenuItem, MenuSeparator } from '../ui/DropdownMenu.tsx';
 import { useToast } from '../ui/Toast.tsx';
 import { useSetActive } from './api.ts';
 
-export type RowAction = 'edit' | 'generate' | 'deactivate';
+export type RowAction = 'edit' | 'generate' | 'trust-policies' | 'deactivate';
 
 /**
  * An Admin's row menu: Edit; Generate Token (active service users); View in audit log; Deactivate, or
@@ -47,6 +47,11 @@ export function UserRowActions({
       {account.kind === 'service' && active ? (
         <MenuItem icon={<KeyRound size={15} aria-hidden="true" />} onSelect={() => act('generate')}>
           Generate Token
+        </MenuItem>
+      ) : null}
+      {account.kind === 'service' ? (
+        <MenuItem icon={<ShieldCheck size={15} aria-hidden="true" />} onSelect={() => act('trust-policies')}>
+          Trust policies
         </MenuItem>
       ) : null}
       <MenuItem
