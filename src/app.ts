@@ -29,7 +29,7 @@ import { scimRoutes } from './scim/index.ts';
 import type { Services } from './services.ts';
 import { ssoRoutes } from './sso/index.ts';
 import { teamRoutes } from './teams/index.ts';
-import { leakedSecretRoutes, tokenPolicyRoutes, tokenRoutes } from './tokens/index.ts';
+import { leakedSecretRoutes, scopeRoutes, tokenPolicyRoutes, tokenRoutes } from './tokens/index.ts';
 
 /** Log lines never carry credentials: the headers that hold them are redacted wherever they appear. */
 export const LOG_REDACT = [
@@ -120,6 +120,7 @@ export async function buildApp(options: {
   tokenRoutes(app, services);
   leakedSecretRoutes(app, services);
   tokenPolicyRoutes(app, services);
+  scopeRoutes(app, services);
   accountRoutes(app, services);
   teamRoutes(app, services);
   auditRoutes(app, services);

@@ -13,7 +13,13 @@ import { Scheduler } from './platform/scheduler.ts';
 import type { Database } from './platform/schema.ts';
 import { type RelyingParty, SsoService, type SsoSettings } from './sso/index.ts';
 import { TeamService } from './teams/index.ts';
-import { LastUsedRecorder, LeakedSecrets, TokenPolicies, TokenService } from './tokens/index.ts';
+import {
+  LastUsedRecorder,
+  LeakedSecrets,
+  ScopeCatalog,
+  TokenPolicies,
+  TokenService,
+} from './tokens/index.ts';
 
 export interface ServiceOptions {
   db: Kysely<Database>;
@@ -98,6 +104,7 @@ export function createServices(options: ServiceOptions) {
     tokens: new TokenService({ db, clock, audit, lastUsed, changes }),
     leakedSecrets: new LeakedSecrets({ db, clock, audit, lastUsed, changes }),
     tokenPolicies,
+    scopes: new ScopeCatalog({ db, clock, audit, changes }),
     accounts,
     teams: new TeamService({ db, audit, clock, changes }),
     sessions,

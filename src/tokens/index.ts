@@ -15,5 +15,7 @@ export {
 } from './queries.ts';
 export { tokenRoutes } from './routes.ts';
 export { Owner, Token } from './schemas.ts';
+export { ScopeCatalog, type ScopeView } from './scope-catalog.ts';
+export { scopeRoutes } from './scope-routes.ts';
 export { TokenService } from './service.ts';
 export { type OwnerView, type TokenUse, type TokenView, tokenUse, tokenView } from './views.ts';

@@ -13,7 +13,7 @@ import { accountHandle, type Caller, isAdmin, requireRole } from '../platform/ca
 import type { ChangeFeed } from '../platform/change-feed.ts';
 import type { Clock } from '../platform/clock.ts';
 import { asConflict } from '../platform/database-errors.ts';
-import { conflict, forbidden, invalidField, notFound, taken } from '../platform/errors.ts';
+import { AppError, conflict, forbidden, invalidField, notFound, taken } from '../platform/errors.ts';
 import { sha256Hex } from '../platform/hashing.ts';
 import { decodeCursor } from '../platform/keyset.ts';
 import type { Database } from '../platform/schema.ts';
@@ -32,6 +32,7 @@ import {
   type TokenWithOwner,
   updateTokenFields,
 } from './queries.ts';
+import { checkScopeList, checkUpstreamScopes } from './scope-rules.ts';
 import { type TokenView, tokenView } from './views.ts';
 
 export interface GenerateTokenInput {
@@ -40,7 +41,7 @@ export interface GenerateTokenInput {
   kind: TokenKind;
   expires_in_days: number | null;
   service_user_id?: string | undefined;
-  scim_only?: boolean | undefined;
+  scopes?: string[] | undefined;
 }
 
 export interface RotateTokenInput {
@@ -57,6 +58,7 @@ export interface UpdateTokenInput {
 export interface TokenListQuery {
   kind: TokenKind;
   q?: string | undefined;
+  scope?: string | undefined;
   status?: TokenStatus[] | undefined;
   service_user_id?: string | undefined;
   /** Only the tokens whose lifetime the token policy would not allow now. */
@@ -94,7 +96,13 @@ export class TokenService {
     if (!description.ok) throw invalidField('description', description.message);
     const days = input.expires_in_days;
     checkDaysRange(days);
-    if (input.scim_only && !isAdmin(caller)) throw forbidden('Only Admins can generate SCIM-only tokens.');
+    const scopes = checkScopeList(input.scopes);
+    if (scopes.includes('scim') && !isAdmin(caller)) {
+      throw new AppError(403, 'forbidden', 'scopes: only Admins can generate tokens with the scope "scim".', {
+        field: 'scopes',
+        scope: 'scim',
+      });
+    }
     if (input.kind === 'personal') {
       if (input.service_user_id)
         throw invalidField('service_user_id', 'Only a service token has a service user.');
@@ -120,6 +128,8 @@ export class TokenService {
           input.kind === 'personal'
             ? await lockPerson(trx, caller.principal.account)
             : await lockServiceUser(trx, input.service_user_id!);
+        const ownerRole = input.kind === 'personal' ? caller.principal.account.role : owner.role;
+        await checkUpstreamScopes(trx, scopes, ownerRole);
         const inserted = await insertToken(trx, {
           kind: input.kind,
           owner_id: owner.id,
@@ -127,7 +137,7 @@ export class TokenService {
           description: description.description,
           secret_hash: secretHash,
           hint: secretHint(secret),
-          scim_only: input.scim_only ?? false,
+          scopes,
           created_at: now,
           created_by: caller.principal.account.id,
           expires_at: expiresAt(now, days),
@@ -135,7 +145,7 @@ export class TokenService {
         await audit.record(trx, caller, 'token.created', tokenTarget(inserted.id, name.name, owner), {
           kind: input.kind,
           expires_at: expiresAt(now, days)?.toISOString() ?? null,
-          scim_only: input.scim_only ?? false,
+          scopes,
         });
         return inserted.id;
       });
@@ -166,6 +176,7 @@ export class TokenService {
       kind: query.kind,
       ownerId: query.kind === 'personal' ? caller.principal.account.id : query.service_user_id,
       q: query.q,
+      ...(query.scope !== undefined ? { scope: query.scope } : {}),
       statuses: query.status,
       sort: query.sort,
       order: query.order,
@@ -355,7 +366,7 @@ export class TokenService {
         description: old.description,
         secret_hash: secretHash,
         hint: secretHint(secret),
-        scim_only: row!.scim_only,
+        scopes: row!.scopes,
         created_at: now,
         created_by: caller.principal.account.id,
         expires_at: expires,
@@ -469,7 +480,7 @@ async function lockPerson<T extends { id: string }>(db: Kysely<Database>, accoun
 async function lockServiceUser(db: Kysely<Database>, id: string) {
   const owner = await db
     .selectFrom('accounts')
-    .select(['id', 'kind', 'deactivated_at', 'email', 'name', 'internal_id'])
+    .select(['id', 'kind', 'role', 'deactivated_at', 'email', 'name', 'internal_id'])
     .where('id', '=', id)
     .forShare()
     .executeTakeFirst();

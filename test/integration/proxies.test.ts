@@ -275,7 +275,7 @@ beforeAll(async () => {
     name: 'SCIM',
     kind: 'service',
     service_user_id: provisioner.id,
-    scim_only: true,
+    scopes: ['scim'],
     expires_in_days: 30,
   });
   const memberCreated = await post('/api/tokens', {

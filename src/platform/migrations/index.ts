@@ -8,6 +8,7 @@ import * as scim from './0006-scim.ts';
 import * as sso from './0007-sso.ts';
 import * as rotation from './0008-rotation.ts';
 import * as tokenPolicy from './0009-token-policy.ts';
+import * as scopes from './0011-scopes.ts';
 
 /** Every migration, in order. Listed by hand so the set is the same wherever the code runs. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-sso': sso,
   '0008-rotation': rotation,
   '0009-token-policy': tokenPolicy,
+  '0011-scopes': scopes,
 };
