@@ -160,7 +160,7 @@ export const REVOCATION_BODY_LIMIT = 4 * 1024;
  */
 export async function tokenCheckRoutes(
   app: App,
-  config: { forwardedPathHeader: string },
+  config: { forwardedPathHeader: string; introspectionAuth?: 'none' | 'caller' },
   services: { leakedSecrets: LeakedSecrets },
 ): Promise<void> {
   await app.register(async (check: App) => {
@@ -176,7 +176,7 @@ export async function tokenCheckRoutes(
   // site can do nothing with them that its author could not do by sending the token themselves.
   await app.register(async (forms: App) => {
     await forms.register(formbody, { bodyLimit: BODY_LIMIT });
-    introspectionRoute(forms);
+    introspectionRoute(forms, config.introspectionAuth ?? 'none');
     revocationRoute(forms, services);
   });
 }
@@ -302,7 +302,30 @@ function forwardAuthRoute(app: App, config: { forwardedPathHeader: string }): vo
   });
 }
 
-function introspectionRoute(app: App): void {
+/** The introspection caller's own token must carry `introspect`. */
+const introspectionCaller: Admission = (_request, verification) => {
+  if (!verification.principal.token!.scopes.includes('introspect')) throw insufficientScope(['introspect']);
+};
+
+/**
+ * With TESSERA_INTROSPECTION_AUTH=caller, RFC 7662 §2.1: the caller authenticates with its own bearer
+ * token, which must carry the scope `introspect`; 401 or 403 in the API's error shape otherwise.
+ */
+async function authenticateIntrospectionCaller(app: App, request: FastifyRequest): Promise<void> {
+  const header = request.headers.authorization;
+  if (header === undefined) {
+    throw challenged(
+      401,
+      'authentication_required',
+      'Introspection needs the caller\'s own token, with the scope introspect, as "Authorization: Bearer <token>".',
+    );
+  }
+  const secret = bearerSecret(header);
+  if (!secret) throw app.authentication.malformedHeader(request);
+  await app.authentication.verifyToken(request, secret, introspectionCaller);
+}
+
+function introspectionRoute(app: App, auth: 'none' | 'caller'): void {
   app.post(
     '/api/introspect',
     {
@@ -312,13 +335,16 @@ function introspectionRoute(app: App): void {
         summary: 'Token introspection (RFC 7662)',
         description:
           'Form-encoded or JSON field `token`. `{ "active": false }` for any token that would not ' +
-          'authenticate, whatever the reason.',
+          'authenticate, whatever the reason. With `TESSERA_INTROSPECTION_AUTH=caller`, the caller sends ' +
+          'its own token as `Authorization: Bearer`, with the scope `introspect` (RFC 7662 §2.1): 401 ' +
+          'without it or for one that does not authenticate, 403 `insufficient_scope` without the scope.',
         body: z.object({ token: z.string().max(1000), token_type_hint: z.string().max(100).optional() }),
-        response: { 200: Introspection, 400: ErrorBody, 429: ErrorBody },
+        response: { 200: Introspection, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
+      if (auth === 'caller') await authenticateIntrospectionCaller(app, request);
       const result = await app.authentication.checkToken(request, request.body.token);
       if (!result.ok) return { active: false };
       const { account, token } = result.verification.principal;

@@ -3,15 +3,20 @@ import { type Role, roleAtLeast } from './roles.ts';
 
 /**
  * Tessera's own scopes: `api` (everything the owner's role allows), `read_api` (only GET and HEAD under
- * /api/), `scim` (only /scim/v2/). Every other scope is an upstream scope from the Admins' catalog.
+ * /api/), `scim` (only /scim/v2/), `introspect` (calling POST /api/introspect as its caller, when
+ * TESSERA_INTROSPECTION_AUTH=caller). Every other scope is an upstream scope from the Admins' catalog.
  */
-export const API_SCOPES = ['api', 'read_api', 'scim'] as const;
+export const API_SCOPES = ['api', 'read_api', 'scim', 'introspect'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 export const API_SCOPE_DESCRIPTIONS: Record<ApiScope, { label: string; description: string }> = {
   api: { label: 'Full API', description: "Everything the owner's role allows in Tessera's API." },
   read_api: { label: 'Read-only API', description: "Only reads (GET, HEAD) of Tessera's API." },
   scim: { label: 'SCIM', description: 'Only SCIM provisioning (/scim/v2/); Admins only.' },
+  introspect: {
+    label: 'Introspection',
+    description: 'Asking Tessera about other tokens (POST /api/introspect), for a resource server.',
+  },
 };
 
 /** The scopes of a token generated without any: today's full-power token. */
@@ -26,7 +31,7 @@ export const SCOPE_DESCRIPTION_MAX = 500;
 export const SCIM_PREFIX = '/scim/v2';
 
 export function isApiScope(scope: string): scope is ApiScope {
-  return scope === 'api' || scope === 'read_api' || scope === 'scim';
+  return scope === 'api' || scope === 'read_api' || scope === 'scim' || scope === 'introspect';
 }
 
 /** Why a catalog name is refused, or undefined when it is a good one. */
