@@ -8,6 +8,7 @@ import { paths } from './paths.ts';
 import { SignInPage } from './session/SignInPage.tsx';
 import { SsoErrorPage } from './session/SsoErrorPage.tsx';
 import { LeakedSecretsPage } from './tokens/LeakedSecretsPage.tsx';
+import { ScopesPage } from './tokens/ScopesPage.tsx';
 import { TokenPolicyPage } from './tokens/TokenPolicyPage.tsx';
 import { TokensPage } from './tokens/TokensPage.tsx';
 import { UsersPage } from './users/UsersPage.tsx';
@@ -61,6 +62,14 @@ export function App() {
             element={
               <RequireRole minRole="admin" what="The token policy">
                 <TokenPolicyPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path={paths.scopes}
+            element={
+              <RequireRole minRole="admin" what="Scopes">
+                <ScopesPage />
               </RequireRole>
             }
           />

@@ -12,6 +12,7 @@ export const paths = {
   audit: '/settings/audit-log',
   leakedSecrets: '/settings/security/leaked-secrets',
   tokenPolicy: '/settings/security/token-policy',
+  scopes: '/settings/security/scopes',
   /** What the arrow in the Service tab opens: Users filtered to one account (SPEC §5). */
   usersFilteredTo: (id: string) => `/settings/security/users?user=${encodeURIComponent(id)}`,
 } as const;
