@@ -18,9 +18,10 @@ test('a Member generates a personal token: default 30 days, the secret once, Cop
   await page.getByRole('button', { name: 'Generate Token' }).first().click();
 
   const dialog = page.getByRole('dialog', { name: 'Generate Token' });
-  // Members get neither Type nor SCIM-only.
+  // Members get neither Type nor the scope SCIM; Full API is preselected.
   await expect(dialog.getByText('Type', { exact: true })).toHaveCount(0);
-  await expect(dialog.getByLabel('SCIM only')).toHaveCount(0);
+  await expect(dialog.getByRole('checkbox', { name: /^SCIM/ })).toHaveCount(0);
+  await expect(dialog.getByRole('checkbox', { name: /^Full API/ })).toBeChecked();
   await expect(dialog.getByRole('radio', { name: '30 days' })).toBeChecked();
   await expect(dialog.getByRole('radiogroup', { name: 'Expiration' }).getByRole('radio')).toHaveCount(6);
   await expect(dialog.getByLabel('Name')).toBeFocused();
@@ -96,7 +97,7 @@ test('errors show next to their field: required name, and a duplicate name from 
   await expect(tokenRow(page, 'Reporting (new)').getByTestId('expiration')).toHaveText('Never');
 });
 
-test('an Admin generates a SCIM-only service token for a chosen service user', async ({ page }) => {
+test('an Admin generates a service token with the scope SCIM for a chosen service user', async ({ page }) => {
   const admin = await Api.as('admin');
   const internal = `svc-gen-${Date.now()}`;
   await admin.post('/api/service-users', { name: internal });
@@ -114,7 +115,8 @@ test('an Admin generates a SCIM-only service token for a chosen service user', a
   );
   await dialog.getByLabel('Service User').selectOption({ label: internal });
   await dialog.getByRole('radio', { name: '90 days' }).check();
-  await dialog.getByLabel('SCIM only').check();
+  await dialog.getByRole('checkbox', { name: /^Full API/ }).uncheck();
+  await dialog.getByRole('checkbox', { name: /^SCIM/ }).check();
   await dialog.getByRole('button', { name: 'Generate Token' }).click();
 
   const done = page.getByRole('dialog', { name: 'Token generated' });
@@ -123,7 +125,7 @@ test('an Admin generates a SCIM-only service token for a chosen service user', a
   await page.getByLabel('Service user').selectOption({ label: internal });
   const row = tokenRow(page, 'Directory sync');
   await expect(row).toHaveCount(1);
-  await expect(row).toContainText('SCIM only');
+  await expect(row.getByTestId('scopes')).toHaveText('SCIM');
   await expect(row.getByTestId('expiration')).toHaveText(/^Expires in 2 months/);
   await expect(row.getByRole('cell').first()).toContainText(internal);
 });

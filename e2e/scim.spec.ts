@@ -27,7 +27,7 @@ async function provisioned(): Promise<{
     kind: 'service',
     service_user_id: serviceUser.id,
     expires_in_days: 30,
-    scim_only: true,
+    scopes: ['scim'],
   });
   await admin.dispose();
   const scim = await request.newContext({

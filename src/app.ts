@@ -31,7 +31,13 @@ import { scimRoutes } from './scim/index.ts';
 import type { Services } from './services.ts';
 import { ssoRoutes } from './sso/index.ts';
 import { teamRoutes } from './teams/index.ts';
-import { leakedSecretRoutes, tokenPolicyRoutes, tokenRoutes, tokenUsageRoutes } from './tokens/index.ts';
+import {
+  leakedSecretRoutes,
+  scopeRoutes,
+  tokenPolicyRoutes,
+  tokenRoutes,
+  tokenUsageRoutes,
+} from './tokens/index.ts';
 
 /** Log lines never carry credentials: the headers that hold them are redacted wherever they appear. */
 export const LOG_REDACT = [
@@ -123,6 +129,7 @@ export async function buildApp(options: {
   tokenUsageRoutes(app, services);
   leakedSecretRoutes(app, services);
   tokenPolicyRoutes(app, services);
+  scopeRoutes(app, services);
   accountRoutes(app, services);
   teamRoutes(app, services);
   auditRoutes(app, services);

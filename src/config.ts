@@ -95,6 +95,7 @@ const schema = z.object({
   TESSERA_AUTH_NEGATIVE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
   TESSERA_PUBLIC_URL: publicUrl,
   TESSERA_PASSWORD_SIGN_IN: flag.optional(),
+  TESSERA_INTROSPECTION_AUTH: z.enum(['none', 'caller']).default('none'),
   TESSERA_OIDC_ISSUER: issuer,
   TESSERA_OIDC_CLIENT_ID: optionalText(1000),
   TESSERA_OIDC_CLIENT_SECRET: optionalText(10_000),
@@ -173,6 +174,11 @@ export interface Config {
   trustProxy: boolean | string[];
   /** The one header `/auth/check` reads the proxied path from, as the operator spelled it. */
   forwardedPathHeader: string;
+  /**
+   * `caller`: POST /api/introspect needs the caller's own token, with the scope `introspect` (RFC 7662
+   * §2.1); `none`: the token in the body is the only credential.
+   */
+  introspectionAuth: 'none' | 'caller';
   sessionTtlHours: number;
   /** Force the Secure cookie flag; by default it is set when the request came over HTTPS. */
   cookieSecure: boolean | undefined;
@@ -224,6 +230,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.TESSERA_LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TESSERA_TRUST_PROXY),
     forwardedPathHeader: e.TESSERA_FORWARDED_PATH_HEADER,
+    introspectionAuth: e.TESSERA_INTROSPECTION_AUTH,
     sessionTtlHours: e.TESSERA_SESSION_TTL_HOURS,
     cookieSecure: e.TESSERA_COOKIE_SECURE,
     lastUsedFlushMs: e.TESSERA_LAST_USED_FLUSH_MS,

@@ -15,7 +15,14 @@ import { Scheduler } from './platform/scheduler.ts';
 import type { Database } from './platform/schema.ts';
 import { type RelyingParty, SsoService, type SsoSettings } from './sso/index.ts';
 import { TeamService } from './teams/index.ts';
-import { LastUsedRecorder, LeakedSecrets, TokenPolicies, TokenService, TokenUsage } from './tokens/index.ts';
+import {
+  LastUsedRecorder,
+  LeakedSecrets,
+  ScopeCatalog,
+  TokenPolicies,
+  TokenService,
+  TokenUsage,
+} from './tokens/index.ts';
 
 export interface ServiceOptions {
   db: Kysely<Database>;
@@ -139,6 +146,7 @@ export function createServices(options: ServiceOptions) {
     notifications,
     webhooks: notifications.webhooks,
     notificationSettings: notifications.notificationSettings,
+    scopes: new ScopeCatalog({ db, clock, audit, changes }),
     accounts,
     teams: new TeamService({ db, audit, clock, changes }),
     sessions,

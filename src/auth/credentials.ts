@@ -4,8 +4,6 @@ import type { RequestOrigin, TokenAuthentication } from './verification/index.ts
 
 export const SESSION_COOKIE = 'tessera_session';
 export const CSRF_HEADER = 'x-csrf-token';
-/** A SCIM-only token's whole scope: this path and everything under it, compared after normalization. */
-export const SCIM_PREFIX = '/scim/v2';
 
 /** A value now, or a promise of it: a token the verification cache knows is checked without a promise. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -51,9 +49,15 @@ export function tokenFailure(result: Extract<TokenAuthentication, { ok: false }>
   return challenged(401, result.code, result.description, 'invalid_token');
 }
 
-export function insufficientScope(): AppError {
-  const description = 'This token is SCIM-only: it may call nothing but /scim/v2/.';
-  return challenged(403, 'insufficient_scope', description, 'insufficient_scope');
+/**
+ * RFC 6750 §3.1: 403 with `error="insufficient_scope"` and `scope` naming what the request needs; the body
+ * names the scopes the token lacks (`details.scopes`).
+ */
+export function insufficientScope(needed: readonly string[]): AppError {
+  const message = `This token lacks the scope${needed.length === 1 ? '' : 's'} ${needed.join(', ')}.`;
+  const challenge = bearerChallenge('insufficient_scope', message);
+  challenge['www-authenticate'] += `, scope="${needed.join(' ')}"`;
+  return new AppError(403, 'insufficient_scope', message, { scopes: [...needed] }, challenge);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AttemptLimiter } from './attempt-limiter.ts';
 import { bearerSecret, type MaybePromise, requestOrigin } from './credentials.ts';
-import { type AuthServices, RequestAuthenticator, requestPath } from './request-authenticator.ts';
+import { type AuthServices, apiAdmission, RequestAuthenticator } from './request-authenticator.ts';
 import type { RequestOrigin, Verification } from './verification/index.ts';
 
 declare module 'fastify' {
@@ -48,7 +48,7 @@ export function registerAuthentication(
     try {
       const secret = bearerSecret(header);
       if (!secret) throw authentication.malformedHeader(request);
-      outcome = authentication.verifyToken(request, secret, requestPath, origin);
+      outcome = authentication.verifyToken(request, secret, apiAdmission, origin);
     } catch (error) {
       return done(error as Error);
     }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditLog } from '../audit/index.ts';
-import { isPathWithin, normalizeRequestPath } from '../core/request-path.ts';
+import { normalizeRequestPath } from '../core/request-path.ts';
+import { apiScopeAllows, apiScopeNeeded } from '../core/scopes.ts';
 import type { Principal } from '../platform/caller.ts';
 import { AppError } from '../platform/errors.ts';
 import { sameString, sha256Hex } from '../platform/hashing.ts';
@@ -13,7 +14,6 @@ import {
   insufficientScope,
   type MaybePromise,
   requestOrigin,
-  SCIM_PREFIX,
   SESSION_COOKIE,
   tokenFailure,
 } from './credentials.ts';
@@ -34,11 +34,14 @@ export interface AuthServices {
 }
 
 /**
- * The normalized path a token is used for (src/core/request-path.ts), which a SCIM-only token's scope is
- * checked against; undefined for a path that cannot be normalized, which no scope holds. May throw the
- * refusal itself, to say why.
+ * The normalized path a token is used for (src/core/request-path.ts), which a token's scopes are checked
+ * against; undefined for a path that cannot be normalized, which no scope holds. May throw the refusal
+ * itself, to say why.
  */
 export type ScopePath = (request: FastifyRequest) => string | undefined;
+
+/** Whether a verified token may make this request: throws the refusal (403 insufficient_scope) if not. */
+export type Admission = (request: FastifyRequest, verification: Verification) => void;
 
 /**
  * A token calling Tessera itself. Fastify has routed the raw URL already; the scope is judged on the
@@ -47,6 +50,17 @@ export type ScopePath = (request: FastifyRequest) => string | undefined;
 export const requestPath: ScopePath = (request) => {
   const result = normalizeRequestPath(request.url);
   return result.ok ? result.path : undefined;
+};
+
+/** Tessera's own routes: `api` may call any, `read_api` only reads under /api/, `scim` only /scim/v2/. */
+export const apiAdmission: Admission = (request, verification) => {
+  const scopes = verification.principal.token!.scopes;
+  // The usual token carries `api`: admitted without looking at the path.
+  if (scopes.includes('api')) return;
+  const path = requestPath(request);
+  if (!apiScopeAllows(scopes, request.method, path)) {
+    throw insufficientScope([apiScopeNeeded(request.method, path)]);
+  }
 };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -115,17 +129,17 @@ export class RequestAuthenticator {
       : this.#countFailure(origin, hash, outcome);
   }
 
-  /** The verification of a bearer secret, or the failure thrown; `pathOf` is asked only for a SCIM-only token. */
+  /** The verification of a bearer secret that `admit` lets through, or the failure thrown. */
   verifyToken(
     request: FastifyRequest,
     secret: string,
-    pathOf: ScopePath,
+    admit: Admission,
     origin: RequestOrigin = requestOrigin(request),
   ): MaybePromise<Verification> {
     const outcome = this.checkToken(request, secret, origin);
     return outcome instanceof Promise
-      ? outcome.then((result) => allowed(request, pathOf, result))
-      : allowed(request, pathOf, outcome);
+      ? outcome.then((result) => allowed(request, admit, result))
+      : allowed(request, admit, outcome);
   }
 
   /** A credential that fails before any lookup (a header that is not `Bearer <token>`). */
@@ -180,11 +194,8 @@ export class RequestAuthenticator {
   }
 }
 
-function allowed(request: FastifyRequest, pathOf: ScopePath, result: TokenAuthentication): Verification {
+function allowed(request: FastifyRequest, admit: Admission, result: TokenAuthentication): Verification {
   if (!result.ok) throw tokenFailure(result);
-  if (result.verification.token.scim_only) {
-    const path = pathOf(request);
-    if (path === undefined || !isPathWithin(path, SCIM_PREFIX)) throw insufficientScope();
-  }
+  admit(request, result.verification);
   return result.verification;
 }

@@ -1,15 +1,22 @@
 import formbody from '@fastify/formbody';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { encodeHeaderList, encodeHeaderValue } from '../core/header-value.ts';
-import { normalizeRequestPath } from '../core/request-path.ts';
+import { isPathWithin, normalizeRequestPath } from '../core/request-path.ts';
+import { MAX_TOKEN_SCOPES, missingScopes, SCIM_PREFIX, SCOPE_NAME_PATTERN } from '../core/scopes.ts';
 import { AppError } from '../platform/errors.ts';
 import { BODY_LIMIT } from '../platform/http/body-limit.ts';
 import { ErrorBody } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
 import type { LeakedSecrets } from '../tokens/index.ts';
-import { bearerSecret, challenged, type MaybePromise, requestOrigin } from './credentials.ts';
-import type { ScopePath } from './request-authenticator.ts';
+import {
+  bearerSecret,
+  challenged,
+  insufficientScope,
+  type MaybePromise,
+  requestOrigin,
+} from './credentials.ts';
+import type { Admission, ScopePath } from './request-authenticator.ts';
 import type { Verification } from './verification/index.ts';
 
 /** The headers proxies put the original path in, as they are usually spelled. */
@@ -25,7 +32,7 @@ const Introspection = z
     name: z.string().optional().describe("The token's name."),
     exp: z.number().int().optional().describe('Expiry, seconds since the epoch; absent: never.'),
     iat: z.number().int().optional(),
-    scope: z.string().optional().describe('`scim` for SCIM-only tokens, `api` otherwise.'),
+    scope: z.string().optional().describe("The token's effective scopes, space-separated (RFC 7662 §2.2)."),
     role: z.string().optional(),
     teams: z.array(z.string()).optional(),
   })
@@ -44,7 +51,7 @@ function asDenial(error: unknown): unknown {
 }
 
 /**
- * The normalized path the proxy is guarding, for a SCIM-only token's scope. It comes from the one header
+ * The normalized path the proxy is guarding, for a `scim` token's scope. It comes from the one header
  * the operator names (`TESSERA_FORWARDED_PATH_HEADER`), which the proxy sets itself; `/` when that header
  * is absent. A client can send the other known path headers (or the same one twice) through a proxy that
  * leaves them alone: any of them that says a different path means the proxy and the client disagree about
@@ -127,7 +134,8 @@ declare module './verification/cache.ts' {
  * would otherwise make Node throw, and so fail every request of the account. Team IDs name the same teams
  * unambiguously, for upstreams that would rather not depend on names.
  */
-function forwardedHeaders({ principal: { account }, token }: Verification): Record<string, string> {
+function forwardedHeaders({ principal, token }: Verification): Record<string, string> {
+  const { account } = principal;
   return {
     'x-tessera-user': encodeHeaderValue(account.email ?? account.internal_id ?? account.id),
     'x-tessera-kind': token.kind,
@@ -135,6 +143,7 @@ function forwardedHeaders({ principal: { account }, token }: Verification): Reco
     'x-tessera-teams': encodeHeaderList(account.teams.map((t) => t.name)),
     'x-tessera-team-ids': account.teams.map((t) => t.id).join(','),
     'x-tessera-token-id': token.id,
+    'x-tessera-scopes': principal.token!.scopes.join(' '),
     'cache-control': 'no-store',
   };
 }
@@ -151,7 +160,7 @@ export const REVOCATION_BODY_LIMIT = 4 * 1024;
  */
 export async function tokenCheckRoutes(
   app: App,
-  config: { forwardedPathHeader: string },
+  config: { forwardedPathHeader: string; introspectionAuth?: 'none' | 'caller' },
   services: { leakedSecrets: LeakedSecrets },
 ): Promise<void> {
   await app.register(async (check: App) => {
@@ -167,13 +176,70 @@ export async function tokenCheckRoutes(
   // site can do nothing with them that its author could not do by sending the token themselves.
   await app.register(async (forms: App) => {
     await forms.register(formbody, { bodyLimit: BODY_LIMIT });
-    introspectionRoute(forms);
+    introspectionRoute(forms, config.introspectionAuth ?? 'none');
     revocationRoute(forms, services);
   });
 }
 
+/** The header a proxy names the scopes a location requires in, as `?scope=` does. */
+export const REQUIRED_SCOPE_HEADER = 'x-tessera-required-scope';
+
+/**
+ * The scopes the proxy asks for: every `scope` query parameter and every `X-Tessera-Required-Scope` header
+ * (each may hold several, space- or comma-separated). A malformed one is the proxy's configuration error:
+ * 403, so that the location stays closed (nginx would turn a 400 into a 500).
+ */
+function requiredScopes(request: FastifyRequest): string[] {
+  const values: string[] = [];
+  const query = (request.query as Record<string, unknown> | undefined)?.scope;
+  if (typeof query === 'string') values.push(query);
+  else if (Array.isArray(query)) for (const v of query) if (typeof v === 'string') values.push(v);
+  const header = request.headers[REQUIRED_SCOPE_HEADER];
+  if (typeof header === 'string') values.push(header);
+  else if (Array.isArray(header)) values.push(...header);
+  if (values.length === 0) return NONE;
+  const scopes = [...new Set(values.flatMap((v) => v.split(/[\s,]+/)).filter(Boolean))];
+  const bad = scopes.find((scope) => !SCOPE_NAME_PATTERN.test(scope));
+  if (bad !== undefined || scopes.length > MAX_TOKEN_SCOPES) {
+    throw new AppError(
+      403,
+      'required_scope_invalid',
+      bad !== undefined
+        ? `The required scope "${bad.slice(0, 64)}" is not a scope name; fix the proxy's configuration.`
+        : `More than ${MAX_TOKEN_SCOPES} required scopes; fix the proxy's configuration.`,
+      { field: 'scope', in: 'query' },
+    );
+  }
+  return scopes;
+}
+
+const NONE: string[] = [];
+
+/**
+ * Forward auth: a location that requires scopes admits a token holding all of them. One that requires
+ * none admits what it always has: a token with `api`, and a `scim` token on /scim/v2 paths (Tessera's SCIM
+ * behind the proxy); a token limited to upstream scopes or to `read_api` opens only locations that ask.
+ */
+function forwardAdmission(forwardedPath: ScopePath): Admission {
+  return (request, verification) => {
+    const scopes = verification.principal.token!.scopes;
+    const required = requiredScopes(request);
+    if (required.length > 0) {
+      const missing = missingScopes(scopes, required);
+      if (missing.length > 0) throw insufficientScope(required);
+      return;
+    }
+    if (scopes.includes('api')) return;
+    if (scopes.includes('scim')) {
+      const path = forwardedPath(request);
+      if (path !== undefined && isPathWithin(path, SCIM_PREFIX)) return;
+    }
+    throw insufficientScope(['api']);
+  };
+}
+
 function forwardAuthRoute(app: App, config: { forwardedPathHeader: string }): void {
-  const forwardedPath = forwardedPathFrom(config.forwardedPathHeader);
+  const admit = forwardAdmission(forwardedPathFrom(config.forwardedPathHeader));
   // A verification is shared by every request its cache entry serves and never changes (any change drops
   // it), so its headers are built once.
   const headers = new WeakMap<Verification, Record<string, string>>();
@@ -195,10 +261,14 @@ function forwardAuthRoute(app: App, config: { forwardedPathHeader: string }): vo
       description:
         'For nginx `auth_request`, Traefik ForwardAuth and Caddy `forward_auth`. 200 with `X-Tessera-User`, ' +
         '`X-Tessera-Kind`, `X-Tessera-Role`, `X-Tessera-Teams` (comma-separated), `X-Tessera-Team-Ids` (the ' +
-        "same teams' IDs, in the same order) and `X-Tessera-Token-Id`; 401 or 403 with the error body " +
-        'otherwise. User and team names are sent as RFC 3986 percent-encoded UTF-8 wherever plain ASCII ' +
+        "same teams' IDs, in the same order), `X-Tessera-Token-Id` and `X-Tessera-Scopes` (the token's " +
+        'effective scopes, space-separated); 401 or 403 with the error body otherwise. Required scopes: ' +
+        '`?scope=orders:read&scope=orders:write` or the header `X-Tessera-Required-Scope` (space- or ' +
+        'comma-separated); all are needed, else 403 `insufficient_scope` with `WWW-Authenticate: Bearer ' +
+        'error="insufficient_scope", scope="…"`. With none required, a token needs `api` (or `scim`, below). ' +
+        'User and team names are sent as RFC 3986 percent-encoded UTF-8 wherever plain ASCII ' +
         'would not survive (non-ASCII, control characters, `%`, `,`, a space at either end); plain ASCII ' +
-        'names are unchanged: decode each comma-separated item with `decodeURIComponent`. A SCIM-only token ' +
+        'names are unchanged: decode each comma-separated item with `decodeURIComponent`. A `scim` token ' +
         'passes only when the proxied path, read from the header `TESSERA_FORWARDED_PATH_HEADER` names ' +
         '(default `X-Forwarded-Uri`) and normalized, is /scim/v2 or under it: 403 `forwarded_path_invalid` for a path with dot segments, encoded `/` or `\\`, or bad ' +
         'percent-encoding, 403 `forwarded_path_conflict` when another path header (`X-Forwarded-Uri`, ' +
@@ -222,7 +292,7 @@ function forwardAuthRoute(app: App, config: { forwardedPathHeader: string }): vo
       if (!secret) throw app.authentication.malformedHeader(request);
       let outcome: MaybePromise<Verification>;
       try {
-        outcome = app.authentication.verifyToken(request, secret, forwardedPath);
+        outcome = app.authentication.verifyToken(request, secret, admit);
       } catch (error) {
         throw asDenial(error);
       }
@@ -232,7 +302,30 @@ function forwardAuthRoute(app: App, config: { forwardedPathHeader: string }): vo
   });
 }
 
-function introspectionRoute(app: App): void {
+/** The introspection caller's own token must carry `introspect`. */
+const introspectionCaller: Admission = (_request, verification) => {
+  if (!verification.principal.token!.scopes.includes('introspect')) throw insufficientScope(['introspect']);
+};
+
+/**
+ * With TESSERA_INTROSPECTION_AUTH=caller, RFC 7662 §2.1: the caller authenticates with its own bearer
+ * token, which must carry the scope `introspect`; 401 or 403 in the API's error shape otherwise.
+ */
+async function authenticateIntrospectionCaller(app: App, request: FastifyRequest): Promise<void> {
+  const header = request.headers.authorization;
+  if (header === undefined) {
+    throw challenged(
+      401,
+      'authentication_required',
+      'Introspection needs the caller\'s own token, with the scope introspect, as "Authorization: Bearer <token>".',
+    );
+  }
+  const secret = bearerSecret(header);
+  if (!secret) throw app.authentication.malformedHeader(request);
+  await app.authentication.verifyToken(request, secret, introspectionCaller);
+}
+
+function introspectionRoute(app: App, auth: 'none' | 'caller'): void {
   app.post(
     '/api/introspect',
     {
@@ -242,13 +335,16 @@ function introspectionRoute(app: App): void {
         summary: 'Token introspection (RFC 7662)',
         description:
           'Form-encoded or JSON field `token`. `{ "active": false }` for any token that would not ' +
-          'authenticate, whatever the reason.',
+          'authenticate, whatever the reason. With `TESSERA_INTROSPECTION_AUTH=caller`, the caller sends ' +
+          'its own token as `Authorization: Bearer`, with the scope `introspect` (RFC 7662 §2.1): 401 ' +
+          'without it or for one that does not authenticate, 403 `insufficient_scope` without the scope.',
         body: z.object({ token: z.string().max(1000), token_type_hint: z.string().max(100).optional() }),
-        response: { 200: Introspection, 400: ErrorBody, 429: ErrorBody },
+        response: { 200: Introspection, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
+      if (auth === 'caller') await authenticateIntrospectionCaller(app, request);
       const result = await app.authentication.checkToken(request, request.body.token);
       if (!result.ok) return { active: false };
       const { account, token } = result.verification.principal;
@@ -261,7 +357,7 @@ function introspectionRoute(app: App): void {
         name: token!.name,
         ...(token!.expires_at ? { exp: Math.floor(token!.expires_at.getTime() / 1000) } : {}),
         iat: Math.floor(token!.created_at.getTime() / 1000),
-        scope: token!.scim_only ? 'scim' : 'api',
+        scope: token!.scopes.join(' '),
         role: account.role,
         teams: account.teams.map((t) => t.name),
       };

@@ -35,7 +35,8 @@ interface DemoToken {
   lastUsedAgo?: number;
   revokedAgo?: number;
   reason?: string;
-  scimOnly?: boolean;
+  /** Default `['api']`. */
+  scopes?: string[];
   ip?: string;
   userAgent?: string;
   description?: string;
@@ -354,7 +355,7 @@ const TOKENS: DemoToken[] = [
     name: 'Okta SCIM provisioning',
     createdAgo: 90 * DAY,
     lastUsedAgo: 1 * HOUR,
-    scimOnly: true,
+    scopes: ['scim'],
     ip: '52.12.8.30',
     userAgent: 'Okta SCIM Client 1.0.0',
   },
@@ -503,7 +504,7 @@ export async function seedDemoWorkspace(
       description: token.description ?? null,
       secret_hash: sha256Hex(secret),
       hint: secretHint(secret),
-      scim_only: token.scimOnly ?? false,
+      scopes: token.scopes ?? ['api'],
       created_at: createdAt,
       created_by: ids.get(creator)!,
       expires_at: token.days === undefined ? null : new Date(createdAt.getTime() + token.days * DAY),
@@ -519,7 +520,7 @@ export async function seedDemoWorkspace(
     audit.push(
       event(createdAt, 'token.created', creator, 'token', id, label, {
         kind,
-        scim_only: token.scimOnly ?? false,
+        scopes: token.scopes ?? ['api'],
       }),
     );
     if (token.revokedAgo !== undefined) {

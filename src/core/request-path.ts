@@ -1,5 +1,5 @@
 /**
- * The path of a request target as a proxy routes it, for comparing with a path prefix (a SCIM-only
+ * The path of a request target as a proxy routes it, for comparing with a path prefix (a `scim`
  * token's `/scim/v2`, and later other scopes). A proxy percent-decodes the target once and resolves dot
  * segments before it picks a location, so a check on the raw text can be told `/scim/v2/../../admin`
  * and agree while the proxy sends the request to `/admin`.

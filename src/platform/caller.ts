@@ -24,7 +24,8 @@ export interface Principal {
     id: string;
     kind: TokenKind;
     name: string;
-    scim_only: boolean;
+    /** Effective scopes: those the owner's role and the catalog still allow (src/core/scopes.ts). */
+    scopes: readonly string[];
     created_at: Date;
     expires_at: Date | null;
   } | null;
@@ -48,12 +49,12 @@ export function isAdmin(caller: Caller): boolean {
   return caller.principal.account.role === 'admin';
 }
 
-/** A SCIM-only token: an identity provider's credential, which may provision whatever its owner's role. */
+/** A token with the `scim` scope: an identity provider's credential, which may provision whatever its owner's role. */
 export function isScimToken(caller: Caller): boolean {
-  return caller.principal.token?.scim_only === true;
+  return caller.principal.token?.scopes.includes('scim') === true;
 }
 
-/** SCIM provisioning (people and teams from an identity provider): a SCIM-only token or an Admin. */
+/** SCIM provisioning (people and teams from an identity provider): a token with the scope `scim` or an Admin. */
 export function requireProvisioner(caller: Caller): void {
   if (!isScimToken(caller)) requireRole(caller, 'admin');
 }

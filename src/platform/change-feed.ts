@@ -2,13 +2,15 @@
  * What changed that a cached authentication decision may depend on: a token (revoked, restored,
  * deleted), an account (role, teams, deactivation, reactivation), a team (renamed or deleted, which
  * changes what every member's principal says), or a secret that now exists (a new token, whose hash may
- * have been remembered as unknown).
+ * have been remembered as unknown), or the catalog of upstream scopes (which every token's effective
+ * scopes depend on).
  */
 export type Change =
   | { type: 'token'; id: string }
   | { type: 'account'; id: string }
   | { type: 'team'; id: string }
-  | { type: 'secret'; hash: string };
+  | { type: 'secret'; hash: string }
+  | { type: 'scopes' };
 
 export type ChangeListener = (change: Change) => void;
 

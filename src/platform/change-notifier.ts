@@ -210,5 +210,6 @@ function isChange(value: unknown): value is Change {
   const change = value as Record<string, unknown>;
   if (change.type === 'token' || change.type === 'account' || change.type === 'team')
     return typeof change.id === 'string';
+  if (change.type === 'scopes') return true;
   return change.type === 'secret' && typeof change.hash === 'string';
 }

@@ -66,7 +66,8 @@ export interface TokensTable {
   /** Hex SHA-256 of the secret; the secret itself is never stored. */
   secret_hash: string;
   hint: string;
-  scim_only: Generated<boolean>;
+  /** `api`, `read_api`, `scim` and upstream scopes from the catalog (`scopes`). */
+  scopes: ColumnType<string[], string[] | undefined, string[]>;
   created_at: DefaultTimestamp;
   created_by: string | null;
   expires_at: Timestamp | null;
@@ -290,6 +291,15 @@ export interface FederationJtisTable {
   expires_at: Timestamp;
 }
 
+/** The catalog of upstream scopes an Admin keeps; Tessera's own scopes are not in it. */
+export interface ScopesTable {
+  name: string;
+  description: Generated<string>;
+  min_role: Role;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
 export interface Database {
   teams: TeamsTable;
   accounts: AccountsTable;
@@ -302,6 +312,7 @@ export interface Database {
   sso_sessions: SsoSessionsTable;
   token_policies: TokenPoliciesTable;
   scheduled_jobs: ScheduledJobsTable;
+  scopes: ScopesTable;
   webhooks: WebhooksTable;
   notification_events: NotificationEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -42,7 +42,7 @@ import {
   userResource,
 } from './users.ts';
 
-/** Where the SCIM API lives; a SCIM-only token may call nothing else (src/auth). */
+/** Where the SCIM API lives; a token with only the scope `scim` may call nothing else (src/auth). */
 export const SCIM_BASE_PATH = '/scim/v2';
 /** A Group's members can be many: its bodies may be larger than the rest of the API's. */
 export const SCIM_BODY_LIMIT = 1024 * 1024;
@@ -144,7 +144,7 @@ export async function scimRoutes(app: App, services: ScimServices): Promise<void
             new ScimError(
               403,
               undefined,
-              "SCIM is called with a SCIM-only token or an Admin's token, as a bearer token.",
+              "SCIM is called with a token carrying the scope `scim` or an Admin's `api` token, as a bearer token.",
             ),
           );
         }

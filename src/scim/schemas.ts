@@ -188,7 +188,7 @@ export function serviceProviderConfig(base: string) {
         type: 'oauthbearertoken',
         name: 'Bearer token',
         description:
-          'A Tessera SCIM-only token (Settings → Access Tokens → Generate Token → SCIM only), or the token of an Admin, as "Authorization: Bearer <token>".',
+          'A Tessera token with the scope `scim` (Settings → Access Tokens → Generate Token → Access → SCIM), or the token of an Admin, as "Authorization: Bearer <token>".',
         primary: true,
       },
     ],

@@ -15,6 +15,8 @@ export {
 } from './queries.ts';
 export { tokenRoutes } from './routes.ts';
 export { Owner, Token } from './schemas.ts';
+export { ScopeCatalog, type ScopeView } from './scope-catalog.ts';
+export { scopeRoutes } from './scope-routes.ts';
 export { TokenService } from './service.ts';
 export { TokenUsage } from './usage.ts';
 export { type HourTally, type OriginTally, writeUsage } from './usage-queries.ts';

@@ -24,6 +24,8 @@ export interface TokenListFilter {
   kind: TokenKind;
   ownerId?: string;
   q?: string;
+  /** Only tokens carrying this scope. */
+  scope?: string;
   statuses?: readonly TokenStatus[];
   /** Only active tokens whose lifetime this policy would not allow now. */
   exceeding?: KindPolicy;
@@ -48,7 +50,7 @@ function selectTokenWithOwner(db: Kysely<Database>) {
       't.owner_id',
       't.name',
       't.hint',
-      't.scim_only',
+      't.scopes',
       't.created_at',
       't.created_by',
       't.expires_at',
@@ -130,6 +132,8 @@ export async function listTokens(db: Kysely<Database>, filter: TokenListFilter) 
       sql<boolean>`(lower(t.name) like ${pattern} or lower(t.description) like ${pattern})`,
     );
   }
+  if (filter.scope !== undefined)
+    query = query.where(sql<boolean>`t.scopes @> array[${filter.scope}]::text[]`);
   const statuses = filter.statuses;
   if (statuses && statuses.length > 0 && statuses.length < 3) {
     query = query.where(({ or }) => or(statuses.map((status) => statusCondition(status, filter.now))));

@@ -45,7 +45,7 @@ export function tokenRoutes(app: App, services: { tokens: TokenService }): void 
         tags: ['Tokens'],
         summary: 'Generate a token',
         description:
-          'Personal tokens for the caller; service tokens (and `scim_only`) for Admins. The response holds ' +
+          'Personal tokens for the caller; service tokens (and the scope `scim`) for Admins. The response holds ' +
           'the secret, this once.',
         body: GenerateTokenBody,
         response: { 201: GeneratedToken, ...errors },

@@ -3,6 +3,7 @@ import { TOKEN_DESCRIPTION_MAX } from '../core/description.ts';
 import { MAX_EXPIRATION_DAYS } from '../core/expiration.ts';
 import { MAX_ALLOWED_NETWORKS } from '../core/networks.ts';
 import { MAX_GRACE_PERIOD_MINUTES } from '../core/rotation.ts';
+import { MAX_TOKEN_SCOPES } from '../core/scopes.ts';
 import { TOKEN_SORTS } from '../core/sorts.ts';
 import { ACCOUNT_KINDS, TOKEN_KINDS } from '../core/token-kind.ts';
 import { MAX_UNUSED_DAYS } from '../core/token-policy.ts';
@@ -39,7 +40,11 @@ export const Token = z
     last_used_ip: z.string().nullable(),
     last_used_user_agent: z.string().nullable(),
     hint: z.string().describe('The last 4 characters of the secret.'),
-    scim_only: z.boolean(),
+    scopes: z
+      .array(z.string())
+      .describe(
+        "`api`, `read_api`, `scim` and upstream scopes from the catalog (GET /api/scopes). In use: those the owner's role and the catalog still allow.",
+      ),
     replaced_by: TokenRef.nullable().describe(
       'The token that replaced this one by rotation; this one stops at `revoked_at`. Null once that is deleted.',
     ),
@@ -69,6 +74,7 @@ const statusList = z
 export const TokenListQuery = z.object({
   kind: z.enum(TOKEN_KINDS).default('personal'),
   q: search.describe('Part of the token name or description, any case.'),
+  scope: z.string().max(64).optional().describe('Only tokens carrying this scope.'),
   status: statusList.describe('One or more of active, revoked, expired.'),
   service_user_id: z.uuid().optional().describe('Service tokens of one service user.'),
   exceeds_policy: z
@@ -119,7 +125,15 @@ export const GenerateTokenBody = z.strictObject({
       'policy (GET /api/settings/token-policy): beyond it, 400 naming the limit.',
   ),
   service_user_id: z.uuid().optional().describe('Required for a service token.'),
-  scim_only: z.boolean().optional().describe('Admins only: the token may call nothing but /scim/v2/.'),
+  scopes: z
+    .array(z.string().max(200))
+    .max(1000)
+    .optional()
+    .describe(
+      `Default \`["api"]\`. Up to ${MAX_TOKEN_SCOPES}: \`api\` (everything the owner's role allows), \`read_api\` ` +
+        '(GET and HEAD under /api/), `scim` (only /scim/v2/; Admins only) and upstream scopes from the catalog ' +
+        "that the owner's role reaches. 400 naming an unknown scope, 403 naming one the owner's role does not allow.",
+    ),
   description,
   allowed_networks: allowedNetworks,
 });

@@ -14,7 +14,7 @@ import { accountHandle, type Caller, isAdmin, requireRole } from '../platform/ca
 import type { ChangeFeed } from '../platform/change-feed.ts';
 import type { Clock } from '../platform/clock.ts';
 import { asConflict } from '../platform/database-errors.ts';
-import { conflict, forbidden, invalidField, notFound, taken } from '../platform/errors.ts';
+import { AppError, conflict, forbidden, invalidField, notFound, taken } from '../platform/errors.ts';
 import { sha256Hex } from '../platform/hashing.ts';
 import { decodeCursor } from '../platform/keyset.ts';
 import type { Database } from '../platform/schema.ts';
@@ -33,6 +33,7 @@ import {
   type TokenWithOwner,
   updateTokenFields,
 } from './queries.ts';
+import { checkScopeList, checkUpstreamScopes } from './scope-rules.ts';
 import { type TokenView, tokenView } from './views.ts';
 
 export interface GenerateTokenInput {
@@ -41,7 +42,7 @@ export interface GenerateTokenInput {
   kind: TokenKind;
   expires_in_days: number | null;
   service_user_id?: string | undefined;
-  scim_only?: boolean | undefined;
+  scopes?: string[] | undefined;
   allowed_networks?: readonly string[] | null | undefined;
 }
 
@@ -52,6 +53,8 @@ export interface FederatedTokenInput {
   lifetimeMinutes: number;
   /** The claims that earned it: kept on the token and in the audit log. */
   claims: Record<string, unknown>;
+  /** The trust policy's scopes. */
+  scopes: readonly string[];
   /** Run in the token's transaction first (spend the JWT's `jti`): the two commit together or not at all. */
   before: (trx: Kysely<Database>) => Promise<void>;
 }
@@ -71,6 +74,7 @@ export interface UpdateTokenInput {
 export interface TokenListQuery {
   kind: TokenKind;
   q?: string | undefined;
+  scope?: string | undefined;
   status?: TokenStatus[] | undefined;
   service_user_id?: string | undefined;
   /** Only the tokens whose lifetime the token policy would not allow now. */
@@ -109,7 +113,13 @@ export class TokenService {
     const days = input.expires_in_days;
     checkDaysRange(days);
     const allowedNetworks = checkAllowedNetworks(input.allowed_networks);
-    if (input.scim_only && !isAdmin(caller)) throw forbidden('Only Admins can generate SCIM-only tokens.');
+    const scopes = checkScopeList(input.scopes);
+    if (scopes.includes('scim') && !isAdmin(caller)) {
+      throw new AppError(403, 'forbidden', 'scopes: only Admins can generate tokens with the scope "scim".', {
+        field: 'scopes',
+        scope: 'scim',
+      });
+    }
     if (input.kind === 'personal') {
       if (input.service_user_id)
         throw invalidField('service_user_id', 'Only a service token has a service user.');
@@ -135,6 +145,8 @@ export class TokenService {
           input.kind === 'personal'
             ? await lockPerson(trx, caller.principal.account)
             : await lockServiceUser(trx, input.service_user_id!);
+        const ownerRole = input.kind === 'personal' ? caller.principal.account.role : owner.role;
+        await checkUpstreamScopes(trx, scopes, ownerRole);
         const inserted = await insertToken(trx, {
           kind: input.kind,
           owner_id: owner.id,
@@ -142,7 +154,7 @@ export class TokenService {
           description: description.description,
           secret_hash: secretHash,
           hint: secretHint(secret),
-          scim_only: input.scim_only ?? false,
+          scopes,
           created_at: now,
           created_by: caller.principal.account.id,
           expires_at: expiresAt(now, days),
@@ -151,7 +163,7 @@ export class TokenService {
         await audit.record(trx, caller, 'token.created', tokenTarget(inserted.id, name.name, owner), {
           kind: input.kind,
           expires_at: expiresAt(now, days)?.toISOString() ?? null,
-          scim_only: input.scim_only ?? false,
+          scopes,
           ...(allowedNetworks ? { allowed_networks: allowedNetworks } : {}),
         });
         return inserted.id;
@@ -191,7 +203,7 @@ export class TokenService {
         description: null,
         secret_hash: secretHash,
         hint: secretHint(secret),
-        scim_only: false,
+        scopes: [...input.scopes],
         created_at: now,
         created_by: null,
         expires_at: expires,
@@ -201,7 +213,7 @@ export class TokenService {
       await audit.record(trx, origin, 'token.created', tokenTarget(inserted.id, name, owner), {
         kind: 'service',
         expires_at: expires.toISOString(),
-        scim_only: false,
+        scopes: input.scopes,
         via: 'federation',
         trust_policy_id: input.trustPolicyId,
         claims: input.claims,
@@ -232,6 +244,7 @@ export class TokenService {
       kind: query.kind,
       ownerId: query.kind === 'personal' ? caller.principal.account.id : query.service_user_id,
       q: query.q,
+      ...(query.scope !== undefined ? { scope: query.scope } : {}),
       statuses: query.status,
       sort: query.sort,
       order: query.order,
@@ -421,7 +434,7 @@ export class TokenService {
         description: old.description,
         secret_hash: secretHash,
         hint: secretHint(secret),
-        scim_only: row!.scim_only,
+        scopes: row!.scopes,
         created_at: now,
         created_by: caller.principal.account.id,
         expires_at: expires,
@@ -544,7 +557,7 @@ async function lockPerson<T extends { id: string }>(db: Kysely<Database>, accoun
 async function lockServiceUser(db: Kysely<Database>, id: string) {
   const owner = await db
     .selectFrom('accounts')
-    .select(['id', 'kind', 'deactivated_at', 'email', 'name', 'internal_id'])
+    .select(['id', 'kind', 'role', 'deactivated_at', 'email', 'name', 'internal_id'])
     .where('id', '=', id)
     .forShare()
     .executeTakeFirst();

@@ -33,7 +33,8 @@ export interface TokenView {
   last_used_ip: string | null;
   last_used_user_agent: string | null;
   hint: string;
-  scim_only: boolean;
+  /** As stored: the effective ones (what the owner's role and the catalog still allow) are per request. */
+  scopes: string[];
   /** The token that replaced this one by rotation; `revoked_at` is when this one stops (or stopped). */
   replaced_by: TokenRef | null;
   /** The token this one replaced by rotation. */
@@ -79,7 +80,7 @@ export function tokenView(row: TokenWithOwner, now: Date, pending: LastUse | und
     revoked_reason: row.revoked_reason,
     ...tokenUse(row, now, pending),
     hint: row.hint,
-    scim_only: row.scim_only,
+    scopes: row.scopes,
     replaced_by: refOf(row.replaced_by_id, row.replaced_by_name),
     replaces: refOf(row.replaces_id, row.replaces_name),
     allowed_networks: row.allowed_networks,

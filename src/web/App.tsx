@@ -9,6 +9,7 @@ import { paths } from './paths.ts';
 import { SignInPage } from './session/SignInPage.tsx';
 import { SsoErrorPage } from './session/SsoErrorPage.tsx';
 import { LeakedSecretsPage } from './tokens/LeakedSecretsPage.tsx';
+import { ScopesPage } from './tokens/ScopesPage.tsx';
 import { TokenPage } from './tokens/TokenPage.tsx';
 import { TokenPolicyPage } from './tokens/TokenPolicyPage.tsx';
 import { TokensPage } from './tokens/TokensPage.tsx';
@@ -83,6 +84,14 @@ export function App() {
             element={
               <RequireRole minRole="admin" what="Webhooks">
                 <WebhooksPage />
+              </RequireRole>
+            }
+          />
+          <Route
+            path={paths.scopes}
+            element={
+              <RequireRole minRole="admin" what="Scopes">
+                <ScopesPage />
               </RequireRole>
             }
           />

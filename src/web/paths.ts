@@ -16,6 +16,7 @@ export const paths = {
   /** One token's page; the name in its row opens it. */
   token: (kind: 'personal' | 'service', id: string) =>
     `/settings/access-tokens/${kind}/${encodeURIComponent(id)}`,
+  scopes: '/settings/security/scopes',
   /** What the arrow in the Service tab opens: Users filtered to one account (SPEC §5). */
   usersFilteredTo: (id: string) => `/settings/security/users?user=${encodeURIComponent(id)}`,
 } as const;

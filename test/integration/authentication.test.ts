@@ -179,7 +179,7 @@ describe('SCIM-only tokens', () => {
       name: 'SCIM',
       kind: 'service',
       service_user_id: scim.id,
-      scim_only: true,
+      scopes: ['scim'],
     });
     const response = await h.request({ url: '/api/me', token: secret });
     expect(response.statusCode).toBe(403);
@@ -194,7 +194,7 @@ describe('SCIM-only tokens', () => {
       name: 'SCIM',
       kind: 'service',
       service_user_id: scim.id,
-      scim_only: true,
+      scopes: ['scim'],
     });
     const allowed = await h.request({
       url: '/auth/check',
@@ -216,7 +216,7 @@ describe('SCIM-only tokens', () => {
     const response = await h.request({
       url: '/api/tokens',
       session: member,
-      body: { name: 'x', kind: 'personal', expires_in_days: 30, scim_only: true },
+      body: { name: 'x', kind: 'personal', expires_in_days: 30, scopes: ['scim'] },
     });
     expect(response.statusCode).toBe(403);
   });

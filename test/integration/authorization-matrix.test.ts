@@ -50,7 +50,7 @@ async function buildWorld(h: Harness): Promise<World> {
   const memberPat = (await h.generate(member, { name: 'member-pat' })).secret;
   const memberSvcSecret = (await service(memberSvc.id)).secret;
   const adminSvcSecret = (await service(adminSvc.id)).secret;
-  const scimSecret = (await service(adminSvc.id, { scim_only: true })).secret;
+  const scimSecret = (await service(adminSvc.id, { scopes: ['scim'] })).secret;
   const revoked = await h.generate(other, { name: 'revoked' });
   await h.request({ url: `/api/tokens/${revoked.token.id}/revoke`, session: other, body: {} });
   const expired = await h.generate(other, { name: 'expired', expires_in_days: 1 });
@@ -151,8 +151,16 @@ async function targetId(world: World, target: Target): Promise<string> {
       return (await h.person()).id;
     case 'scim-group':
       return (await h.services.teams.create(null, unique('Group'))).id;
+    case 'scope': {
+      const name = scopeName();
+      await h.request({ url: '/api/scopes', session: world.admin, body: { name } });
+      return name;
+    }
   }
 }
+
+let scopes = 0;
+const scopeName = () => `matrix:scope-${++scopes}`;
 
 /** The request of one cell: the row's route with a fresh target, sent with the column's credential. */
 async function cellRequest(world: World, row: MatrixRow, caller: CallerKind): Promise<RequestOptions> {
@@ -162,6 +170,7 @@ async function cellRequest(world: World, row: MatrixRow, caller: CallerKind): Pr
   let url = pattern
     .replace(':id', ownerId)
     .replace(':policyId', policyId ?? '')
+    .replace(':name', id)
     .replace('/api/docs/*', '/api/docs/static/swagger-ui.css');
   let body: unknown;
   const headers: Record<string, string> = {};
@@ -180,7 +189,7 @@ async function cellRequest(world: World, row: MatrixRow, caller: CallerKind): Pr
               kind: 'service',
               expires_in_days: 30,
               service_user_id: id,
-              ...(row.case?.startsWith('scim_only') ? { scim_only: true } : {}),
+              ...(row.case?.startsWith('scim-scoped') ? { scopes: ['scim'] } : {}),
             }
           : { name: unique('new'), kind: 'personal', expires_in_days: 30 };
       break;
@@ -232,6 +241,12 @@ async function cellRequest(world: World, row: MatrixRow, caller: CallerKind): Pr
       body = { personal: open, service: open };
       break;
     }
+    case 'POST /api/scopes':
+      body = { name: scopeName() };
+      break;
+    case 'PATCH /api/scopes/:name':
+      body = { description: 'matrix' };
+      break;
     case 'GET /api/settings/token-policy/unused-tokens':
       url = `${url}?kind=personal&days=30`;
       break;

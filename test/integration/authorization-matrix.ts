@@ -10,7 +10,7 @@
 //   mPat  the personal token of that same Member
 //   mSvc  a service token of a service user with the Member role
 //   aSvc  a service token of a service user with the Admin role
-//   scim  a scim_only service token of an Admin service user (may call nothing but /scim/v2/*)
+//   scim  a service token with the scope scim of an Admin service user (may call nothing but /scim/v2/*)
 //   revk  a revoked token                                                     → 401 token_revoked
 //   expd  an expired token                                                    → 401 token_expired
 //   malf  a string with a bad checksum                                        → 401 token_malformed
@@ -74,7 +74,8 @@ export type Target =
   | 'deactivated-service-user'
   | 'trust-policy'
   | 'scim-user'
-  | 'scim-group';
+  | 'scim-group'
+  | 'scope';
 
 export interface MatrixRow {
   /** The route as Fastify registers it: `METHOD /path/:param`. */
@@ -123,7 +124,7 @@ export const MATRIX: MatrixRow[] = [
   row('GET /api/tokens',                 'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'kind=service: Admins'),
   row('POST /api/tokens',                'none',                    [401, 201, 201, 201, 201, 403, 403, 403, 401, 401, 401, 401, 401, 401, 401], 'personal token for oneself'),
   row('POST /api/tokens',                'service-user',            [401, 403, 403, 201, 403, 403, 201, 403, 401, 401, 401, 401, 401, 401, 401], 'service token'),
-  row('POST /api/tokens',                'service-user',            [401, 403, 403, 201, 403, 403, 201, 403, 401, 401, 401, 401, 401, 401, 401], 'scim_only service token'),
+  row('POST /api/tokens',                'service-user',            [401, 403, 403, 201, 403, 403, 201, 403, 401, 401, 401, 401, 401, 401, 401], 'scim-scoped service token'),
   row('GET /api/tokens/:id',             'member-personal-token',   [401, 200, 404, 404, 200, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "the Member's personal token"),
   row('GET /api/tokens/:id',             'other-personal-token',    [401, 404, 404, 404, 404, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "another person's personal token"),
   row('GET /api/tokens/:id',             'service-token',           [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'a service token'),
@@ -158,6 +159,10 @@ export const MATRIX: MatrixRow[] = [
   row('POST /api/teams',                 'none',                    [401, 403, 403, 201, 403, 403, 201, 403, 401, 401, 401, 401, 401, 401, 401]),
   row('GET /api/settings/token-policy',  'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'anyone reads it (exceeding: Admins)'),
   row('PUT /api/settings/token-policy',  'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('GET /api/scopes',                 'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'anyone reads the catalog'),
+  row('POST /api/scopes',                'none',                    [401, 403, 403, 201, 403, 403, 201, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('PATCH /api/scopes/:name',         'scope',                   [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('DELETE /api/scopes/:name',        'scope',                   [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
   row('GET /api/settings/token-policy/unused-tokens', 'none',       [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'the sweep’s dry run'),
   row('GET /api/audit',                  'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
   // Forward auth takes bearer tokens only (a proxy forwards the client's Authorization header), any method.

@@ -206,12 +206,21 @@ describe('the tessera client', { timeout: 240_000 }, () => {
       'svc-airflow',
       '--expires',
       'never',
+      '--scope',
+      'read_api',
+      '--scope',
+      'scim',
       '--json',
     ]);
     expect(service.code).toBe(0);
     const generated = JSON.parse(service.stdout);
     secrets.push(generated.secret);
-    expect(generated.token).toMatchObject({ kind: 'service', name: 'deploy', expires_at: null });
+    expect(generated.token).toMatchObject({
+      kind: 'service',
+      name: 'deploy',
+      expires_at: null,
+      scopes: ['read_api', 'scim'],
+    });
     expect(generated.token.owner.internal_id).toBe('svc-airflow@service');
 
     const bad = await tessera(['tokens', 'create', '--name', 'x', '--expires', '400d']);
@@ -226,7 +235,7 @@ describe('the tessera client', { timeout: 240_000 }, () => {
     const table = await tessera(['tokens', 'list']);
     expect(table.code).toBe(0);
     const [header, ...rows] = table.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^NAME\s+STATUS\s+EXPIRES\s+LAST USED\s+ID$/);
+    expect(header).toMatch(/^NAME\s+STATUS\s+EXPIRES\s+LAST USED\s+SCOPES\s+ID$/);
     expect(rows.map((row) => row.split(/\s{2,}/)[0])).toEqual(['laptop', 'terminal']);
     const json = await tessera(['tokens', 'list', '--json']);
     const items = JSON.parse(json.stdout) as TokenJson[];
@@ -234,7 +243,7 @@ describe('the tessera client', { timeout: 240_000 }, () => {
     expect(rows[0]).toMatch(
       new RegExp(
         `^laptop\\s+active\\s+${timeUntil(new Date(laptop.expires_at!), new Date())}\\s+` +
-          `(less than a minute ago|\\d+ minutes? ago)\\s+${laptop.id}$`,
+          `(less than a minute ago|\\d+ minutes? ago)\\s+api\\s+${laptop.id}$`,
       ),
     );
     expect(table.stdout).not.toContain('\u001b[');
@@ -244,7 +253,7 @@ describe('the tessera client', { timeout: 240_000 }, () => {
 
     const service = await tessera(['tokens', 'list', '--service-user', 'Airflow']);
     expect(service.stdout).toMatch(
-      /^NAME\s+STATUS\s+EXPIRES\s+LAST USED\s+OWNER\s+ID\ndeploy\s+active\s+never\s+never\s+svc-airflow@service\s+/,
+      /^NAME\s+STATUS\s+EXPIRES\s+LAST USED\s+SCOPES\s+OWNER\s+ID\ndeploy\s+active\s+never\s+never\s+read_api scim\s+svc-airflow@service\s+/,
     );
     const none = await tessera(['tokens', 'list', '--status', 'revoked']);
     expect(none).toMatchObject({ code: 0, stdout: '', stderr: 'No personal tokens.\n' });

@@ -132,7 +132,7 @@ describe.skipIf(!postgres)('two nodes on one PostgreSQL', () => {
       kind: 'service',
       service_user_id: svc.id,
       expires_in_days: 30,
-      scim_only: true,
+      scopes: ['scim'],
     })) as { secret: string };
     const scimCall = (node: TesseraProcess, method: string, path: string, body: unknown) =>
       fetch(`${node.url}/scim/v2${path}`, {
@@ -235,4 +235,41 @@ describe.skipIf(!postgres)('two nodes on one PostgreSQL', () => {
       expect(((await response.json()) as { code: string }).code).toBe('token_revoked');
     for (const node of [a, b]) expect((await call(node, '/auth/check', rotated.secret)).status).toBe(200);
   }, 120_000);
+  it('a scope taken away (raised minimum role, deletion) is obeyed on the very next request on both nodes', async () => {
+    await post('/api/scopes', { name: 'reports:read', description: 'Read reports', min_role: 'member' });
+    await post('/api/users', {
+      email: 'scoped@example.com',
+      name: 'Scoped',
+      password: PASSWORD,
+      role: 'member',
+    });
+    const session = await signInOver(b.url, 'scoped@example.com', PASSWORD);
+    const created = await fetch(`${b.url}/api/tokens`, {
+      method: 'POST',
+      headers: session.headers,
+      body: JSON.stringify({
+        name: 'Reports',
+        kind: 'personal',
+        expires_in_days: 30,
+        scopes: ['reports:read'],
+      }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const { secret } = (await created.json()) as { secret: string };
+    const path = '/auth/check?scope=reports:read';
+    // Both nodes have it cached.
+    for (const node of [a, b, a, b]) expect((await call(node, path, secret)).status).toBe(200);
+
+    await post('/api/scopes/reports:read', { min_role: 'manager' }, 'PATCH');
+    for (const node of [b, a]) {
+      const refused = await call(node, path, secret);
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('www-authenticate')).toContain('scope="reports:read"');
+    }
+
+    await post('/api/scopes/reports:read', { min_role: 'member' }, 'PATCH');
+    for (const node of [b, a, b, a]) expect((await call(node, path, secret)).status).toBe(200);
+    await post('/api/scopes/reports:read', {}, 'DELETE');
+    for (const node of [b, a]) expect((await call(node, path, secret)).status).toBe(403);
+  });
 });

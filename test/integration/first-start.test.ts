@@ -36,7 +36,7 @@ describe('first start', () => {
         't.revoked_at',
         't.last_used_at',
         't.created_at',
-        't.scim_only',
+        't.scopes',
         'a.name as owner_name',
         'a.email as owner_email',
         'a.email',
@@ -70,7 +70,7 @@ describe('first start', () => {
       expect(scenarios, kind).toEqual(Object.fromEntries(Object.keys(scenarios).map((k) => [k, true])));
     }
     const service = tokens.filter((t) => t.kind === 'service');
-    expect(service.some((t) => t.scim_only)).toBe(true);
+    expect(service.some((t) => t.scopes.includes('scim'))).toBe(true);
     expect(service.some((t) => t.owner_name && t.owner_email)).toBe(true);
     expect(service.some((t) => t.owner_name && !t.owner_email)).toBe(true);
     expect(service.some((t) => !t.owner_name && !t.owner_email)).toBe(true);

@@ -19,7 +19,7 @@ beforeEach(async () => {
     name: 'SCIM',
     kind: 'service',
     service_user_id: service.id,
-    scim_only: true,
+    scopes: ['scim'],
   }));
   ({ secret: api } = await h.generate(admin, { name: 'API', kind: 'service', service_user_id: service.id }));
 });

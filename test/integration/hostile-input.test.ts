@@ -80,7 +80,7 @@ const BODY_ENDPOINTS: Endpoint[] = [
   {
     method: 'POST',
     url: () => '/api/tokens',
-    fields: ['name', 'kind', 'expires_in_days', 'service_user_id', 'scim_only'],
+    fields: ['name', 'kind', 'expires_in_days', 'service_user_id', 'scopes'],
   },
   { method: 'POST', url: (ids) => `/api/tokens/${ids.token}/revoke`, fields: ['reason'] },
   {
@@ -335,9 +335,9 @@ describe('hostile bodies', () => {
     const bad = await send('{"name":"ok","expires_in_days":30,"name":"\\u0000"}');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().details.field).toBe('name');
-    const scim = await send('{"name":"dup","expires_in_days":30,"scim_only":false,"scim_only":"yes"}');
+    const scim = await send('{"name":"dup","expires_in_days":30,"scopes":["api"],"scopes":"yes"}');
     expect(scim.statusCode).toBe(400);
-    expect(scim.json().details.field).toBe('scim_only');
+    expect(scim.json().details.field).toBe('scopes');
     const good = await send('{"name":"\\u0000","expires_in_days":30,"name":"last wins"}');
     expect(good.statusCode).toBe(201);
     expect(good.json().token.name).toBe('last wins');

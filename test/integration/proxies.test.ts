@@ -138,6 +138,7 @@ function startNginx(
     ['server 127.0.0.1:8080;', `server 127.0.0.1:${ports.tessera};`],
     ['server 127.0.0.1:9001;', `server 127.0.0.1:${ports.scim};`],
     ['server 127.0.0.1:9002;', `server 127.0.0.1:${ports.app};`],
+    ['server 127.0.0.1:9003;', `server 127.0.0.1:${ports.orders};`],
     ['listen 80;', `listen 127.0.0.1:${ports.proxy};`],
   ]);
   // The main configuration around the recipe: one process in the foreground, every file in `dir`.
@@ -172,6 +173,7 @@ function startCaddy(dir: string, ports: Ports): Promise<Proxy> {
     ['127.0.0.1:8080', `127.0.0.1:${ports.tessera}`],
     ['127.0.0.1:9001', `127.0.0.1:${ports.scim}`],
     ['127.0.0.1:9002', `127.0.0.1:${ports.app}`],
+    ['127.0.0.1:9003', `127.0.0.1:${ports.orders}`],
   ]);
   // No admin endpoint, no certificates, and nothing written outside `dir`.
   const caddyfile = `{
@@ -200,6 +202,7 @@ interface Ports {
   tessera: number;
   scim: number;
   app: number;
+  orders: number;
   proxy: number;
 }
 
@@ -208,14 +211,14 @@ function send(
   port: number,
   path: string,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
   return new Promise((done, fail) => {
     const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (chunk: string) => {
         body += chunk;
       });
-      res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body, headers: res.headers }));
     });
     req.on('error', fail);
     req.end();
@@ -234,7 +237,12 @@ let workDir = '';
 let tessera: TesseraProcess | undefined;
 const scim = new Upstream('scim');
 const app = new Upstream('app');
-/** A SCIM-only token, and the token of a Member service user. */
+const orders = new Upstream('orders');
+/** Issue #24: a token with only the upstream scope orders:read, and a revoked token. */
+let ordersToken = '';
+let ordersTokenId = '';
+let revokedToken = '';
+/** A `scim` token, and the token of a Member service user. */
 let scimToken = '';
 let memberToken = '';
 let memberTokenId = '';
@@ -248,7 +256,7 @@ let publicTeamId = '';
 beforeAll(async () => {
   if (!anyProxy) return;
   workDir = mkdtempSync(join(tmpdir(), 'tessera-proxies-'));
-  await Promise.all([scim.start(), app.start()]);
+  await Promise.all([scim.start(), app.start(), orders.start()]);
   tessera = await startTessera(
     {
       TESSERA_DATA_DIR: join(workDir, 'data'),
@@ -275,7 +283,7 @@ beforeAll(async () => {
     name: 'SCIM',
     kind: 'service',
     service_user_id: provisioner.id,
-    scim_only: true,
+    scopes: ['scim'],
     expires_in_days: 30,
   });
   const memberCreated = await post('/api/tokens', {
@@ -307,11 +315,35 @@ beforeAll(async () => {
     items: { id: string; name: string }[];
   };
   publicTeamId = teams.items.find((team) => team.name === 'Public')!.id;
+
+  await post('/api/scopes', { name: 'orders:read', description: 'Read orders', min_role: 'member' });
+  const ordersCreated = await post('/api/tokens', {
+    name: 'Orders reader',
+    kind: 'service',
+    service_user_id: member.id,
+    expires_in_days: 30,
+    scopes: ['orders:read'],
+  });
+  ordersToken = ordersCreated.secret;
+  ordersTokenId = ordersCreated.token.id;
+  const revoked = await post('/api/tokens', {
+    name: 'Revoked',
+    kind: 'service',
+    service_user_id: member.id,
+    expires_in_days: 30,
+  });
+  revokedToken = revoked.secret;
+  const revocation = await fetch(`${tessera.url}/api/tokens/${revoked.token.id}/revoke`, {
+    method: 'POST',
+    headers,
+    body: '{}',
+  });
+  if (revocation.status !== 200) throw new Error(`revoke: ${revocation.status} ${await revocation.text()}`);
 }, 180_000);
 
 afterAll(async () => {
   await tessera?.stop('SIGKILL');
-  if (anyProxy) await Promise.all([scim.stop(), app.stop()]);
+  if (anyProxy) await Promise.all([scim.stop(), app.stop(), orders.stop()]);
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -334,6 +366,7 @@ describe.skipIf(onPostgres)('docs/PROXIES.md recipes', () => {
           tessera: tesseraPort,
           scim: scim.port,
           app: app.port,
+          orders: orders.port,
           proxy: port,
         });
       }, 60_000);
@@ -341,9 +374,64 @@ describe.skipIf(onPostgres)('docs/PROXIES.md recipes', () => {
       beforeEach(() => {
         scim.seen.length = 0;
         app.seen.length = 0;
+        orders.seen.length = 0;
       });
 
-      it('lets a SCIM-only token reach /scim/v2/Users, with Tessera’s headers and without the token', async () => {
+      // Issue #24: scopes through the proxy.
+      it('lets a token with the required scope reach its location, with its identity and scopes', async () => {
+        const response = await get('/orders/42', {
+          ...bearer(ordersToken),
+          'X-Tessera-Scopes': 'orders:read orders:write api',
+          'X-Tessera-User': 'root@example.com',
+        });
+        expect(response.status, running!.output()).toBe(200);
+        expect(response.body).toBe('upstream orders');
+        expect(orders.seen).toHaveLength(1);
+        const { headers } = orders.seen[0]!;
+        expect(headers).toMatchObject({
+          'x-tessera-user': 'reporting@service',
+          'x-tessera-role': 'member',
+          'x-tessera-token-id': ordersTokenId,
+          'x-tessera-scopes': 'orders:read',
+        });
+        expect(headers.authorization).toBeUndefined();
+        expect(headers['x-tessera-required-scope']).toBeUndefined();
+      });
+
+      it('answers 403 insufficient_scope with WWW-Authenticate for a token without the location’s scope', async () => {
+        // A full-power token is Tessera's API's, not every upstream's; the client cannot lower the bar.
+        const response = await get('/orders/42', {
+          ...bearer(memberToken),
+          'X-Tessera-Required-Scope': 'api',
+        });
+        expect(response.status).toBe(403);
+        expect(response.headers['www-authenticate']).toMatch(
+          /^Bearer realm="tessera", error="insufficient_scope", error_description="[^"]+", scope="orders:read"$/,
+        );
+        expect(orders.seen).toEqual([]);
+        // A token with only an upstream scope opens no location that does not ask for it, whatever it sends.
+        const elsewhere = await get('/admin/x', {
+          ...bearer(ordersToken),
+          'X-Tessera-Required-Scope': 'orders:read',
+        });
+        expect(elsewhere.status).toBe(403);
+        expect(elsewhere.headers['www-authenticate']).toContain('scope="api"');
+        expect(app.seen).toEqual([]);
+      });
+
+      it('answers 401 with the reason for a revoked token', async () => {
+        for (const path of ['/orders/42', '/admin/x']) {
+          const response = await get(path, bearer(revokedToken));
+          expect(response.status).toBe(401);
+          expect(response.headers['www-authenticate']).toBe(
+            'Bearer realm="tessera", error="invalid_token", error_description="This token has been revoked."',
+          );
+        }
+        expect(orders.seen).toEqual([]);
+        expect(app.seen).toEqual([]);
+      });
+
+      it('lets a `scim` token reach /scim/v2/Users, with Tessera’s headers and without the token', async () => {
         const response = await get('/scim/v2/Users?filter=userName%20eq%20%22a%22', bearer(scimToken));
         expect(response.status, running!.output()).toBe(200);
         expect(response.body).toBe('upstream scim');
@@ -421,7 +509,7 @@ describe.skipIf(onPostgres)('docs/PROXIES.md recipes', () => {
         ['X-Forwarded-Uri', '/scim/v2/x'],
         ['X-Original-URI', '/scim/v2/x'],
         ['X-Original-URL', 'https://api.example.com/scim/v2/x'],
-      ])('keeps a SCIM-only token that sends %s: %s out of /admin/x', async (header, value) => {
+      ])('keeps a `scim` token that sends %s: %s out of /admin/x', async (header, value) => {
         const response = await get('/admin/x', { ...bearer(scimToken), [header]: value });
         expect(response.status).toBe(403);
         expect(app.seen).toEqual([]);
@@ -440,7 +528,7 @@ describe.skipIf(onPostgres)('docs/PROXIES.md recipes', () => {
         '/scim/v2/..;/..;/admin/x',
         // Decoded twice, this would read /scim/v2/x to Tessera while the proxy routes it to /admin/.
         '/admin/%252e%252e/scim/v2/x',
-      ])('keeps a SCIM-only token out of the app via %s', async (path) => {
+      ])('keeps a `scim` token out of the app via %s', async (path) => {
         const response = await get(path, bearer(scimToken));
         expect(response.status, response.body).toBe(403);
         expect(app.seen).toEqual([]);
@@ -464,7 +552,12 @@ describe.skipIf(onPostgres || !available(NGINX))(
     beforeAll(async () => {
       const dir = join(workDir, 'nginx-usual');
       mkdirSync(dir, { recursive: true });
-      const ports = { tessera: Number(new URL(tessera!.url).port), scim: scim.port, app: app.port };
+      const ports = {
+        tessera: Number(new URL(tessera!.url).port),
+        scim: scim.port,
+        app: app.port,
+        orders: orders.port,
+      };
       running = await startNginx(dir, { ...ports, proxy: await freePort() }, usualNginxSetting);
     }, 60_000);
     afterAll(() => stopProxy(running));
@@ -473,7 +566,7 @@ describe.skipIf(onPostgres || !available(NGINX))(
       app.seen.length = 0;
     });
 
-    it('does not let a client-sent X-Forwarded-Uri carry a SCIM-only token to /admin/x', async () => {
+    it('does not let a client-sent X-Forwarded-Uri carry a `scim` token to /admin/x', async () => {
       // The reproduction of item 1: Tessera sees the client's X-Forwarded-Uri and nginx's X-Original-URI.
       const response = await send(running!.port, '/admin/x', {
         authorization: `Bearer ${scimToken}`,

@@ -200,14 +200,14 @@ describe('rotating a token', () => {
       name: 'Svc',
       kind: 'service',
       service_user_id: svc.id,
-      scim_only: true,
+      scopes: ['scim'],
     });
     expect((await rotate(other, service.token.id, { grace_period_minutes: 0 })).statusCode).toBe(403);
     expect(await tokenRows()).toHaveLength(2);
     const done = await rotate(admin, service.token.id, { grace_period_minutes: 0 });
     expect(done.statusCode).toBe(201);
     expect(done.json().secret).toMatch(/^tsr_svc_/);
-    expect(done.json().token).toMatchObject({ kind: 'service', scim_only: true, owner: { id: svc.id } });
+    expect(done.json().token).toMatchObject({ kind: 'service', scopes: ['scim'], owner: { id: svc.id } });
   });
 
   it('refuses to rotate the token of a deactivated owner, writing nothing', async () => {

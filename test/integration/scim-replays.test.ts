@@ -75,7 +75,7 @@ async function scimToken(provider: string): Promise<string> {
     kind: 'service',
     service_user_id: serviceUser.id,
     expires_in_days: null,
-    scim_only: true,
+    scopes: ['scim'],
   });
   return secret as string;
 }

@@ -141,7 +141,7 @@ describe('secret hygiene', () => {
       name: 'SCIM',
       kind: 'service',
       service_user_id: svc.id,
-      scim_only: true,
+      scopes: ['scim'],
     });
 
     for (const { secret } of [personal, service, scim]) {

@@ -28,7 +28,7 @@ describe('generating a token', () => {
       revoked_at: null,
       last_used_at: null,
       hint: secret.slice(-4),
-      scim_only: false,
+      scopes: ['api'],
       owner: { id: session.account.id, kind: 'human', email: session.account.email },
     });
     const row = await h.database.handle.db
@@ -67,7 +67,8 @@ describe('generating a token', () => {
     [{ name: 'ok', expires_in_days: 1.5 }, 'expires_in_days'],
     [{ name: 'ok', expires_in_days: '30' }, 'expires_in_days'],
     [{ name: 'ok', expires_in_days: 30, kind: 'robot' }, 'kind'],
-    [{ name: 'ok', expires_in_days: 30, scim_only: 'yes' }, 'scim_only'],
+    [{ name: 'ok', expires_in_days: 30, scopes: 'api' }, 'scopes'],
+    [{ name: 'ok', expires_in_days: 30, scopes: [42] }, 'scopes.0'],
     [{ name: 'ok', expires_in_days: 30, service_user_id: 'not-a-uuid' }, 'service_user_id'],
     [{ name: 'ok', expires_in_days: 30, expires_in_day: 30 }, 'expires_in_day'],
   ])('rejects %j naming the field %s, and writes nothing', async (body, field) => {

@@ -56,7 +56,7 @@ async function createPostgresDatabase(): Promise<TestDatabase> {
 }
 
 async function resetTables(handle: DatabaseHandle): Promise<void> {
-  await sql`truncate audit_events, webhooks, notification_events, mail_outbox, sso_sign_ins, sessions, tokens, account_teams, accounts, teams restart identity cascade`.execute(
+  await sql`truncate audit_events, webhooks, notification_events, mail_outbox, sso_sign_ins, sessions, tokens, scopes, account_teams, accounts, teams restart identity cascade`.execute(
     handle.db,
   );
   await sql`insert into teams (name, builtin) values ('Public', true)`.execute(handle.db);

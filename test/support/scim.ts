@@ -33,7 +33,7 @@ export async function scimClient(h: Harness, options: { secret?: string } = {}):
         name: 'SCIM',
         kind: 'service',
         service_user_id: serviceUser.id,
-        scim_only: true,
+        scopes: ['scim'],
       })
     ).secret;
   return {

@@ -41,7 +41,7 @@ const DESCRIPTIONS: Record<TokenFailureCode, string> = {
 
 /**
  * Checks a bearer secret in the order of the spec: shape and checksum (no I/O), lookup by SHA-256,
- * status, owner active. Scope (scim_only) and role are the caller's to check against the route.
+ * status, owner active. Scopes and role are the caller's to check against the route.
  *
  * The lookup goes through the verification cache: on a hit there is no database round trip at all.
  * Status and expiry are still worked out on every request, from the cached timestamps and the clock.

@@ -1,4 +1,6 @@
 import { networkFence } from '../../core/networks.ts';
+import type { Role } from '../../core/roles.ts';
+import { effectiveScopes } from '../../core/scopes.ts';
 import type { Principal } from '../../platform/caller.ts';
 import type { Change } from '../../platform/change-feed.ts';
 import type { LastUse } from '../../tokens/index.ts';
@@ -39,10 +41,17 @@ function fenceOf(token: VerifiedTokenRow): Verification['fence'] {
 }
 
 function tokenPrincipal(token: VerifiedTokenRow, account: PrincipalAccountRow): Principal {
-  const { id, kind, name, scim_only, created_at, expires_at } = token;
+  const { id, kind, name, created_at, expires_at } = token;
+  const catalog = new Map<string, Role>();
+  for (const pair of token.scope_roles) {
+    const space = pair.lastIndexOf(' ');
+    catalog.set(pair.slice(0, space), pair.slice(space + 1) as Role);
+  }
+  // Worked out once per lookup, not per request: a role or catalog change drops the entry.
+  const scopes = effectiveScopes(token.scopes, account.role, catalog);
   return deepFreeze(
     principalFromAccount(account, 'token', {
-      token: { id, kind, name, scim_only, created_at, expires_at },
+      token: { id, kind, name, scopes, created_at, expires_at },
       session: null,
     }),
   );
@@ -288,6 +297,10 @@ export class VerificationCache {
       case 'secret':
         this.#unknown.delete(change.hash);
         this.#drop(change.hash);
+        break;
+      case 'scopes':
+        // The catalog changed (rare): every token's effective scopes may have, so all are read again.
+        this.clear();
         break;
     }
   }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { teamsOf } from '../../accounts/index.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
 import type { Database } from '../../platform/schema.ts';
@@ -11,7 +11,10 @@ export interface VerifiedTokenRow {
   owner_id: string;
   name: string;
   hint: string;
-  scim_only: boolean;
+  /** As stored; the principal holds the effective ones (src/core/scopes.ts). */
+  scopes: string[];
+  /** The lowest role of each of `scopes` the catalog holds now: "name role" pairs. */
+  scope_roles: string[];
   created_at: Date;
   created_by: string | null;
   expires_at: Date | null;
@@ -50,7 +53,7 @@ function selectTokenPrincipals(db: Kysely<Database>) {
       't.owner_id',
       't.name as token_name',
       't.hint',
-      't.scim_only',
+      't.scopes',
       't.created_at',
       't.created_by',
       't.expires_at',
@@ -82,6 +85,10 @@ function selectTokenPrincipals(db: Kysely<Database>) {
         .orderBy('p.created_at', 'desc')
         .limit(1)
         .as('replaces_name'),
+      // The catalog's word on this token's upstream scopes, in the same round trip.
+      sql<string[]>`array(select s.name || ' ' || s.min_role from scopes s where s.name = any(t.scopes))`.as(
+        'scope_roles',
+      ),
     ])
     .select(PRINCIPAL_ACCOUNT_COLUMNS)
     .select((eb) => teamsOf(eb.ref('a.id')).as('teams'));
@@ -99,7 +106,8 @@ function tokenPrincipal(row: SelectedTokenPrincipal): TokenPrincipalRow {
     owner_id,
     token_name,
     hint,
-    scim_only,
+    scopes,
+    scope_roles,
     created_at,
     created_by,
     expires_at,
@@ -126,7 +134,8 @@ function tokenPrincipal(row: SelectedTokenPrincipal): TokenPrincipalRow {
       owner_id,
       name: token_name,
       hint,
-      scim_only,
+      scopes,
+      scope_roles,
       created_at,
       created_by,
       expires_at,

@@ -23,6 +23,7 @@ export interface Token {
   revoked_reason: string | null;
   last_used_at: string | null;
   hint: string;
+  scopes: string[];
   owner: Owner;
 }
 

@@ -47,7 +47,7 @@ async function serviceUserId(context: ClientContext, value: string): Promise<str
 }
 
 function tokenTable(output: Output, tokens: readonly Token[], withOwner: boolean): void {
-  const headers = ['NAME', 'STATUS', 'EXPIRES', 'LAST USED', ...(withOwner ? ['OWNER'] : []), 'ID'];
+  const headers = ['NAME', 'STATUS', 'EXPIRES', 'LAST USED', 'SCOPES', ...(withOwner ? ['OWNER'] : []), 'ID'];
   output.table(
     headers,
     tokens.map((token) => [
@@ -55,6 +55,7 @@ function tokenTable(output: Output, tokens: readonly Token[], withOwner: boolean
       output.paint(token.status, STATUS_COLOURS[token.status]),
       output.when(token.expires_at, 'never'),
       output.when(token.last_used_at, 'never'),
+      token.scopes.length > 0 ? token.scopes.join(' ') : '(none)',
       ...(withOwner ? [ownerLabel(token.owner)] : []),
       token.id,
     ]),
@@ -120,13 +121,18 @@ export function tokenCommands(program: Command): void {
     .option('--expires <when>', `30d, 90d, 1y (any 1d–${MAX_EXPIRATION_DAYS}d) or never`, '30d')
     .option('--service-user <id-or-name>', 'make a service token for this service user (Admins)')
     .option('--description <text>', 'what the token is for, shown under its name (up to 500 characters)')
-    .option('--scim-only', 'the token may call nothing but /scim/v2/ (Admins)')
+    .option(
+      '--scope <scope>',
+      'a scope for the token, repeatable: api (the default), read_api, scim (Admins) or one from the catalog',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--json', 'print the API object instead: the token and its secret')
     .addHelpText(
       'after',
       example(
         'tessera tokens create --name laptop --expires 90d > token.txt',
         'tessera tokens create --name deploy --service-user svc-ci | gh secret set TESSERA_TOKEN',
+        'tessera tokens create --name reports --scope read_api --scope reports:read',
       ),
     )
     .action(
@@ -138,7 +144,7 @@ export function tokenCommands(program: Command): void {
             expires: string;
             serviceUser?: string;
             description?: string;
-            scimOnly?: boolean;
+            scope?: string[];
             json?: boolean;
           },
         ) => {
@@ -155,7 +161,7 @@ export function tokenCommands(program: Command): void {
               expires_in_days,
               ...(service_user_id ? { service_user_id } : {}),
               ...(options.description ? { description: options.description } : {}),
-              ...(options.scimOnly ? { scim_only: true } : {}),
+              ...(options.scope ? { scopes: options.scope } : {}),
             },
           });
           const { output } = context;

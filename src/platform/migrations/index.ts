@@ -9,6 +9,7 @@ import * as sso from './0007-sso.ts';
 import * as rotation from './0008-rotation.ts';
 import * as tokenPolicy from './0009-token-policy.ts';
 import * as notifications from './0010-notifications.ts';
+import * as scopes from './0011-scopes.ts';
 import * as tokenUsage from './0012-token-usage.ts';
 import * as federation from './0013-federation.ts';
 
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '0008-rotation': rotation,
   '0009-token-policy': tokenPolicy,
   '0010-notifications': notifications,
+  '0011-scopes': scopes,
   '0012-token-usage': tokenUsage,
   '0013-federation': federation,
 };

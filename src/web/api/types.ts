@@ -39,7 +39,8 @@ export interface Token {
   last_used_ip: string | null;
   last_used_user_agent: string | null;
   hint: string;
-  scim_only: boolean;
+  /** `api`, `read_api`, `scim` and upstream scopes from the catalog. */
+  scopes: string[];
   /** The token that replaced this one by rotation; it stops at `revoked_at` (ahead while it is active). */
   replaced_by: TokenRef | null;
   /** The token this one replaced by rotation. */

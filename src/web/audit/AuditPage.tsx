@@ -31,6 +31,9 @@ export const ACTIONS: Record<string, string> = {
   'trust_policy.updated': 'Changed a trust policy',
   'trust_policy.deleted': 'Deleted a trust policy',
   'token.exchange_refused': 'Refused a CI token exchange',
+  'scope.created': 'Added scope',
+  'scope.updated': 'Changed scope',
+  'scope.deleted': 'Deleted scope',
   'account.created': 'Added account',
   'account.updated': 'Changed account',
   'account.deactivated': 'Deactivated account',
@@ -90,9 +93,18 @@ function changeDetail(event: AuditEvent): string | null {
       return parts.length > 0 ? `Changed ${parts.join(' and ')}` : null;
     }
     case 'token.created':
-      return [d.kind === 'service' ? 'Service token' : 'Personal token', d.scim_only ? 'SCIM only' : null]
+      return [
+        d.kind === 'service' ? 'Service token' : 'Personal token',
+        // Events before scopes say `scim_only`.
+        d.scim_only ? 'SCIM only' : null,
+        Array.isArray(d.scopes) && d.scopes.join(' ') !== 'api' ? `Scopes: ${d.scopes.join(', ')}` : null,
+      ]
         .filter(Boolean)
         .join(' · ');
+    case 'scope.created':
+    case 'scope.updated':
+    case 'scope.deleted':
+      return typeof d.name === 'string' ? `Scope ${d.name}` : null;
     case 'account.created':
       return [d.kind === 'service' ? 'Service user' : 'Person', text(d.role)].filter(Boolean).join(' · ');
     case 'account.updated': {

@@ -1,4 +1,14 @@
-import { KeyRound, LogOut, ScrollText, ShieldAlert, Timer, UserRound, Users, Webhook } from 'lucide-react';
+import {
+  KeyRound,
+  LogOut,
+  ScrollText,
+  ShieldAlert,
+  Tags,
+  Timer,
+  UserRound,
+  Users,
+  Webhook,
+} from 'lucide-react';
 import type { ReactNode } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { ROLE_LABELS } from '../../core/roles.ts';
@@ -107,6 +117,11 @@ export function SettingsLayout() {
                   {can.isAdmin ? (
                     <NavItem to={paths.tokenPolicy} icon={<Timer size={16} aria-hidden="true" />}>
                       Token policy
+                    </NavItem>
+                  ) : null}
+                  {can.isAdmin ? (
+                    <NavItem to={paths.scopes} icon={<Tags size={16} aria-hidden="true" />}>
+                      Scopes
                     </NavItem>
                   ) : null}
                   {can.isAdmin ? (

@@ -4,6 +4,8 @@ import { checkTokenDescription } from '../../core/description.ts';
 import { expiresAt } from '../../core/expiration.ts';
 import { checkTokenName, displayName, TOKEN_NAME_MAX } from '../../core/names.ts';
 import { checkNetworks, splitNetworks } from '../../core/networks.ts';
+import { roleAtLeast } from '../../core/roles.ts';
+import { API_SCOPE_DESCRIPTIONS, API_SCOPES, DEFAULT_SCOPES } from '../../core/scopes.ts';
 import { exactTime } from '../../core/time-phrases.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
 import { DEFAULT_KIND_POLICY, longestDays } from '../../core/token-policy.ts';
@@ -19,6 +21,7 @@ import { DescriptionField } from './DescriptionField.tsx';
 import { allowedPresets } from './lifetime.ts';
 import { useTokenPolicy } from './policy-api.ts';
 import { SecretView } from './SecretView.tsx';
+import { useScopes } from './scopes-api.ts';
 
 export interface GenerateTokenDialogProps {
   open: boolean;
@@ -34,7 +37,7 @@ type Field =
   | 'kind'
   | 'service_user_id'
   | 'expires_in_days'
-  | 'scim_only'
+  | 'scopes'
   | 'allowed_networks';
 type FieldErrors = Partial<Record<Field, string>>;
 const FIELDS: readonly string[] = [
@@ -43,7 +46,7 @@ const FIELDS: readonly string[] = [
   'kind',
   'service_user_id',
   'expires_in_days',
-  'scim_only',
+  'scopes',
   'allowed_networks',
 ];
 
@@ -69,8 +72,8 @@ function daysUntil(date: string, longest: number): number | null {
 }
 
 /**
- * Generate Token: Name, Type (Admins), Service User (service tokens), Expiration preset, SCIM-only
- * (Admins). Errors show next to their field, the server's included; on success the secret is shown
+ * Generate Token: Name, Type (Admins), Service User (service tokens), Expiration preset, Access (Full
+ * API, Read-only API, SCIM for Admins, and the catalog's upstream scopes the person's role reaches). Errors show next to their field, the server's included; on success the secret is shown
  * once, with Copy and Download.
  */
 export function GenerateTokenDialog({
@@ -98,13 +101,23 @@ export function GenerateTokenDialog({
   const [days, setDays] = useState<number | null>(policy.default_expires_in_days);
   /** A date of one's own instead of a preset: `YYYY-MM-DD`, or null while a preset is chosen. */
   const [customDate, setCustomDate] = useState<string | null>(null);
-  const [scimOnly, setScimOnly] = useState(false);
+  const [scopes, setScopes] = useState<Set<string>>(() => new Set(DEFAULT_SCOPES));
   /** Allowed networks as typed: CIDR blocks separated by commas, spaces or new lines; empty: anywhere. */
   const [networks, setNetworks] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [generated, setGenerated] = useState<GeneratedToken | null>(null);
   const serviceUsers = useServiceUsers(open && isAdmin && kind === 'service' && !serviceUser);
+  const catalog = useScopes(open);
+  const role = me.data?.account.role ?? 'member';
+  const offered = (catalog.data ?? []).filter((scope) => roleAtLeast(role, scope.min_role));
+  const toggleScope = (scope: string, on: boolean) =>
+    setScopes((current) => {
+      const next = new Set(current);
+      if (on) next.add(scope);
+      else next.delete(scope);
+      return next;
+    });
 
   // Every opening starts from a clean form; the secret of the last one is gone for good.
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset only when the dialog opens.
@@ -116,7 +129,7 @@ export function GenerateTokenDialog({
     setServiceUserId(serviceUser?.id ?? '');
     setDays((policies.data?.[startKind] ?? DEFAULT_KIND_POLICY).default_expires_in_days);
     setCustomDate(null);
-    setScimOnly(false);
+    setScopes(new Set(DEFAULT_SCOPES));
     setNetworks('');
     setErrors({});
     setFormError(null);
@@ -145,6 +158,7 @@ export function GenerateTokenDialog({
       found.service_user_id = 'Choose the service user this token is for.';
     if (customDate !== null && days === null)
       found.expires_in_days = `Choose a date from tomorrow to ${longest} days from today.`;
+    if (scopes.size === 0) found.scopes = 'Choose at least one kind of access.';
     const networkList = splitNetworks(networks);
     const fenced = networkList.length > 0 ? checkNetworks(networkList) : undefined;
     if (fenced && !fenced.ok) found.allowed_networks = fenced.message;
@@ -161,7 +175,7 @@ export function GenerateTokenDialog({
         kind,
         expires_in_days: days,
         ...(kind === 'service' ? { service_user_id: serviceUserId } : {}),
-        ...(isAdmin ? { scim_only: scimOnly } : {}),
+        scopes: [...scopes],
         ...(fenced?.ok ? { allowed_networks: fenced.networks } : {}),
       },
       {
@@ -378,6 +392,32 @@ export function GenerateTokenDialog({
             </span>
           </div>
 
+          <fieldset className="field access-options" aria-describedby={describedBy('scopes')}>
+            <legend className="field-label">Access</legend>
+            {API_SCOPES.filter((scope) => scope !== 'scim' || isAdmin).map((scope) => (
+              <ScopeOption
+                key={scope}
+                id={scope === 'api' ? `${ids}-scopes` : `${ids}-scope-${scope}`}
+                label={API_SCOPE_DESCRIPTIONS[scope].label}
+                description={API_SCOPE_DESCRIPTIONS[scope].description}
+                checked={scopes.has(scope)}
+                onChange={(on) => toggleScope(scope, on)}
+              />
+            ))}
+            {offered.map((scope) => (
+              <ScopeOption
+                key={scope.name}
+                id={`${ids}-scope-${scope.name}`}
+                label={scope.name}
+                description={scope.description}
+                checked={scopes.has(scope.name)}
+                onChange={(on) => toggleScope(scope.name, on)}
+                code
+              />
+            ))}
+            <FieldError id={`${ids}-scopes-error`} message={errors.scopes} />
+          </fieldset>
+
           <div className="field">
             <label className="field-label" htmlFor={`${ids}-allowed_networks`}>
               Allowed networks <span className="field-hint">(optional)</span>
@@ -400,29 +440,38 @@ export function GenerateTokenDialog({
               CIDR blocks or addresses, IPv4 or IPv6, separated by commas. Empty: usable from anywhere.
             </span>
           </div>
-
-          {isAdmin ? (
-            <div className="field">
-              <label className="checkbox">
-                <input
-                  id={`${ids}-scim_only`}
-                  type="checkbox"
-                  checked={scimOnly}
-                  onChange={(e) => setScimOnly(e.target.checked)}
-                />
-                <span>
-                  <span className="field-label">SCIM only</span>
-                  <span className="field-hint" style={{ display: 'block' }}>
-                    The token may call nothing but the SCIM API (<code>/scim/v2/</code>), for identity
-                    providers such as Okta or Entra ID.
-                  </span>
-                </span>
-              </label>
-              <FieldError id={`${ids}-scim_only-error`} message={errors.scim_only} />
-            </div>
-          ) : null}
         </form>
       )}
     </Dialog>
+  );
+}
+
+function ScopeOption({
+  id,
+  label,
+  description,
+  checked,
+  onChange,
+  code,
+}: {
+  id: string;
+  label: string;
+  description: string;
+  checked: boolean;
+  onChange(checked: boolean): void;
+  code?: boolean;
+}) {
+  return (
+    <label className="checkbox">
+      <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />
+      <span>
+        <span className="field-label">{code ? <code>{label}</code> : label}</span>
+        {description ? (
+          <span className="field-hint" style={{ display: 'block' }}>
+            {description}
+          </span>
+        ) : null}
+      </span>
+    </label>
   );
 }

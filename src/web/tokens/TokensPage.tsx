@@ -3,6 +3,7 @@ import { KeyRound, Plus, SearchX, X } from 'lucide-react';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { displayName } from '../../core/names.ts';
+import { API_SCOPE_DESCRIPTIONS, API_SCOPES } from '../../core/scopes.ts';
 import type { TokenSort } from '../../core/sorts.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
 import { TOKEN_STATUSES } from '../../core/token-status.ts';
@@ -25,6 +26,7 @@ import { PageHeader } from '../ui/PageHeader.tsx';
 import { usePageTitle } from '../ui/page-title.ts';
 import { type TokenListParams, useServiceUsers, useTokenList } from './api.ts';
 import { GenerateTokenDialog } from './GenerateTokenDialog.tsx';
+import { useScopes } from './scopes-api.ts';
 import { TokenTable } from './TokenTable.tsx';
 import '../users/users.css';
 
@@ -47,6 +49,7 @@ export function TokensPage({ kind }: { kind: TokenKind }) {
       status: choiceParam('status', TOKEN_STATUSES),
       serviceUserId: textParam('service_user'),
       exceedsPolicy: flagParam('exceeds_policy', '1'),
+      scope: textParam('scope'),
     },
     options: { sort: SORT },
     search: 'q',
@@ -55,6 +58,7 @@ export function TokensPage({ kind }: { kind: TokenKind }) {
   const [generating, setGenerating] = useState(false);
   const tokenList = useTokenList(params);
   const serviceUsers = useServiceUsers(kind === 'service', true);
+  const catalog = useScopes();
 
   const generateButton = (
     <Button
@@ -128,6 +132,16 @@ export function TokensPage({ kind }: { kind: TokenKind }) {
               onChange={(status) => list.set({ status })}
               all="All statuses"
               options={TOKEN_STATUSES.map((status) => ({ value: status, label: STATUS_LABEL[status] }))}
+            />
+            <FilterSelect
+              label="Scope"
+              value={params.scope ?? ''}
+              onChange={(scope) => list.set({ scope })}
+              all="All scopes"
+              options={[
+                ...API_SCOPES.map((scope) => ({ value: scope, label: API_SCOPE_DESCRIPTIONS[scope].label })),
+                ...(catalog.data ?? []).map((scope) => ({ value: scope.name, label: scope.name })),
+              ]}
             />
             {kind === 'service' ? (
               <FilterSelect

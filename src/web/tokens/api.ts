@@ -17,6 +17,8 @@ export interface TokenListParams {
   serviceUserId: string;
   /** Only active tokens the token policy would not allow now. */
   exceedsPolicy: boolean;
+  /** Only tokens carrying this scope; '' for all. */
+  scope?: string;
   sort: SortState<TokenSort>;
 }
 
@@ -35,6 +37,7 @@ export function useTokenList(params: TokenListParams) {
       status: params.status,
       service_user_id: params.kind === 'service' ? params.serviceUserId : undefined,
       exceeds_policy: params.exceedsPolicy ? 'true' : undefined,
+      scope: params.scope || undefined,
       sort: params.sort.field,
       order: params.sort.order,
       limit: PAGE_SIZE,
@@ -64,7 +67,7 @@ export interface GenerateTokenInput {
   kind: TokenKind;
   expires_in_days: number | null;
   service_user_id?: string;
-  scim_only?: boolean;
+  scopes?: string[];
   allowed_networks?: string[];
 }
 

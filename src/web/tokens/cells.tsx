@@ -1,5 +1,6 @@
 import { ArrowUpRight, KeyRound, RefreshCw } from 'lucide-react';
 import { Link } from 'react-router';
+import { API_SCOPE_DESCRIPTIONS, isApiScope } from '../../core/scopes.ts';
 import { exactTime, expirationPhrase, lastUsedPhrase, timeUntil } from '../../core/time-phrases.ts';
 import type { TokenStatus } from '../../core/token-status.ts';
 import type { Owner, Token } from '../api/types.ts';
@@ -100,7 +101,6 @@ export function TokenCell({ token }: { token: Token }) {
               className={token.status === 'expired' ? 'reltime-expired' : soon ? 'reltime-soon' : undefined}
             />
           )}
-          {token.scim_only ? <span className="tag">SCIM only</span> : null}
           {token.federation ? (
             <span className="tag" data-testid="federated" title={federationSummary(token.federation.claims)}>
               federated
@@ -114,6 +114,7 @@ export function TokenCell({ token }: { token: Token }) {
             </span>
           ) : null}
         </span>
+        <ScopeChips scopes={token.scopes} />
       </div>
     </div>
   );
@@ -192,6 +193,26 @@ export function LastUsedCell({ token }: { token: Token }) {
           extra={token.last_used_ip ? `from ${token.last_used_ip}` : undefined}
         />
       )}
+    </span>
+  );
+}
+
+/** A token's scopes as chips; Tessera's own by their labels ("Full API" stays unsaid: it is the default). */
+export function ScopeChips({ scopes }: { scopes: readonly string[] }) {
+  const shown = scopes.filter((scope) => scope !== 'api');
+  if (shown.length === 0 && scopes.length > 0) return null;
+  return (
+    <span className="scope-chips" data-testid="scopes">
+      {scopes.length === 0 ? <span className="tag tag-muted">No scopes</span> : null}
+      {shown.map((scope) => (
+        <span
+          key={scope}
+          className="tag"
+          title={isApiScope(scope) ? API_SCOPE_DESCRIPTIONS[scope].description : scope}
+        >
+          {isApiScope(scope) ? API_SCOPE_DESCRIPTIONS[scope].label : scope}
+        </span>
+      ))}
     </span>
   );
 }
