@@ -10,6 +10,7 @@ import type { App } from '../platform/http/types.ts';
 import type { LeakedSecrets } from '../tokens/index.ts';
 import { bearerSecret, challenged, type MaybePromise, requestOrigin } from './credentials.ts';
 import type { ScopePath } from './request-authenticator.ts';
+import { TOKEN_EXPIRATION_HEADER, tokenExpiration } from './token-expiration.ts';
 import type { Verification } from './verification/index.ts';
 
 /** The headers proxies put the original path in, as they are usually spelled. */
@@ -127,8 +128,14 @@ declare module './verification/cache.ts' {
  * would otherwise make Node throw, and so fail every request of the account. Team IDs name the same teams
  * unambiguously, for upstreams that would rather not depend on names.
  */
-function forwardedHeaders({ principal: { account }, token }: Verification): Record<string, string> {
+function forwardedHeaders(verification: Verification): Record<string, string> {
+  const {
+    principal: { account },
+    token,
+  } = verification;
+  const expiration = tokenExpiration(verification);
   return {
+    ...(expiration === null ? {} : { [TOKEN_EXPIRATION_HEADER]: expiration }),
     'x-tessera-user': encodeHeaderValue(account.email ?? account.internal_id ?? account.id),
     'x-tessera-kind': token.kind,
     'x-tessera-role': account.role,
@@ -195,7 +202,8 @@ function forwardAuthRoute(app: App, config: { forwardedPathHeader: string }): vo
       description:
         'For nginx `auth_request`, Traefik ForwardAuth and Caddy `forward_auth`. 200 with `X-Tessera-User`, ' +
         '`X-Tessera-Kind`, `X-Tessera-Role`, `X-Tessera-Teams` (comma-separated), `X-Tessera-Team-Ids` (the ' +
-        "same teams' IDs, in the same order) and `X-Tessera-Token-Id`; 401 or 403 with the error body " +
+        "same teams' IDs, in the same order), `X-Tessera-Token-Id` and `Tessera-Token-Expiration` (the " +
+        "token's expiry as an HTTP date; absent for a token that never expires); 401 or 403 with the error body " +
         'otherwise. User and team names are sent as RFC 3986 percent-encoded UTF-8 wherever plain ASCII ' +
         'would not survive (non-ASCII, control characters, `%`, `,`, a space at either end); plain ASCII ' +
         'names are unchanged: decode each comma-separated item with `decodeURIComponent`. A SCIM-only token ' +
