@@ -106,6 +106,20 @@ const schema = z.object({
   TESSERA_OIDC_AUTO_CREATE: flag.optional(),
   TESSERA_OIDC_GROUPS_CLAIM: optionalText(200),
   TESSERA_OIDC_GROUP_MAPPING: groupMapping,
+  TESSERA_METRICS_PORT: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(1).max(65535).optional(),
+  ),
+  TESSERA_METRICS_HOST: optionalText(255),
+  TESSERA_METRICS_TOKEN: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .min(16, 'must be at least 16 characters (openssl rand -hex 32 makes one)')
+      .max(1000)
+      .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII without spaces, as a bearer token is sent')
+      .optional(),
+  ),
 });
 
 type Env = z.infer<typeof schema>;
@@ -143,6 +157,12 @@ function checkTogether(e: Env): string[] {
         ? 'TESSERA_OIDC_GROUPS_CLAIM: required with TESSERA_OIDC_GROUP_MAPPING'
         : 'TESSERA_OIDC_GROUP_MAPPING: required with TESSERA_OIDC_GROUPS_CLAIM',
     );
+  }
+  if (e.TESSERA_METRICS_HOST !== undefined && e.TESSERA_METRICS_PORT === undefined) {
+    problems.push('TESSERA_METRICS_PORT: required with TESSERA_METRICS_HOST');
+  }
+  if (e.TESSERA_METRICS_PORT !== undefined && e.TESSERA_METRICS_PORT === e.PORT) {
+    problems.push('TESSERA_METRICS_PORT: must differ from PORT');
   }
   return problems;
 }
@@ -183,6 +203,17 @@ export interface Config {
   passwordSignIn: boolean;
   /** Single sign-on through OpenID Connect; undefined when TESSERA_OIDC_ISSUER is not set. */
   sso: SsoSettings | undefined;
+  /** Where /metrics is served, and whether a scrape must bring a bearer (docs/OPERATIONS.md). */
+  metrics: MetricsSettings;
+}
+
+export interface MetricsSettings {
+  /** A listener of its own for /metrics, which the main port then no longer serves; undefined: the main port. */
+  port: number | undefined;
+  /** The metrics listener's address (default: HOST). */
+  host: string;
+  /** The bearer a scrape must send; undefined: none. */
+  token: string | undefined;
 }
 
 /** A start refused for a reason the operator fixes in the environment: printed as is, without a stack. */
@@ -243,6 +274,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authNegativeTtlMs: e.TESSERA_AUTH_NEGATIVE_TTL_MS,
     publicUrl: e.TESSERA_PUBLIC_URL,
     passwordSignIn: e.TESSERA_PASSWORD_SIGN_IN ?? true,
+    metrics: {
+      port: e.TESSERA_METRICS_PORT,
+      host: e.TESSERA_METRICS_HOST ?? e.HOST,
+      token: e.TESSERA_METRICS_TOKEN,
+    },
     sso: e.TESSERA_OIDC_ISSUER
       ? {
           issuer: e.TESSERA_OIDC_ISSUER,

@@ -2,6 +2,7 @@ import type { FastifyServerOptions } from 'fastify';
 import { buildApp, LOG_REDACT } from './app.ts';
 import { bootstrap, type FirstStart } from './bootstrap/index.ts';
 import { type Config, loadConfig } from './config.ts';
+import { metricsListener } from './operations/index.ts';
 import { ChangeNotifier } from './platform/change-notifier.ts';
 import { systemClock } from './platform/clock.ts';
 import { openDatabase } from './platform/database.ts';
@@ -23,6 +24,7 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
   const started = performance.now();
   await assertPortFree(config.host, config.port);
+  if (config.metrics.port !== undefined) await assertPortFree(config.metrics.host, config.metrics.port);
   // Before the database: a provider that cannot be discovered stops the start at once, with one line.
   const relyingParty = config.sso ? await RelyingParty.discover(config.sso) : undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
@@ -53,6 +55,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const services = createServices({
     db: database.db,
     health: database.health,
+    database,
     clock,
     lastUsedFlushMs: config.lastUsedFlushMs,
     sessionTtlHours: config.sessionTtlHours,
@@ -100,6 +103,19 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     }
     throw problem;
   }
+  const metrics = config.metrics.port === undefined ? undefined : metricsListener(services, config.metrics);
+  if (metrics) {
+    try {
+      const metricsAddress = await metrics.listen({ host: config.metrics.host, port: config.metrics.port! });
+      app.log.info({ url: `${metricsAddress}/metrics` }, 'metrics listening');
+    } catch (error) {
+      await app.close();
+      await notifier.stop();
+      await services.scheduler.stop();
+      await database.close();
+      throw portProblem(error, config.metrics.host, config.metrics.port!) ?? error;
+    }
+  }
   const url = address.replace('://[::1]', '://localhost');
   app.log.info(
     { url, engine: database.engine, startup_ms: Math.round(performance.now() - started) },
@@ -113,6 +129,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     close() {
       closing ??= (async () => {
         await app.close();
+        await metrics?.close();
         await notifier.stop();
         await services.scheduler.stop();
         await services.lastUsed.flush();

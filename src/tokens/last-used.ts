@@ -58,8 +58,10 @@ export class LastUsedRecorder {
         if (this.#pending.size === 0) return;
         const batch = [...this.#pending.values()];
         this.#pending = new Map();
+        const started = performance.now();
         try {
           const updated = await writeLastUses(this.#db, batch);
+          this.#metrics.lastUsedFlushDuration.observe({}, (performance.now() - started) / 1000);
           this.#metrics.lastUsedFlushes.inc();
           this.#metrics.lastUsedFlushedTokens.inc({}, updated);
         } catch (error) {
