@@ -8,6 +8,7 @@ import { systemClock } from './platform/clock.ts';
 import { openDatabase } from './platform/database.ts';
 import { migrateToLatest } from './platform/migrate.ts';
 import { assertPortFree, portProblem } from './platform/port-check.ts';
+import { startTracing } from './platform/tracing.ts';
 import { createServices } from './services.ts';
 import { RelyingParty } from './sso/index.ts';
 
@@ -24,6 +25,8 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
   const started = performance.now();
   await assertPortFree(config.host, config.port);
+  // Before anything that makes spans; only when an OTLP endpoint is set (docs/OPERATIONS.md).
+  const tracing = await startTracing();
   if (config.metrics.port !== undefined) await assertPortFree(config.metrics.host, config.metrics.port);
   // Before the database: a provider that cannot be discovered stops the start at once, with one line.
   const relyingParty = config.sso ? await RelyingParty.discover(config.sso) : undefined;
@@ -135,6 +138,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
         await services.lastUsed.flush();
         await services.audit.flushFailures();
         await database.close();
+        await tracing?.shutdown();
       })();
       return closing;
     },

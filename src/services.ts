@@ -12,6 +12,7 @@ import { DatabaseOutage } from './platform/outage.ts';
 import { readinessProbe } from './platform/readiness.ts';
 import { Scheduler } from './platform/scheduler.ts';
 import type { Database } from './platform/schema.ts';
+import { recordSpan, tracingOn } from './platform/tracing.ts';
 import { type RelyingParty, SsoService, type SsoSettings } from './sso/index.ts';
 import { TeamService } from './teams/index.ts';
 import { LastUsedRecorder, LeakedSecrets, TokenPolicies, TokenService } from './tokens/index.ts';
@@ -118,9 +119,18 @@ export type Services = ReturnType<typeof createServices>;
 function observeDatabase(metrics: Metrics, database: Pick<DatabaseHandle, 'observeQueries' | 'poolUse'>) {
   const ok = metrics.databaseQueryDuration.handle({ outcome: 'ok' });
   const error = metrics.databaseQueryDuration.handle({ outcome: 'error' });
-  database.observeQueries((event) =>
-    (event.level === 'error' ? error : ok).observe(event.queryDurationMillis / 1000),
-  );
+  database.observeQueries((event) => {
+    (event.level === 'error' ? error : ok).observe(event.queryDurationMillis / 1000);
+    // Under the request's span when tracing: the statement's text (with $1 placeholders, never the values).
+    if (tracingOn()) {
+      recordSpan(
+        'db query',
+        event.queryDurationMillis,
+        { 'db.system.name': 'postgresql', 'db.query.text': event.query.sql },
+        event.level === 'error' ? event.error : undefined,
+      );
+    }
+  });
   metrics.labelledGauge(
     'tessera_db_pool_connections',
     'Database connections in the pool, by state: in use, idle, or the most allowed.',

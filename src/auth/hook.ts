@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { span, tracingOn } from '../platform/tracing.ts';
 import type { AttemptLimiter } from './attempt-limiter.ts';
 import { bearerSecret, type MaybePromise, requestOrigin } from './credentials.ts';
 import { type AuthServices, RequestAuthenticator, requestPath } from './request-authenticator.ts';
@@ -49,7 +50,9 @@ export function registerAuthentication(
     try {
       const secret = bearerSecret(header);
       if (!secret) throw authentication.malformedHeader(request);
-      outcome = authentication.verifyToken(request, secret, requestPath, origin);
+      outcome = tracingOn()
+        ? span('tessera.authenticate', () => authentication.verifyToken(request, secret, requestPath, origin))
+        : authentication.verifyToken(request, secret, requestPath, origin);
     } catch (error) {
       return done(error as Error);
     }

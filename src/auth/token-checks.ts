@@ -7,6 +7,7 @@ import { AppError } from '../platform/errors.ts';
 import { BODY_LIMIT } from '../platform/http/body-limit.ts';
 import { ErrorBody } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
+import { span, tracingOn } from '../platform/tracing.ts';
 import type { LeakedSecrets } from '../tokens/index.ts';
 import { bearerSecret, challenged, type MaybePromise, requestOrigin } from './credentials.ts';
 import type { ScopePath } from './request-authenticator.ts';
@@ -230,7 +231,9 @@ function forwardAuthRoute(app: App, config: { forwardedPathHeader: string }): vo
       if (!secret) throw app.authentication.malformedHeader(request);
       let outcome: MaybePromise<Verification>;
       try {
-        outcome = app.authentication.verifyToken(request, secret, forwardedPath);
+        outcome = tracingOn()
+          ? span('tessera.authenticate', () => app.authentication.verifyToken(request, secret, forwardedPath))
+          : app.authentication.verifyToken(request, secret, forwardedPath);
       } catch (error) {
         throw asDenial(error);
       }
