@@ -66,8 +66,6 @@ function routeLabel(request: FastifyRequest): string {
   return (route.config as { file?: unknown }).file !== undefined ? 'console files' : route.url;
 }
 
-const requestSpans = new WeakMap<FastifyRequest, Span>();
-
 export async function buildApp(options: {
   services: Services;
   config: Config;
@@ -123,29 +121,35 @@ export async function buildApp(options: {
   app.addHook('onResponse', (request, reply, done) => {
     const label = routeLabel(request);
     services.metrics.observeRequest(request.method, label, reply.statusCode, reply.elapsedTime / 1000);
-    const traced = requestSpans.get(request);
-    if (traced) {
-      traced.setAttribute('http.response.status_code', reply.statusCode);
-      if (reply.statusCode >= 500) traced.setStatus({ code: 2 });
-      traced.end();
-    }
     done();
   });
-  // With OpenTelemetry on (platform/tracing.ts), a span for each request, and the rest of its handling
-  // run inside it so that the spans it opens (authentication, cache, database) are its children. First
-  // of the onRequest hooks: it must run before authentication.
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (!tracingOn()) return done();
-    const label = routeLabel(request);
-    const traced = startRequestSpan(
-      `${request.method} ${label}`,
-      { 'http.request.method': request.method, 'http.route': label },
-      request.headers,
-    );
-    if (!traced) return done();
-    requestSpans.set(request, traced.span);
-    traced.within(done);
-  });
+  // With OpenTelemetry on (platform/tracing.ts, started before the app), a span for each request, and
+  // the rest of its handling run inside it so that the spans it opens (authentication, cache, database)
+  // are its children. First of the onRequest hooks: it must run before authentication. Without
+  // tracing the hooks are not registered at all.
+  if (tracingOn()) {
+    const requestSpans = new WeakMap<FastifyRequest, Span>();
+    app.addHook('onRequest', (request, _reply, done) => {
+      const label = routeLabel(request);
+      const traced = startRequestSpan(
+        `${request.method} ${label}`,
+        { 'http.request.method': request.method, 'http.route': label },
+        request.headers,
+      );
+      if (!traced) return done();
+      requestSpans.set(request, traced.span);
+      traced.within(done);
+    });
+    app.addHook('onResponse', (request, reply, done) => {
+      const traced = requestSpans.get(request);
+      if (traced) {
+        traced.setAttribute('http.response.status_code', reply.statusCode);
+        if (reply.statusCode >= 500) traced.setStatus({ code: 2 });
+        traced.end();
+      }
+      done();
+    });
+  }
 
   registerSecurityHeaders(app);
   await app.register(cookie);
