@@ -7,7 +7,7 @@ import { ChangeNotifier } from './platform/change-notifier.ts';
 import { systemClock } from './platform/clock.ts';
 import { openDatabase } from './platform/database.ts';
 import { migrateToLatest } from './platform/migrate.ts';
-import { assertPortFree, portProblem } from './platform/port-check.ts';
+import { assertPortFree, PortInUseError, portProblem } from './platform/port-check.ts';
 import { startTracing } from './platform/tracing.ts';
 import { createServices } from './services.ts';
 import { RelyingParty } from './sso/index.ts';
@@ -27,7 +27,11 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   await assertPortFree(config.host, config.port);
   // Before anything that makes spans; only when an OTLP endpoint is set (docs/OPERATIONS.md).
   const tracing = await startTracing();
-  if (config.metrics.port !== undefined) await assertPortFree(config.metrics.host, config.metrics.port);
+  if (config.metrics.port !== undefined) {
+    await assertPortFree(config.metrics.host, config.metrics.port).catch((error: unknown) => {
+      throw metricsPortProblem(error, config);
+    });
+  }
   // Before the database: a provider that cannot be discovered stops the start at once, with one line.
   const relyingParty = config.sso ? await RelyingParty.discover(config.sso) : undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
@@ -116,7 +120,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
       await notifier.stop();
       await services.scheduler.stop();
       await database.close();
-      throw portProblem(error, config.metrics.host, config.metrics.port!) ?? error;
+      throw metricsPortProblem(error, config);
     }
   }
   const url = address.replace('://[::1]', '://localhost');
@@ -143,6 +147,15 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
       return closing;
     },
   };
+}
+
+/** The metrics listener's address cannot be had: the same one line, naming the setting to change. */
+function metricsPortProblem(error: unknown, config: Config): unknown {
+  const problem =
+    error instanceof PortInUseError ? error : portProblem(error, config.metrics.host, config.metrics.port!);
+  if (!problem) return error;
+  problem.message = `TESSERA_METRICS_PORT: ${problem.message.replace(/(Stop it, or choose another port|Choose a port above 1023):.*$/s, '$1.')}`;
+  return problem;
 }
 
 /** For people, not log processors: stderr, so stdout stays JSON lines. */

@@ -72,6 +72,25 @@ describe('/metrics on TESSERA_METRICS_PORT under load', { timeout: 180_000 }, ()
     expect((await fetch(metricsUrl.replace('/metrics', '/api/me'))).status).toBe(404);
   });
 
+  it('stops the start with one line naming TESSERA_METRICS_PORT when that port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+    const { port } = taken.address() as { port: number };
+    try {
+      const failure = await startTessera({
+        TESSERA_DATA_DIR: join(dataDir, 'other'),
+        TESSERA_METRICS_PORT: String(port),
+      }).then(
+        (started) => started.stop().then(() => 'started'),
+        (error: Error) => error.message,
+      );
+      expect(failure).toContain(`TESSERA_METRICS_PORT: Port ${port} on 127.0.0.1 is already in use`);
+      expect(failure).not.toContain('PORT=');
+    } finally {
+      await new Promise((done) => taken.close(done));
+    }
+  });
+
   it('gives a p99 for 2,000 requests in the bucket where autocannon measured it', async () => {
     const session = await signInOver(server.url, 'admin@example.com', PASSWORD);
     const created = await fetch(`${server.url}/api/tokens`, {
