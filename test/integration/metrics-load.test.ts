@@ -44,9 +44,10 @@ beforeAll(async () => {
     await database.handle.close();
     env.DATABASE_URL = database.url!;
   }
-  server = await startTessera(env);
+  // A first start on a loaded machine (other test files starting servers too) can take a while.
+  server = await startTessera(env, 150_000);
   metricsUrl = `http://127.0.0.1:${env.TESSERA_METRICS_PORT}/metrics`;
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await server?.stop();

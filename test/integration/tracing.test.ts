@@ -63,8 +63,9 @@ beforeAll(async () => {
     await database.handle.close();
     env.DATABASE_URL = database.url!;
   }
-  server = await startTessera(env);
-}, 120_000);
+  // A first start on a loaded machine (other test files starting servers too) can take a while.
+  server = await startTessera(env, 150_000);
+}, 180_000);
 
 afterAll(async () => {
   await server?.stop();
