@@ -116,6 +116,20 @@ const schema = z.object({
   TESSERA_MAIL_FROM: optionalText(320),
   TESSERA_NOTIFY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   TESSERA_WEBHOOK_ALLOW_PRIVATE: flag.optional(),
+  TESSERA_METRICS_PORT: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(1).max(65535).optional(),
+  ),
+  TESSERA_METRICS_HOST: optionalText(255),
+  TESSERA_METRICS_TOKEN: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .min(16, 'must be at least 16 characters (openssl rand -hex 32 makes one)')
+      .max(1000)
+      .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII without spaces, as a bearer token is sent')
+      .optional(),
+  ),
 });
 
 type Env = z.infer<typeof schema>;
@@ -156,6 +170,12 @@ function checkTogether(e: Env): string[] {
   }
   if (e.TESSERA_SMTP_URL !== undefined && e.TESSERA_MAIL_FROM === undefined) {
     problems.push('TESSERA_MAIL_FROM: required with TESSERA_SMTP_URL');
+  }
+  if (e.TESSERA_METRICS_HOST !== undefined && e.TESSERA_METRICS_PORT === undefined) {
+    problems.push('TESSERA_METRICS_PORT: required with TESSERA_METRICS_HOST');
+  }
+  if (e.TESSERA_METRICS_PORT !== undefined && e.TESSERA_METRICS_PORT === e.PORT) {
+    problems.push('TESSERA_METRICS_PORT: must differ from PORT');
   }
   return problems;
 }
@@ -203,6 +223,17 @@ export interface Config {
   sso: SsoSettings | undefined;
   /** Emails and webhooks (docs/NOTIFICATIONS.md). */
   notifications: NotificationOptions & { intervalSeconds: number };
+  /** Where /metrics is served, and whether a scrape must bring a bearer (docs/OPERATIONS.md). */
+  metrics: MetricsSettings;
+}
+
+export interface MetricsSettings {
+  /** A listener of its own for /metrics, which the main port then no longer serves; undefined: the main port. */
+  port: number | undefined;
+  /** The metrics listener's address (default: HOST). */
+  host: string;
+  /** The bearer a scrape must send; undefined: none. */
+  token: string | undefined;
 }
 
 /** A start refused for a reason the operator fixes in the environment: printed as is, without a stack. */
@@ -268,6 +299,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authNegativeTtlMs: e.TESSERA_AUTH_NEGATIVE_TTL_MS,
     publicUrl: e.TESSERA_PUBLIC_URL,
     passwordSignIn: e.TESSERA_PASSWORD_SIGN_IN ?? true,
+    metrics: {
+      port: e.TESSERA_METRICS_PORT,
+      host: e.TESSERA_METRICS_HOST ?? e.HOST,
+      token: e.TESSERA_METRICS_TOKEN,
+    },
     sso: e.TESSERA_OIDC_ISSUER
       ? {
           issuer: e.TESSERA_OIDC_ISSUER,

@@ -2,11 +2,13 @@ import type { FastifyServerOptions } from 'fastify';
 import { buildApp, LOG_REDACT } from './app.ts';
 import { bootstrap, type FirstStart } from './bootstrap/index.ts';
 import { type Config, loadConfig } from './config.ts';
+import { metricsListener } from './operations/index.ts';
 import { ChangeNotifier } from './platform/change-notifier.ts';
 import { systemClock } from './platform/clock.ts';
 import { openDatabase } from './platform/database.ts';
 import { migrateToLatest } from './platform/migrate.ts';
-import { assertPortFree, portProblem } from './platform/port-check.ts';
+import { assertPortFree, PortInUseError, portProblem } from './platform/port-check.ts';
+import { startTracing } from './platform/tracing.ts';
 import { createServices } from './services.ts';
 import { RelyingParty } from './sso/index.ts';
 
@@ -23,6 +25,13 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 export async function startServer(config: Config = loadConfig()): Promise<RunningServer> {
   const started = performance.now();
   await assertPortFree(config.host, config.port);
+  // Before anything that makes spans; only when an OTLP endpoint is set (docs/OPERATIONS.md).
+  const tracing = await startTracing();
+  if (config.metrics.port !== undefined) {
+    await assertPortFree(config.metrics.host, config.metrics.port).catch((error: unknown) => {
+      throw metricsPortProblem(error, config);
+    });
+  }
   // Before the database: a provider that cannot be discovered stops the start at once, with one line.
   const relyingParty = config.sso ? await RelyingParty.discover(config.sso) : undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
@@ -53,6 +62,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const services = createServices({
     db: database.db,
     health: database.health,
+    database,
     clock,
     lastUsedFlushMs: config.lastUsedFlushMs,
     sessionTtlHours: config.sessionTtlHours,
@@ -101,6 +111,19 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     }
     throw problem;
   }
+  const metrics = config.metrics.port === undefined ? undefined : metricsListener(services, config.metrics);
+  if (metrics) {
+    try {
+      const metricsAddress = await metrics.listen({ host: config.metrics.host, port: config.metrics.port! });
+      app.log.info({ url: `${metricsAddress}/metrics` }, 'metrics listening');
+    } catch (error) {
+      await app.close();
+      await notifier.stop();
+      await services.scheduler.stop();
+      await database.close();
+      throw metricsPortProblem(error, config);
+    }
+  }
   const url = address.replace('://[::1]', '://localhost');
   app.log.info(
     { url, engine: database.engine, startup_ms: Math.round(performance.now() - started) },
@@ -117,15 +140,26 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     close() {
       closing ??= (async () => {
         await app.close();
+        await metrics?.close();
         await notifier.stop();
         await services.scheduler.stop();
         await services.lastUsed.flush();
         await services.audit.flushFailures();
         await database.close();
+        await tracing?.shutdown();
       })();
       return closing;
     },
   };
+}
+
+/** The metrics listener's address cannot be had: the same one line, naming the setting to change. */
+function metricsPortProblem(error: unknown, config: Config): unknown {
+  const problem =
+    error instanceof PortInUseError ? error : portProblem(error, config.metrics.host, config.metrics.port!);
+  if (!problem) return error;
+  problem.message = `TESSERA_METRICS_PORT: ${problem.message.replace(/(Stop it, or choose another port|Choose a port above 1023):.*$/s, '$1.')}`;
+  return problem;
 }
 
 /** For people, not log processors: stderr, so stdout stays JSON lines. */

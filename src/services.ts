@@ -6,6 +6,7 @@ import { IssuerKeys, TokenExchange, TrustPolicies } from './federation/index.ts'
 import { createNotifications, type NotificationOptions } from './notifications/index.ts';
 import { ChangeFeed } from './platform/change-feed.ts';
 import type { Clock } from './platform/clock.ts';
+import type { DatabaseHandle } from './platform/database.ts';
 import type { DatabaseHealth } from './platform/health.ts';
 import { JobLeases } from './platform/job-leases.ts';
 import { Metrics } from './platform/metrics.ts';
@@ -13,6 +14,7 @@ import { DatabaseOutage } from './platform/outage.ts';
 import { readinessProbe } from './platform/readiness.ts';
 import { Scheduler } from './platform/scheduler.ts';
 import type { Database } from './platform/schema.ts';
+import { recordSpan, tracingOn } from './platform/tracing.ts';
 import { type RelyingParty, SsoService, type SsoSettings } from './sso/index.ts';
 import { TeamService } from './teams/index.ts';
 import {
@@ -37,6 +39,8 @@ export interface ServiceOptions {
   authCache?: { size: number; ttlMs: number; negativeTtlMs: number };
   /** TESSERA_PASSWORD_SIGN_IN; default true. */
   passwordSignIn?: boolean;
+  /** The database's statements and pool, for /metrics. */
+  database?: Pick<DatabaseHandle, 'observeQueries' | 'poolUse'>;
   /** Single sign-on, with its provider already discovered (`RelyingParty.discover`). */
   sso?: { settings: SsoSettings; relyingParty: RelyingParty } | undefined;
   /** Emails and webhooks; by default no SMTP and no private webhook addresses. */
@@ -70,6 +74,7 @@ export function createServices(options: ServiceOptions) {
     'Verified tokens held in the verification cache.',
     () => authCache.size,
   );
+  if (options.database) observeDatabase(metrics, options.database);
   const audit = new AuditLog({ db, clock });
   const notificationOptions = options.notifications ?? {
     smtpUrl: undefined,
@@ -103,7 +108,9 @@ export function createServices(options: ServiceOptions) {
     ? new SsoService({ db, clock, audit, accounts, sessions, ...options.sso })
     : undefined;
   const tokenPolicies = new TokenPolicies({ db, clock, audit, changes });
-  const scheduler = new Scheduler(options.onBackgroundError, new JobLeases({ db, clock }));
+  const scheduler = new Scheduler(options.onBackgroundError, new JobLeases({ db, clock }), (job, run) =>
+    metrics.timeJob(job, run),
+  );
   scheduler.every('last-used flush', options.lastUsedFlushMs, () => lastUsed.flush());
   scheduler.every('failed-authentication summary', options.lastUsedFlushMs, () => audit.flushFailures());
   // Often enough that an entry is read again well before its TTL (the refresh asks at 3/4 of it).
@@ -157,3 +164,37 @@ export function createServices(options: ServiceOptions) {
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+function observeDatabase(metrics: Metrics, database: Pick<DatabaseHandle, 'observeQueries' | 'poolUse'>) {
+  const ok = metrics.databaseQueryDuration.handle({ outcome: 'ok' });
+  const error = metrics.databaseQueryDuration.handle({ outcome: 'error' });
+  database.observeQueries((event) => {
+    (event.level === 'error' ? error : ok).observe(event.queryDurationMillis / 1000);
+    // Under the request's span when tracing: the statement's text (with $1 placeholders, never the values).
+    if (tracingOn()) {
+      recordSpan(
+        'db query',
+        event.queryDurationMillis,
+        { 'db.system.name': 'postgresql', 'db.query.text': event.query.sql },
+        event.level === 'error' ? event.error : undefined,
+      );
+    }
+  });
+  metrics.labelledGauge(
+    'tessera_db_pool_connections',
+    'Database connections in the pool, by state: in use, idle, or the most allowed.',
+    () => {
+      const use = database.poolUse();
+      return [
+        [{ state: 'in_use' }, use.total - use.idle],
+        [{ state: 'idle' }, use.idle],
+        [{ state: 'max' }, use.max],
+      ];
+    },
+  );
+  metrics.gauge(
+    'tessera_db_pool_waiting',
+    'Queries waiting for a free database connection.',
+    () => database.poolUse().waiting,
+  );
+}

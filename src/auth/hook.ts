@@ -1,7 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { span, tracingOn } from '../platform/tracing.ts';
 import type { AttemptLimiter } from './attempt-limiter.ts';
 import { bearerSecret, type MaybePromise, requestOrigin } from './credentials.ts';
 import { type AuthServices, apiAdmission, RequestAuthenticator } from './request-authenticator.ts';
+import { setTokenExpiration } from './token-expiration.ts';
 import type { RequestOrigin, Verification } from './verification/index.ts';
 
 declare module 'fastify' {
@@ -48,23 +50,34 @@ export function registerAuthentication(
     try {
       const secret = bearerSecret(header);
       if (!secret) throw authentication.malformedHeader(request);
-      outcome = authentication.verifyToken(request, secret, apiAdmission, origin);
+      outcome = tracingOn()
+        ? span('tessera.authenticate', () =>
+            authentication.verifyToken(request, secret, apiAdmission, origin),
+          )
+        : authentication.verifyToken(request, secret, apiAdmission, origin);
     } catch (error) {
       return done(error as Error);
     }
     if (outcome instanceof Promise) {
       outcome.then((verification) => {
-        admit(request, origin, verification);
+        admit(request, reply, origin, verification);
         done();
       }, done);
     } else {
-      admit(request, origin, outcome);
+      admit(request, reply, origin, outcome);
       done();
     }
   });
 }
 
-function admit(request: FastifyRequest, origin: RequestOrigin, verification: Verification): void {
+function admit(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  origin: RequestOrigin,
+  verification: Verification,
+): void {
   request.caller = { principal: verification.principal, ip: origin.ip, userAgent: origin.userAgent };
   request.verification = verification;
+  // Set now, so that every answer the token authenticated carries it, a refusal by the route included.
+  setTokenExpiration(reply, verification);
 }

@@ -8,6 +8,7 @@ import { AppError } from '../platform/errors.ts';
 import { BODY_LIMIT } from '../platform/http/body-limit.ts';
 import { ErrorBody } from '../platform/http/schemas.ts';
 import type { App } from '../platform/http/types.ts';
+import { span, tracingOn } from '../platform/tracing.ts';
 import type { LeakedSecrets } from '../tokens/index.ts';
 import {
   bearerSecret,
@@ -17,6 +18,7 @@ import {
   requestOrigin,
 } from './credentials.ts';
 import type { Admission, ScopePath } from './request-authenticator.ts';
+import { TOKEN_EXPIRATION_HEADER, tokenExpiration } from './token-expiration.ts';
 import type { Verification } from './verification/index.ts';
 
 /** The headers proxies put the original path in, as they are usually spelled. */
@@ -134,9 +136,12 @@ declare module './verification/cache.ts' {
  * would otherwise make Node throw, and so fail every request of the account. Team IDs name the same teams
  * unambiguously, for upstreams that would rather not depend on names.
  */
-function forwardedHeaders({ principal, token }: Verification): Record<string, string> {
+function forwardedHeaders(verification: Verification): Record<string, string> {
+  const { principal, token } = verification;
   const { account } = principal;
+  const expiration = tokenExpiration(verification);
   return {
+    ...(expiration === null ? {} : { [TOKEN_EXPIRATION_HEADER]: expiration }),
     'x-tessera-user': encodeHeaderValue(account.email ?? account.internal_id ?? account.id),
     'x-tessera-kind': token.kind,
     'x-tessera-role': account.role,
@@ -261,9 +266,10 @@ function forwardAuthRoute(app: App, config: { forwardedPathHeader: string }): vo
       description:
         'For nginx `auth_request`, Traefik ForwardAuth and Caddy `forward_auth`. 200 with `X-Tessera-User`, ' +
         '`X-Tessera-Kind`, `X-Tessera-Role`, `X-Tessera-Teams` (comma-separated), `X-Tessera-Team-Ids` (the ' +
-        "same teams' IDs, in the same order), `X-Tessera-Token-Id` and `X-Tessera-Scopes` (the token's " +
-        'effective scopes, space-separated); 401 or 403 with the error body otherwise. Required scopes: ' +
-        '`?scope=orders:read&scope=orders:write` or the header `X-Tessera-Required-Scope` (space- or ' +
+        "same teams' IDs, in the same order), `X-Tessera-Token-Id`, `X-Tessera-Scopes` (the token's " +
+        "effective scopes, space-separated) and `Tessera-Token-Expiration` (the token's expiry as an HTTP " +
+        'date; absent for a token that never expires); 401 or 403 with the error body otherwise. Required ' +
+        'scopes: `?scope=orders:read&scope=orders:write` or the header `X-Tessera-Required-Scope` (space- or ' +
         'comma-separated); all are needed, else 403 `insufficient_scope` with `WWW-Authenticate: Bearer ' +
         'error="insufficient_scope", scope="…"`. With none required, a token needs `api` (or `scim`, below). ' +
         'User and team names are sent as RFC 3986 percent-encoded UTF-8 wherever plain ASCII ' +
@@ -292,7 +298,9 @@ function forwardAuthRoute(app: App, config: { forwardedPathHeader: string }): vo
       if (!secret) throw app.authentication.malformedHeader(request);
       let outcome: MaybePromise<Verification>;
       try {
-        outcome = app.authentication.verifyToken(request, secret, admit);
+        outcome = tracingOn()
+          ? span('tessera.authenticate', () => app.authentication.verifyToken(request, secret, admit))
+          : app.authentication.verifyToken(request, secret, admit);
       } catch (error) {
         throw asDenial(error);
       }

@@ -3,8 +3,13 @@ import { STORAGE_FULL_HOLD_MS } from '../platform/health.ts';
 import type { App } from '../platform/http/types.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import { READY_TIMEOUT_MS, type Readiness } from '../platform/readiness.ts';
+import { metricsRoute } from './metrics-route.ts';
 
-export function operationRoutes(app: App, services: { readiness: Readiness; metrics: Metrics }): void {
+export function operationRoutes(
+  app: App,
+  services: { readiness: Readiness; metrics: Metrics },
+  settings: { port: number | undefined; token: string | undefined },
+): void {
   app.get(
     '/healthz',
     {
@@ -51,20 +56,6 @@ export function operationRoutes(app: App, services: { readiness: Readiness; metr
     },
   );
 
-  app.get(
-    '/metrics',
-    {
-      config: { auth: 'public' },
-      schema: {
-        tags: ['Operations'],
-        summary: 'Prometheus metrics',
-        description:
-          'Text exposition format: authentications by result, last-used flushes, sign-ins, memory.',
-      },
-    },
-    async (_request, reply) =>
-      reply
-        .header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-        .send(services.metrics.render()),
-  );
+  // On its own listener instead, when TESSERA_METRICS_PORT says so (server.ts).
+  if (settings.port === undefined) metricsRoute(app, services, settings);
 }

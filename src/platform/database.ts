@@ -29,7 +29,27 @@ export interface DatabaseHandle {
    * timeouts, over a connection of its own, opened with the connect timeout only.
    */
   withoutStatementTimeout<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** Also hand every statement's log event (its duration, whether it failed) to `listener`: for /metrics. */
+  observeQueries(listener: (event: LogEvent) => void): void;
+  /** The connection pool now: connections open, idle, and queries waiting for one. */
+  poolUse(): PoolUse;
   close(): Promise<void>;
+}
+
+export interface PoolUse {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
+function poolUseOf(pool: pg.Pool): () => PoolUse {
+  return () => ({
+    total: pool.totalCount,
+    idle: pool.idleCount,
+    waiting: pool.waitingCount,
+    max: pool.options.max ?? 10,
+  });
 }
 
 /** Time limits in milliseconds; 0 turns one off. */
@@ -93,9 +113,11 @@ const pgliteExtensions = { pg_trgm };
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   const health = new DatabaseHealth();
   let panicked = false;
+  const listeners: ((event: LogEvent) => void)[] = [];
   const log = (event: LogEvent) => {
     health.observe(event);
     options.log?.(event);
+    for (const listener of listeners) listener(event);
     // A PostgreSQL server restarts itself after a PANIC and our connections fail over to it; the
     // embedded one lives in this process and cannot.
     if (event.level === 'error' && !options.url && !panicked && isPanic(event.error)) {
@@ -106,7 +128,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   const handle = options.url
     ? await openPostgres(options.url, options.poolSize ?? 10, options.timeouts, health, log)
     : await openPglite(options.dataDir ?? 'data', health, log, options.initialData);
-  return handle;
+  return { ...handle, observeQueries: (listener) => listeners.push(listener) };
 }
 
 const isPanic = (error: unknown) => (error as { severity?: unknown } | null)?.severity === 'PANIC';
@@ -116,7 +138,7 @@ async function openPglite(
   health: DatabaseHealth,
   log: (event: LogEvent) => void,
   initialData?: Blob,
-): Promise<DatabaseHandle> {
+): Promise<Omit<DatabaseHandle, 'observeQueries'>> {
   let releaseLock = () => {};
   let location = dataDir;
   if (!dataDir.startsWith('memory://')) {
@@ -135,14 +157,13 @@ async function openPglite(
     releaseLock();
     throw error;
   }
-  const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool(createPgConfig(lite)) }),
-    log,
-  });
+  const pool = new pg.Pool(createPgConfig(lite));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
   return {
     db,
     engine: 'pglite',
     health,
+    poolUse: poolUseOf(pool),
     withoutStatementTimeout: (work) => work(db),
     async listen(channel, handlers) {
       // In one process the "connection" cannot drop: PGlite calls back as each NOTIFY commits.
@@ -185,16 +206,15 @@ async function openPostgres(
   timeouts: DatabaseTimeouts | undefined,
   health: DatabaseHealth,
   log: (event: LogEvent) => void,
-): Promise<DatabaseHandle> {
-  const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: openPool(url, poolSize, timeouts) }),
-    log,
-  });
+): Promise<Omit<DatabaseHandle, 'observeQueries'>> {
+  const pool = openPool(url, poolSize, timeouts);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
   const listeners = new Set<ReconnectingListener>();
   return {
     db,
     engine: 'postgres',
     health,
+    poolUse: poolUseOf(pool),
     async withoutStatementTimeout(work) {
       if (!timeouts?.statementMs) return work(db);
       const unlimited = { connectMs: timeouts.connectMs, statementMs: 0, idleInTransactionMs: 0 };

@@ -58,7 +58,83 @@ function formatLabels(labels: Labels): string {
   return `{${entries.map(([k, v]) => `${k}="${escapeValue(v)}"`).join(',')}}`;
 }
 
-/** The process's Prometheus counters, rendered in the text exposition format. */
+/** One label set of a histogram, resolved once. */
+export interface HistogramHandle {
+  observe(seconds: number): void;
+}
+
+interface Series {
+  labels: Labels;
+  /** Observations per bucket, not cumulative: `observe` touches one slot; `render` sums. */
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+/**
+ * Request latencies from a few microseconds (a cached token answered without a promise) to seconds (a
+ * database that is struggling): the low buckets tell a cache hit from a query.
+ */
+export const LATENCY_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+export class Histogram {
+  readonly name: string;
+  readonly help: string;
+  readonly buckets: readonly number[];
+  readonly #series = new Map<string, Series>();
+
+  constructor(name: string, help: string, buckets: readonly number[] = LATENCY_BUCKETS) {
+    this.name = name;
+    this.help = help;
+    this.buckets = buckets;
+  }
+
+  observe(labels: Labels, seconds: number): void {
+    this.handle(labels).observe(seconds);
+  }
+
+  /** A handle on one label set: the hot path's observation is a bucket search and three additions. */
+  handle(labels: Labels): HistogramHandle {
+    const key = JSON.stringify(labels);
+    let series = this.#series.get(key);
+    if (!series) {
+      series = { labels, counts: new Array(this.buckets.length + 1).fill(0), sum: 0, count: 0 };
+      this.#series.set(key, series);
+    }
+    const found = series;
+    const buckets = this.buckets;
+    return {
+      observe: (seconds) => {
+        let i = 0;
+        while (i < buckets.length && seconds > buckets[i]!) i++;
+        found.counts[i]!++;
+        found.sum += seconds;
+        found.count++;
+      },
+    };
+  }
+
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    for (const { labels, counts, sum, count } of this.#series.values()) {
+      let cumulative = 0;
+      this.buckets.forEach((bound, i) => {
+        cumulative += counts[i]!;
+        lines.push(`${this.name}_bucket${formatLabels({ ...labels, le: String(bound) })} ${cumulative}`);
+      });
+      lines.push(`${this.name}_bucket${formatLabels({ ...labels, le: '+Inf' })} ${count}`);
+      lines.push(`${this.name}_sum${formatLabels(labels)} ${sum}`);
+      lines.push(`${this.name}_count${formatLabels(labels)} ${count}`);
+    }
+    return lines.join('\n');
+  }
+}
+
+const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'];
+
+/** The process's Prometheus metrics, rendered in the text exposition format. */
 export class Metrics {
   readonly authentications = new Counter(
     'tessera_authentications_total',
@@ -85,10 +161,69 @@ export class Metrics {
     'tessera_rate_limited_total',
     'Requests refused with 429, by what was limited.',
   );
+  readonly requestDuration = new Histogram(
+    'tessera_http_request_duration_seconds',
+    'Time from routing a request to the end of its answer, by route, method and status class.',
+  );
+  readonly lastUsedFlushDuration = new Histogram(
+    'tessera_last_used_flush_duration_seconds',
+    'How long each batched last-used write took.',
+  );
+  readonly databaseQueryDuration = new Histogram(
+    'tessera_db_query_duration_seconds',
+    'Database statements, by outcome (ok or error).',
+  );
+  readonly jobRuns = new Counter(
+    'tessera_job_runs_total',
+    'Background job runs, by job name and result (success or failure).',
+  );
+  readonly jobDuration = new Histogram(
+    'tessera_job_duration_seconds',
+    'How long each background job run took, by job name.',
+  );
   readonly #gauges: { name: string; help: string; read: () => number }[] = [];
+  readonly #labelledGauges: { name: string; help: string; read: () => [Labels, number][] }[] = [];
+  /** Per route and method: one handle per status class, so a request costs one map lookup. */
+  readonly #requestHandles = new Map<string, (HistogramHandle | undefined)[]>();
 
   gauge(name: string, help: string, read: () => number): void {
     this.#gauges.push({ name, help, read });
+  }
+
+  /** A gauge with several label sets, read at each scrape (the database pool's connections by state). */
+  labelledGauge(name: string, help: string, read: () => [Labels, number][]): void {
+    this.#labelledGauges.push({ name, help, read });
+  }
+
+  /** One answered request; `route` is the route's pattern (never the raw URL, whose values are unbounded). */
+  observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
+    const key = `${method} ${route}`;
+    let handles = this.#requestHandles.get(key);
+    if (!handles) {
+      handles = [];
+      this.#requestHandles.set(key, handles);
+    }
+    const index = Math.min(Math.max(Math.floor(statusCode / 100), 1), 5) - 1;
+    let handle = handles[index];
+    if (!handle) {
+      handle = this.requestDuration.handle({ route, method, status_class: STATUS_CLASSES[index]! });
+      handles[index] = handle;
+    }
+    handle.observe(seconds);
+  }
+
+  /** Runs `run`, counting it in `tessera_job_runs_total` and timing it. */
+  async timeJob(job: string, run: () => Promise<unknown>): Promise<void> {
+    const started = performance.now();
+    let result = 'failure';
+    try {
+      await run();
+      result = 'success';
+    } finally {
+      // `name`, not `job`: Prometheus gives every series a `job` label of its own (the scrape job).
+      this.jobRuns.inc({ name: job, result });
+      this.jobDuration.observe({ name: job }, (performance.now() - started) / 1000);
+    }
   }
 
   render(): string {
@@ -100,6 +235,13 @@ export class Metrics {
       this.lastUsedFlushedTokens,
       this.signIns,
       this.rateLimited,
+      this.jobRuns,
+    ];
+    const histograms = [
+      this.requestDuration,
+      this.databaseQueryDuration,
+      this.lastUsedFlushDuration,
+      this.jobDuration,
     ];
     const memory = process.memoryUsage();
     const gauges = [
@@ -117,7 +259,15 @@ export class Metrics {
     ];
     return `${[
       ...counters.map((c) => c.render()),
+      ...histograms.map((h) => h.render()),
       ...gauges.map((g) => `# HELP ${g.name} ${g.help}\n# TYPE ${g.name} gauge\n${g.name} ${g.read()}`),
+      ...this.#labelledGauges.map((g) =>
+        [
+          `# HELP ${g.name} ${g.help}`,
+          `# TYPE ${g.name} gauge`,
+          ...g.read().map(([labels, value]) => `${g.name}${formatLabels(labels)} ${value}`),
+        ].join('\n'),
+      ),
     ].join('\n')}\n`;
   }
 }

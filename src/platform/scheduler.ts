@@ -3,6 +3,9 @@ import type { JobLeases } from './job-leases.ts';
 /** How often a node asks whether it is its turn to run a job that runs on one node at a time, at most. */
 const EXCLUSIVE_CHECK_MS = 60_000;
 
+/** Runs one turn of a job, and may count and time it (`Metrics.timeJob`). */
+export type JobTimer = (job: string, run: () => Promise<unknown>) => Promise<unknown>;
+
 interface Job {
   name: string;
   intervalMs: number;
@@ -25,9 +28,16 @@ export class Scheduler {
   readonly #leases: JobLeases | undefined;
   readonly #jobs: Job[] = [];
 
-  constructor(onError: (error: unknown, job: string) => void, leases?: JobLeases) {
+  readonly #time: JobTimer;
+
+  constructor(
+    onError: (error: unknown, job: string) => void,
+    leases?: JobLeases,
+    time: JobTimer = (_job, run) => run(),
+  ) {
     this.#onError = onError;
     this.#leases = leases;
+    this.#time = time;
   }
 
   every(name: string, intervalMs: number, run: () => Promise<unknown>): void {
@@ -68,8 +78,7 @@ export class Scheduler {
 
   #turn(job: Job): void {
     if (job.running) return;
-    job.running = job
-      .run()
+    job.running = this.#time(job.name, job.run)
       .then(
         () => {},
         (error) => this.#onError(error, job.name),

@@ -113,12 +113,14 @@ export class LastUsedRecorder {
         this.#pending = new Map();
         this.#hours = new Map();
         this.#origins = new Map();
+        const started = performance.now();
         try {
           const updated = await this.#db.transaction().execute(async (trx) => {
             const updated = await writeLastUses(trx, uses);
             await writeUsage(trx, hours, origins);
             return updated;
           });
+          this.#metrics.lastUsedFlushDuration.observe({}, (performance.now() - started) / 1000);
           this.#metrics.lastUsedFlushes.inc();
           this.#metrics.lastUsedFlushedTokens.inc({}, updated);
         } catch (error) {

@@ -77,6 +77,7 @@ export function setupHarness(
     h.services = createServices({
       db: h.database.handle.db,
       health: h.database.handle.health,
+      database: h.database.handle,
       clock: h.clock,
       lastUsedFlushMs: 1000,
       // Long enough for tests that move the clock by months; session expiry is tested on its own.

@@ -115,3 +115,49 @@ describe('the API client', () => {
     expect((gone as Error).message).toBe(`Could not reach http://127.0.0.1:${port}: ECONNREFUSED.`);
   });
 });
+
+describe('the expiry warning', () => {
+  async function answering(expiration: string | undefined) {
+    const server = createServer((_request, response) => {
+      response
+        .writeHead(200, {
+          'content-type': 'application/json',
+          ...(expiration ? { 'tessera-token-expiration': expiration } : {}),
+        })
+        .end('{"ok":true}');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return server;
+  }
+  const now = new Date('2026-12-01T12:00:00Z');
+
+  it('warns once on standard error when the token expires within 7 days, not otherwise', async () => {
+    for (const [expiration, expected] of [
+      ['Thu, 03 Dec 2026 12:00:00 GMT', 1],
+      ['Mon, 07 Dec 2026 12:00:00 GMT', 1],
+      ['Wed, 09 Dec 2026 12:00:00 GMT', 0],
+      [undefined, 0],
+      ['not a date', 0],
+    ] as const) {
+      const server = await answering(expiration);
+      const lines: string[] = [];
+      try {
+        const { port } = server.address() as AddressInfo;
+        const client = new ApiClient(
+          { server: `http://127.0.0.1:${port}`, token: 'tsr_pat_x' },
+          { warn: (line) => lines.push(line), now: () => now },
+        );
+        await client.request('GET', '/api/me');
+        await client.request('GET', '/api/me');
+      } finally {
+        await new Promise((done) => server.close(done));
+      }
+      expect(lines, String(expiration)).toHaveLength(expected);
+      if (expected) {
+        expect(lines[0]).toMatch(/^warning: this token expires in \d days \(2026-12-0\dT12:00:00\.000Z\)/);
+        expect(lines[0]).not.toContain('tsr_pat_x');
+      }
+    }
+  });
+});

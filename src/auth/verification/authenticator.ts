@@ -7,6 +7,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { sha256Hex } from '../../platform/hashing.ts';
 import type { CounterHandle, Metrics } from '../../platform/metrics.ts';
 import type { Database } from '../../platform/schema.ts';
+import { annotate, span, tracingOn } from '../../platform/tracing.ts';
 import { keptUserAgent, type LastUsedRecorder } from '../../tokens/index.ts';
 import { UNKNOWN, type Verification, type VerificationCache, verificationOf } from './cache.ts';
 import { findTokenPrincipal } from './queries.ts';
@@ -99,7 +100,15 @@ export class TokenAuthenticator {
    * at the secret's shape (a SHA-256 collision is not a practical worry). Undefined: ask the database.
    */
   #fromCache(hash: string, secret: string, origin: RequestOrigin): TokenAuthentication | undefined {
-    const cached = this.#cache.lookup(hash);
+    const cached = tracingOn()
+      ? span('tessera.verification_cache', () => {
+          const found = this.#cache.lookup(hash);
+          annotate({
+            'tessera.cache.result': found === undefined ? 'miss' : found === UNKNOWN ? 'unknown_hit' : 'hit',
+          });
+          return found;
+        })
+      : this.#cache.lookup(hash);
     if (cached === undefined) return undefined;
     if (cached === UNKNOWN) {
       this.#counted.unknownHit.inc();
@@ -147,6 +156,7 @@ export class TokenAuthenticator {
       keptUserAgent(origin.userAgent),
     );
     this.#counted.success.inc();
+    if (tracingOn()) annotate({ 'tessera.auth.result': 'success', 'tessera.token.id': found.token.id });
     return { ok: true, verification: found };
   }
 
@@ -159,6 +169,7 @@ export class TokenAuthenticator {
     this.#metrics.authentications.inc({ result: code });
     // An existing token refused (revoked, expired, owner deactivated): counted apart from its uses.
     if (tokenId !== null) this.#lastUsed.recordFailure(tokenId, this.#clock.now().getTime());
+    if (tracingOn()) annotate({ 'tessera.auth.result': code });
     this.#audit.noteFailedAuthentication({ code, ip: origin.ip, userAgent: origin.userAgent, tokenId, hint });
     return { ok: false, code, description: DESCRIPTIONS[code] };
   }

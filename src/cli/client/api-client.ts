@@ -1,3 +1,4 @@
+import { timeUntil } from '../../core/time-phrases.ts';
 import { ApiError, CliError } from './errors.ts';
 import type { Connection } from './stored-login.ts';
 
@@ -14,6 +15,15 @@ const PAGE_SIZE = 100;
 const USER_AGENT = `tessera-cli (Node.js ${process.version})`;
 /** A server that accepts the connection but never answers must not hang a pipeline. */
 const TIMEOUT_MS = 60_000;
+/** The server says when the token expires on every answer it authenticated; closer than this, we warn. */
+const EXPIRY_WARNING_MS = 7 * 86_400_000;
+const EXPIRATION_HEADER = 'tessera-token-expiration';
+
+export interface ApiClientOptions {
+  /** Where the expiry warning goes: standard error by default, never standard output (pipelines read it). */
+  warn?: (line: string) => void;
+  now?: () => Date;
+}
 
 /**
  * The server's JSON API over fetch, with the token as a bearer. A refusal becomes an ApiError carrying the
@@ -22,10 +32,15 @@ const TIMEOUT_MS = 60_000;
 export class ApiClient {
   readonly server: string;
   readonly #token: string;
+  readonly #warn: (line: string) => void;
+  readonly #now: () => Date;
+  #warned = false;
 
-  constructor(connection: Connection) {
+  constructor(connection: Connection, options: ApiClientOptions = {}) {
     this.server = connection.server;
     this.#token = connection.token;
+    this.#warn = options.warn ?? ((line) => process.stderr.write(`${line}\n`));
+    this.#now = options.now ?? (() => new Date());
   }
 
   async request<T>(
@@ -68,6 +83,7 @@ export class ApiClient {
         'unreachable',
       );
     }
+    this.#warnOfExpiry(response.headers.get(EXPIRATION_HEADER));
     const text = await response.text();
     if (!response.ok) throw errorOf(response.status, text);
     if (response.status === 204 || text === '') return undefined as T;
@@ -78,6 +94,19 @@ export class ApiClient {
         `${this.server} answered ${path} with something other than JSON: is it a Tessera server?`,
       );
     }
+  }
+
+  /** Once per command: a token that stops working within a week should be replaced before it does. */
+  #warnOfExpiry(header: string | null): void {
+    if (this.#warned || header === null) return;
+    const expiresAt = new Date(header);
+    const now = this.#now();
+    if (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() - now.getTime() > EXPIRY_WARNING_MS) return;
+    this.#warned = true;
+    this.#warn(
+      `warning: this token expires ${timeUntil(expiresAt, now)} (${expiresAt.toISOString()}); ` +
+        'replace it with `tessera tokens rotate`, or create a new one.',
+    );
   }
 
   /** Every item of a list, page after page. */
