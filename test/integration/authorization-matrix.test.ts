@@ -151,6 +151,10 @@ async function targetId(world: World, target: Target): Promise<string> {
       return (await h.person()).id;
     case 'scim-group':
       return (await h.services.teams.create(null, unique('Group'))).id;
+    case 'webhook': {
+      const created = await h.request({ url: '/api/webhooks', session: world.admin, body: WEBHOOK });
+      return created.json().webhook.id;
+    }
     case 'scope': {
       const name = scopeName();
       await h.request({ url: '/api/scopes', session: world.admin, body: { name } });
@@ -158,6 +162,8 @@ async function targetId(world: World, target: Target): Promise<string> {
     }
   }
 }
+
+const WEBHOOK = { url: 'https://hooks.example.com/tessera', events: ['token.created'] };
 
 let scopes = 0;
 const scopeName = () => `matrix:scope-${++scopes}`;
@@ -171,6 +177,7 @@ async function cellRequest(world: World, row: MatrixRow, caller: CallerKind): Pr
     .replace(':id', ownerId)
     .replace(':policyId', policyId ?? '')
     .replace(':name', id)
+    .replace(':delivery_id', '00000000-0000-4000-8000-000000000000')
     .replace('/api/docs/*', '/api/docs/static/swagger-ui.css');
   let body: unknown;
   const headers: Record<string, string> = {};
@@ -243,6 +250,18 @@ async function cellRequest(world: World, row: MatrixRow, caller: CallerKind): Pr
     }
     case 'POST /api/scopes':
       body = { name: scopeName() };
+      break;
+    case 'PUT /api/me/notifications':
+      body = { expiry_warnings: true };
+      break;
+    case 'PUT /api/settings/notifications':
+      body = { expiry_thresholds_days: [7, 1] };
+      break;
+    case 'POST /api/webhooks':
+      body = WEBHOOK;
+      break;
+    case 'PATCH /api/webhooks/:id':
+      body = { events: ['token.revoked'] };
       break;
     case 'PATCH /api/scopes/:name':
       body = { description: 'matrix' };

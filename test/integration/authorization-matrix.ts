@@ -75,7 +75,8 @@ export type Target =
   | 'trust-policy'
   | 'scim-user'
   | 'scim-group'
-  | 'scope';
+  | 'scope'
+  | 'webhook';
 
 export interface MatrixRow {
   /** The route as Fastify registers it: `METHOD /path/:param`. */
@@ -128,6 +129,12 @@ export const MATRIX: MatrixRow[] = [
   row('GET /api/tokens/:id',             'member-personal-token',   [401, 200, 404, 404, 200, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "the Member's personal token"),
   row('GET /api/tokens/:id',             'other-personal-token',    [401, 404, 404, 404, 404, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "another person's personal token"),
   row('GET /api/tokens/:id',             'service-token',           [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'a service token'),
+  row('GET /api/tokens/:id/usage',       'member-personal-token',   [401, 200, 404, 404, 200, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "the Member's personal token"),
+  row('GET /api/tokens/:id/usage',       'other-personal-token',    [401, 404, 404, 404, 404, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "another person's personal token"),
+  row('GET /api/tokens/:id/usage',       'service-token',           [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'a service token'),
+  row('GET /api/tokens/:id/origins',     'member-personal-token',   [401, 200, 404, 404, 200, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "the Member's personal token"),
+  row('GET /api/tokens/:id/origins',     'other-personal-token',    [401, 404, 404, 404, 404, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "another person's personal token"),
+  row('GET /api/tokens/:id/origins',     'service-token',           [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'a service token'),
   row('POST /api/tokens/:id/revoke',     'member-personal-token',   [401, 200, 404, 404, 200, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "the Member's personal token"),
   row('POST /api/tokens/:id/revoke',     'other-personal-token',    [401, 404, 404, 404, 404, 404, 404, 403, 401, 401, 401, 401, 401, 401, 401], "another person's personal token"),
   row('POST /api/tokens/:id/revoke',     'service-token',           [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'a service token'),
@@ -164,6 +171,18 @@ export const MATRIX: MatrixRow[] = [
   row('PATCH /api/scopes/:name',         'scope',                   [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
   row('DELETE /api/scopes/:name',        'scope',                   [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
   row('GET /api/settings/token-policy/unused-tokens', 'none',       [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'the sweep’s dry run'),
+  row('GET /api/me/notifications',       'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'anyone: their own switch'),
+  row('PUT /api/me/notifications',       'none',                    [401, 200, 200, 200, 200, 200, 200, 403, 401, 401, 401, 401, 401, 401, 401], 'anyone: their own switch'),
+  row('GET /api/settings/notifications', 'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('PUT /api/settings/notifications', 'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('GET /api/webhooks',               'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('POST /api/webhooks',              'none',                    [401, 403, 403, 201, 403, 403, 201, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('GET /api/webhooks/:id',           'webhook',                 [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('PATCH /api/webhooks/:id',         'webhook',                 [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('DELETE /api/webhooks/:id',        'webhook',                 [401, 403, 403, 204, 403, 403, 204, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('POST /api/webhooks/:id/test',     'webhook',                 [401, 403, 403, 202, 403, 403, 202, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('GET /api/webhooks/:id/attempts',  'webhook',                 [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
+  row('POST /api/webhooks/:id/deliveries/:delivery_id/resend', 'webhook', [401, 403, 403, 404, 403, 403, 404, 403, 401, 401, 401, 401, 401, 401, 401], 'a delivery that does not exist'),
   row('GET /api/audit',                  'none',                    [401, 403, 403, 200, 403, 403, 200, 403, 401, 401, 401, 401, 401, 401, 401]),
   // Forward auth takes bearer tokens only (a proxy forwards the client's Authorization header), any method.
   ...AUTH_CHECK_METHODS.map((method) =>
