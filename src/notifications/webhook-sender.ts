@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { annotate, span, traceHeaders } from '../platform/tracing.ts';
 import { guardedLookup, isPrivateAddress, RefusedAddressError } from './address-guard.ts';
 
 /** How long one attempt may take, connection to last byte. */
@@ -42,6 +43,23 @@ export function signatureHeaders(message: Omit<SignedMessage, 'url'>): Record<st
  * the address is checked after DNS resolution unless private addresses are allowed.
  */
 export function sendSigned(message: SignedMessage, allowPrivate: boolean): Promise<AttemptResult> {
+  // The host only: a webhook URL's path or query may carry a receiver's own secret.
+  const attributes = { 'http.request.method': 'POST', 'server.address': new URL(message.url).hostname };
+  return span(
+    'webhook delivery',
+    async () => {
+      const result = await post(message, allowPrivate);
+      annotate({
+        'http.response.status_code': result.statusCode ?? 0,
+        'tessera.webhook.delivered': result.ok,
+      });
+      return result;
+    },
+    attributes,
+  );
+}
+
+function post(message: SignedMessage, allowPrivate: boolean): Promise<AttemptResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const failed = (error: string): AttemptResult => ({
@@ -68,6 +86,7 @@ export function sendSigned(message: SignedMessage, allowPrivate: boolean): Promi
           'content-type': 'application/json',
           'user-agent': 'Tessera-Webhooks',
           ...signatureHeaders(message),
+          ...traceHeaders(),
         },
         lookup: guardedLookup(allowPrivate) as never,
         timeout: ATTEMPT_TIMEOUT_MS,

@@ -26,6 +26,8 @@ let server: TesseraProcess;
 const bodies: string[] = [];
 const spans: OtlpSpan[] = [];
 const resources: string[] = [];
+/** The `traceparent` of every webhook delivery the receiver got. */
+const hookTraceparents: string[] = [];
 
 beforeAll(async () => {
   receiver = createServer((request, response) => {
@@ -34,6 +36,7 @@ beforeAll(async () => {
       body += chunk;
     });
     request.on('end', () => {
+      if (request.url === '/hook') hookTraceparents.push(String(request.headers.traceparent));
       bodies.push(`${request.method} ${request.url} ${request.headers['content-type']}`);
       if (request.url === '/v1/traces' && request.headers['content-type']?.startsWith('application/json')) {
         const message = JSON.parse(body) as {
@@ -57,6 +60,8 @@ beforeAll(async () => {
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
     OTEL_BSP_SCHEDULE_DELAY: '100',
     OTEL_SERVICE_NAME: 'tessera-under-test',
+    // The webhook receiver is this test's server on loopback.
+    TESSERA_WEBHOOK_ALLOW_PRIVATE: '1',
   };
   if (testEngine() === 'postgres') {
     database = await createTestDatabase();
@@ -73,6 +78,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
   await database?.dispose().catch(() => {});
 });
+
+const receiverUrl = () => `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 
 const attribute = (span: OtlpSpan, key: string) => {
   const value = span.attributes.find((a) => a.key === key)?.value;
@@ -136,5 +143,30 @@ describe('OpenTelemetry traces over OTLP/HTTP', { timeout: 120_000 }, () => {
     const everything = JSON.stringify(spans);
     expect(everything).not.toContain(secret);
     expect(everything).not.toContain(session.headers.cookie.split('=')[1]!);
+  });
+
+  it('traces each webhook delivery and passes its trace on to the receiver', async () => {
+    const session = await signInOver(server.url, 'admin@example.com', PASSWORD);
+    const hook = await fetch(`${server.url}/api/webhooks`, {
+      method: 'POST',
+      headers: session.headers,
+      body: JSON.stringify({ url: `${receiverUrl()}/hook`, events: ['token.created'] }),
+    });
+    expect(hook.status).toBe(201);
+    const created = await fetch(`${server.url}/api/tokens`, {
+      method: 'POST',
+      headers: session.headers,
+      body: JSON.stringify({ name: 'Announced', kind: 'personal', expires_in_days: 30 }),
+    });
+    expect(created.status).toBe(201);
+
+    await waitFor(() => spans.some((s) => s.name === 'webhook delivery'), 'span for the webhook delivery');
+    const delivery = spans.find((s) => s.name === 'webhook delivery')!;
+    expect(attribute(delivery, 'server.address')).toBe('127.0.0.1');
+    expect(Number(attribute(delivery, 'http.response.status_code'))).toBe(200);
+    // The receiver got the delivery's trace: its spans can join it.
+    expect(hookTraceparents.some((t) => t.startsWith(`00-${delivery.traceId}-${delivery.spanId}-`))).toBe(
+      true,
+    );
   });
 });
