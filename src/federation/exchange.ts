@@ -247,8 +247,7 @@ export class TokenExchange {
         trustPolicyId: policy.id,
         lifetimeMinutes: policy.lifetime_minutes,
         claims: earned,
-        // What a service token gets by default; trust policies do not choose scopes yet.
-        scopes: ['api'],
+        scopes: policy.scopes,
         before: async (trx) => {
           if (!(await spendJti(trx, { issuer, jti, keepUntil }, clock.now()))) {
             throw new ExchangeRefused(

@@ -6,6 +6,7 @@ export interface TrustPolicyFields {
   audience: string;
   conditions: TrustCondition[];
   lifetime_minutes: number;
+  scopes: string[];
 }
 
 const POLICY_COLUMNS = [
@@ -15,6 +16,7 @@ const POLICY_COLUMNS = [
   'p.audience',
   'p.conditions',
   'p.lifetime_minutes',
+  'p.scopes',
   'p.created_at',
   'p.updated_at',
 ] as const;
@@ -68,6 +70,7 @@ export function insertPolicy(
       audience: fields.audience,
       conditions: JSON.stringify(fields.conditions),
       lifetime_minutes: fields.lifetime_minutes,
+      scopes: fields.scopes,
       created_by: createdBy,
       created_at: now,
       updated_at: now,
@@ -84,6 +87,7 @@ export function updatePolicy(db: Kysely<Database>, id: string, fields: TrustPoli
       audience: fields.audience,
       conditions: JSON.stringify(fields.conditions),
       lifetime_minutes: fields.lifetime_minutes,
+      scopes: fields.scopes,
       updated_at: now,
     })
     .where('id', '=', id)
@@ -97,7 +101,7 @@ export function deletePolicy(db: Kysely<Database>, id: string) {
 export function findServiceUser(db: Kysely<Database>, id: string) {
   return db
     .selectFrom('accounts')
-    .select(['id', 'kind', 'name', 'email', 'internal_id'])
+    .select(['id', 'kind', 'name', 'email', 'internal_id', 'role'])
     .where('id', '=', id)
     .where('kind', '=', 'service')
     .executeTakeFirst();

@@ -33,14 +33,22 @@ const fields = {
     .min(MIN_LIFETIME_MINUTES)
     .max(MAX_LIFETIME_MINUTES)
     .describe(`How long an issued token lives: ${MIN_LIFETIME_MINUTES} to ${MAX_LIFETIME_MINUTES} minutes.`),
+  scopes: z
+    .array(z.string().max(200))
+    .max(100)
+    .describe(
+      'The scopes of the tokens it issues (`api`, `read_api`, `scim`, catalog scopes the service user’s role ' +
+        'reaches); default `["api"]`.',
+    ),
 };
 
-export const TrustPolicyBody = z.strictObject(fields);
+export const TrustPolicyBody = z.strictObject({ ...fields, scopes: fields.scopes.optional() });
 export const TrustPolicyPatch = z.strictObject({
   issuer: fields.issuer.optional(),
   audience: fields.audience.optional(),
   conditions: fields.conditions.optional(),
   lifetime_minutes: fields.lifetime_minutes.optional(),
+  scopes: fields.scopes.optional(),
 });
 
 export const TrustPolicy = z
@@ -51,6 +59,7 @@ export const TrustPolicy = z
     audience: z.string(),
     conditions: z.array(z.object({ claim: z.string(), value: z.string(), match: z.enum(['exact', 'glob']) })),
     lifetime_minutes: z.number().int(),
+    scopes: z.array(z.string()),
     created_at: timestamp,
     updated_at: timestamp,
   })

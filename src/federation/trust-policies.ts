@@ -5,6 +5,7 @@ import { accountHandle, type Caller, requireRole } from '../platform/caller.ts';
 import type { Clock } from '../platform/clock.ts';
 import { invalidField, notFound } from '../platform/errors.ts';
 import type { Database, TrustCondition } from '../platform/schema.ts';
+import { checkScopeList, checkUpstreamScopes } from '../tokens/index.ts';
 import { CHECKED_CLAIMS, CLAIM_NAME } from './conditions.ts';
 import { checkIssuerUrl } from './issuer-url.ts';
 import {
@@ -29,11 +30,12 @@ export interface TrustPolicyView {
   audience: string;
   conditions: TrustCondition[];
   lifetime_minutes: number;
+  scopes: string[];
   created_at: string;
   updated_at: string;
 }
 
-export type TrustPolicyInput = TrustPolicyFields;
+export type TrustPolicyInput = Omit<TrustPolicyFields, 'scopes'> & { scopes?: string[] | undefined };
 
 export function trustPolicyView(row: TrustPolicyRow): TrustPolicyView {
   return {
@@ -43,6 +45,7 @@ export function trustPolicyView(row: TrustPolicyRow): TrustPolicyView {
     audience: row.audience,
     conditions: row.conditions,
     lifetime_minutes: row.lifetime_minutes,
+    scopes: row.scopes,
     created_at: isoTime(row.created_at),
     updated_at: isoTime(row.updated_at),
   };
@@ -68,6 +71,7 @@ export class TrustPolicies {
     const owner = await this.#serviceUser(serviceUserId);
     const { db, clock, audit } = this.#deps;
     const row = await db.transaction().execute(async (trx) => {
+      await checkUpstreamScopes(trx, fields.scopes, owner.role);
       const { id } = await insertPolicy(trx, serviceUserId, fields, caller.principal.account.id, clock.now());
       await audit.record(trx, caller, 'trust_policy.created', targetOf(owner), { id, ...fields });
       return findPolicy(trx, serviceUserId, id);
@@ -92,7 +96,9 @@ export class TrustPolicies {
         audience: input.audience ?? before.audience,
         conditions: input.conditions ?? before.conditions,
         lifetime_minutes: input.lifetime_minutes ?? before.lifetime_minutes,
+        scopes: input.scopes ?? before.scopes,
       });
+      await checkUpstreamScopes(trx, fields.scopes, owner.role);
       await updatePolicy(trx, id, fields, clock.now());
       const { id: _, service_user_id: __, created_at: ___, updated_at: ____, ...was } = before;
       await audit.record(trx, caller, 'trust_policy.updated', targetOf(owner), { id, from: was, to: fields });
@@ -179,5 +185,11 @@ export function checkPolicy(input: TrustPolicyInput): TrustPolicyFields {
       'One condition must be on sub, and not begin with * or ?: every job of the issuer could otherwise pass.',
     );
   }
-  return { issuer: issuer.url, audience, conditions, lifetime_minutes: lifetime };
+  return {
+    issuer: issuer.url,
+    audience,
+    conditions,
+    lifetime_minutes: lifetime,
+    scopes: checkScopeList(input.scopes),
+  };
 }

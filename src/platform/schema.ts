@@ -279,6 +279,8 @@ export interface TrustPoliciesTable {
   audience: string;
   conditions: ColumnType<TrustCondition[], string, string>;
   lifetime_minutes: number;
+  /** The scopes of the tokens it issues. */
+  scopes: ColumnType<string[], string[] | undefined, string[]>;
   created_at: DefaultTimestamp;
   created_by: string | null;
   updated_at: DefaultTimestamp;

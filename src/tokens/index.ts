@@ -17,6 +17,7 @@ export { tokenRoutes } from './routes.ts';
 export { Owner, Token } from './schemas.ts';
 export { ScopeCatalog, type ScopeView } from './scope-catalog.ts';
 export { scopeRoutes } from './scope-routes.ts';
+export { checkScopeList, checkUpstreamScopes } from './scope-rules.ts';
 export { TokenService } from './service.ts';
 export { TokenUsage } from './usage.ts';
 export { type HourTally, type OriginTally, writeUsage } from './usage-queries.ts';

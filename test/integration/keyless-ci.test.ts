@@ -90,6 +90,7 @@ describe('the exchange', () => {
     expect(allowed.statusCode, allowed.body).toBe(200);
     expect(allowed.headers['x-tessera-user']).toBe('deployer@service');
     expect(allowed.headers['x-tessera-kind']).toBe('service');
+    expect(allowed.headers['x-tessera-scopes']).toBe('api');
 
     // An ordinary service token of the service user, marked federated, with its policy and claims.
     const list = await h.request({
@@ -125,6 +126,19 @@ describe('the exchange', () => {
     const expired = await check(body.access_token);
     expect(expired.statusCode).toBe(401);
     expect(expired.json().code).toBe('token_expired');
+  });
+
+  it('issues tokens with the scopes of the policy', async () => {
+    const admin = await h.session('admin');
+    const catalog = await h.request({ url: '/api/scopes', session: admin, body: { name: 'deploy:write' } });
+    expect(catalog.statusCode, catalog.body).toBe(201);
+    await setup({ scopes: ['deploy:write'] });
+    const { access_token } = (await exchange(await ci.sign({ now: h.clock.now() }))).json();
+    const allowed = await check(access_token, { 'x-tessera-required-scope': 'deploy:write' });
+    expect(allowed.statusCode, allowed.body).toBe(200);
+    expect(allowed.headers['x-tessera-scopes']).toBe('deploy:write');
+    // Not `api`: Tessera's own API is closed to it.
+    expect((await h.request({ url: '/api/me', token: access_token })).statusCode).toBe(403);
   });
 
   it('refuses a replayed jti, another branch, a wrong audience, an expired JWT and another key, each audited', async () => {
@@ -369,6 +383,8 @@ describe('trust policies', () => {
         },
         'conditions[1].value',
       ],
+      [{ scopes: [] }, 'scopes'],
+      [{ scopes: ['no:such-scope'] }, 'scopes'],
     ];
     for (const [change, field] of cases) {
       const response = await create(admin, svc.id, { ...valid(), ...change });

@@ -4,7 +4,8 @@ import { type Kysely, sql } from 'kysely';
 // short-lived service token of one service user. A JWT's `jti` is accepted once, cluster-wide: the primary
 // key refuses the second insert whichever node it reaches; rows are kept until the JWT itself expires.
 // Tokens gain an optional list of allowed client networks (any token), and a federated token keeps the
-// policy and the claims that earned it (neither is secret).
+// policy and the claims that earned it (neither is secret). A policy names the scopes of the tokens it
+// issues.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create table trust_policies (
@@ -14,6 +15,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       audience text not null,
       conditions jsonb not null default '[]',
       lifetime_minutes integer not null check (lifetime_minutes between 5 and 60),
+      scopes text[] not null default '{api}',
       created_at timestamptz not null default now(),
       created_by uuid references accounts (id) on delete set null,
       updated_at timestamptz not null default now()
