@@ -6,7 +6,13 @@ import { generateSecret, secretHint } from '../core/secret.ts';
 import { sha256Hex } from '../platform/hashing.ts';
 import type { Database } from '../platform/schema.ts';
 import { insertTeam } from '../teams/index.ts';
-import { type HourTally, insertToken, type OriginTally, writeUsage } from '../tokens/index.ts';
+import {
+  type HourTally,
+  insertCatalogScope,
+  insertToken,
+  type OriginTally,
+  writeUsage,
+} from '../tokens/index.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -202,6 +208,7 @@ const TOKENS: DemoToken[] = [
     owner: 'admin',
     name: 'Grafana dashboard sync',
     description: 'Reads token metrics for the Platform dashboard.',
+    scopes: ['read_api'],
     createdAgo: 40 * DAY,
     days: 60,
     lastUsedAgo: 2 * HOUR,
@@ -312,6 +319,7 @@ const TOKENS: DemoToken[] = [
   {
     owner: 'dbt',
     name: 'dbt nightly build',
+    scopes: ['warehouse:read', 'warehouse:write'],
     createdAgo: 30 * DAY,
     days: 365,
     lastUsedAgo: 9 * HOUR,
@@ -395,6 +403,17 @@ const TOKENS: DemoToken[] = [
  * tokens in every state and age, dated in the past so the lists show real ages. Their secrets are
  * generated and thrown away — only the hashes exist, as for any token.
  */
+/** The demo's catalog of upstream scopes: what the proxies in front of its APIs ask for. */
+const DEMO_SCOPES: { name: string; description: string; min_role: Role }[] = [
+  { name: 'warehouse:read', description: 'Query the data warehouse.', min_role: 'member' },
+  {
+    name: 'warehouse:write',
+    description: 'Load and change tables in the data warehouse.',
+    min_role: 'member',
+  },
+  { name: 'deploy:production', description: 'Deploy services to production.', min_role: 'admin' },
+];
+
 export async function seedDemoWorkspace(
   db: Kysely<Database>,
   now: Date,
@@ -487,6 +506,7 @@ export async function seedDemoWorkspace(
     }
   }
 
+  for (const scope of DEMO_SCOPES) await insertCatalogScope(db, scope, ago(300 * DAY));
   const hours: HourTally[] = [];
   const origins: OriginTally[] = [];
   for (const token of TOKENS) {

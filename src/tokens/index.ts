@@ -16,6 +16,7 @@ export {
 export { tokenRoutes } from './routes.ts';
 export { Owner, Token } from './schemas.ts';
 export { ScopeCatalog, type ScopeView } from './scope-catalog.ts';
+export { insertCatalogScope } from './scope-queries.ts';
 export { scopeRoutes } from './scope-routes.ts';
 export { checkScopeList, checkUpstreamScopes } from './scope-rules.ts';
 export { TokenService } from './service.ts';

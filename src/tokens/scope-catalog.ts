@@ -9,7 +9,13 @@ import type { Clock } from '../platform/clock.ts';
 import { asConflict } from '../platform/database-errors.ts';
 import { invalidField, notFound, taken } from '../platform/errors.ts';
 import type { Database } from '../platform/schema.ts';
-import { findScope, listScopes, lockScope, removeScopeFromTokens } from './scope-queries.ts';
+import {
+  findScope,
+  insertCatalogScope,
+  listScopes,
+  lockScope,
+  removeScopeFromTokens,
+} from './scope-queries.ts';
 
 export interface ScopeView {
   name: string;
@@ -58,16 +64,7 @@ export class ScopeCatalog {
     const now = clock.now();
     try {
       await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('scopes')
-          .values({
-            name: input.name,
-            description,
-            min_role: input.min_role,
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
+        await insertCatalogScope(trx, { name: input.name, description, min_role: input.min_role }, now);
         await audit.record(trx, caller, 'scope.created', null, {
           name: input.name,
           min_role: input.min_role,

@@ -51,3 +51,15 @@ export function removeScopeFromTokens(db: Kysely<Database>, name: string) {
     .where(sql<boolean>`scopes @> array[${name}]::text[]`)
     .executeTakeFirst();
 }
+
+/** One entry of the catalog, checked by the caller (the demo workspace seeds its own). */
+export function insertCatalogScope(
+  db: Kysely<Database>,
+  scope: { name: string; description: string; min_role: Role },
+  now: Date,
+) {
+  return db
+    .insertInto('scopes')
+    .values({ ...scope, created_at: now, updated_at: now })
+    .execute();
+}
