@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { listTokens, signIn } from './support.ts';
+import { Api, listTokens, signIn } from './support.ts';
 
 // axe-core on every page of the console, with its default rules (WCAG 2.x A and AA, contrast included,
 // and its best practices): no violation.
@@ -34,6 +35,8 @@ const ADMIN_PAGES = [
   '/settings/audit-log',
   '/settings/security/leaked-secrets',
   '/settings/security/token-policy',
+  '/settings/security/webhooks',
+  '/settings/security/scopes',
   '/settings/account',
   '/settings/nowhere',
 ];
@@ -60,4 +63,20 @@ test('the pages a Member sees, the 403 page included', async ({ page }) => {
     await expect(page.locator('h1').first()).toBeVisible();
     await expectNoViolations(page, path);
   }
+});
+
+test("an Admin's trust-policies dialog on Users", async ({ page }) => {
+  const name = `ci-a11y-${randomUUID().slice(0, 8)}`;
+  const admin = await Api.as('admin');
+  const account = await admin.post<{ id: string }>('/api/service-users', { name, role: 'member' });
+  await admin.dispose();
+  await signIn(page, 'admin');
+  await page.goto(`/settings/security/users?user=${account.id}`);
+  const row = page.getByTestId('user-row').first();
+  await expect(row).toBeVisible({ timeout: 30_000 });
+  await row.getByRole('button', { name: `Actions for ${name}` }).click();
+  await page.getByRole('menuitem', { name: 'Trust policies' }).click();
+  const dialog = page.getByRole('dialog', { name: `Trust policies of ${name}` });
+  await expect(dialog.getByText('None yet')).toBeVisible();
+  await expectNoViolations(page, 'the trust-policies dialog');
 });

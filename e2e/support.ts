@@ -111,6 +111,8 @@ export async function generateToken(
     kind?: 'personal' | 'service';
     expires_in_days?: number | null;
     service_user_id?: string;
+    scopes?: string[];
+    allowed_networks?: string[] | null;
   },
 ): Promise<{ token: ApiToken; secret: string }> {
   const api = await Api.as(who);

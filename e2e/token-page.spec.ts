@@ -43,6 +43,10 @@ test('a never-used token shows the empty state; its row actions work on the page
   await page.getByRole('link', { name: 'Never used' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Never used' })).toBeVisible();
   await expect(page.getByTestId('token-last-used')).toHaveText('Not used yet');
+  // Generated without scopes or networks: the full API, from anywhere.
+  await expect(page.getByTestId('token-scopes')).toHaveText('Full API');
+  await expect(page.getByTestId('token-networks')).toHaveText('Anywhere');
+  await expect(page.getByTestId('token-federation')).toHaveCount(0);
   await expect(page.getByRole('heading', { name: 'Not used yet' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'No addresses yet' })).toBeVisible();
   await expect(page.getByTestId('usage-chart')).toHaveCount(0);
@@ -63,4 +67,20 @@ test("someone else's token, or no such token, is a page that says so", async ({ 
   await expect(page.getByRole('heading', { name: 'No such token' })).toBeVisible();
   await page.goto('/settings/access-tokens/personal/not-an-id');
   await expect(page.getByRole('heading', { name: 'No such token' })).toBeVisible();
+});
+
+test("a token's scopes and allowed networks show on its page", async ({ page }) => {
+  const person = await freshPerson('member');
+  const { token } = await generateToken(person, {
+    name: 'Fenced reader',
+    scopes: ['read_api'],
+    allowed_networks: ['10.20.0.0/16', '2001:db8::/32'],
+  });
+  await signIn(page, person);
+  await page.goto(`/settings/access-tokens/personal/${token.id}`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Fenced reader' })).toBeVisible();
+  await expect(page.getByTestId('token-scopes')).toHaveText('Read-only API');
+  const networks = page.getByTestId('token-networks').getByRole('listitem');
+  await expect(networks).toHaveText(['10.20.0.0/16', '2001:db8::/32']);
+  await expect(page.getByTestId('token-federation')).toHaveCount(0);
 });

@@ -119,7 +119,7 @@ export class Delivery {
     if (!this.#o.mailer.configured) return undefined;
     if (type !== 'token.revoked' && type !== 'token.rotated') return undefined;
     const data = payload.data as {
-      token: { name: string; kind: 'personal' | 'service'; owner: { id: string } };
+      token: { id: string; name: string; kind: 'personal' | 'service'; owner: { id: string } };
       actor: { id: string; label: string | null } | null;
       reason?: string | null;
     };

@@ -6,9 +6,14 @@ import type { Mail } from './mailer.ts';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** Where a token of the kind is rotated in the console: its list, where each row's menu offers Rotate. */
-export function tokensLink(publicUrl: string | undefined, kind: 'personal' | 'service'): string | null {
-  return publicUrl ? `${publicUrl}/settings/access-tokens/${kind}` : null;
+/** A token's own page in the console, whose actions menu offers Rotate (as `paths.token` in the console). */
+export function tokenLink(
+  publicUrl: string | undefined,
+  token: { kind: 'personal' | 'service'; id: string },
+): string | null {
+  return publicUrl
+    ? `${publicUrl}/settings/access-tokens/${token.kind}/${encodeURIComponent(token.id)}`
+    : null;
 }
 
 export interface ExpiringToken {
@@ -21,7 +26,7 @@ export interface ExpiringToken {
 }
 
 function tokenLines(token: ExpiringToken, now: Date, publicUrl: string | undefined) {
-  const link = tokensLink(publicUrl, token.kind);
+  const link = tokenLink(publicUrl, token);
   return {
     text: [
       `- ${token.name} (${token.kind} token of ${token.owner})`,
@@ -67,7 +72,7 @@ export function securityNotice(
   to: string,
   notice: {
     what: 'revoked' | 'rotated';
-    token: { name: string; kind: 'personal' | 'service' };
+    token: { id: string; name: string; kind: 'personal' | 'service' };
     by: string;
     reason: string | null;
     at: Date;
@@ -82,14 +87,14 @@ export function securityNotice(
     what === 'revoked'
       ? 'It no longer authenticates. If you did not expect this, ask an Admin.'
       : 'The old secret stops working at the end of its grace period; use the new one.';
-  const link = tokensLink(publicUrl, token.kind);
+  const link = tokenLink(publicUrl, token);
   return {
     to,
     subject: `Tessera: your token "${token.name}" was ${what}`,
-    text: `${sentence}\n${after}\n${link ? `\nYour tokens: ${link}\n` : ''}`,
+    text: `${sentence}\n${after}\n${link ? `\nThe token: ${link}\n` : ''}`,
     html:
       `<p>${escapeHtml(sentence)}</p><p>${escapeHtml(after)}</p>` +
-      (link ? `<p><a href="${escapeHtml(link)}">Your tokens</a></p>` : ''),
+      (link ? `<p><a href="${escapeHtml(link)}">Open the token in Tessera</a></p>` : ''),
   };
 }
 

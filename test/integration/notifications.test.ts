@@ -382,6 +382,12 @@ describe('security notices', () => {
     expect(revokedMail.raw).toContain('reason: owner deactivated');
     expect(revokedMail.raw).toContain('Content-Type: text/html');
     expect(revokedMail.raw).toContain('Content-Type: text/plain');
+    // The notice links to the token's own page.
+    expect(revokedMail.raw).toContain(
+      `The token: https://tessera.example.com/settings/access-tokens/personal/${theirs.token.id}`,
+    );
+    const rotatedMail = smtp.mails.find((m) => m.subject.endsWith('"rotated-one" was rotated'))!;
+    expect(rotatedMail.raw).toContain(`/settings/access-tokens/personal/${rotated.token.id}`);
     for (const mail of smtp.mails) {
       for (const s of [mine.secret, theirs.secret, rotated.secret, rotation.json().secret]) {
         expect(mail.raw).not.toContain(s);
@@ -400,7 +406,7 @@ describe('expiry warnings', () => {
     reset();
     const member = await h.session('member');
     const a = await expiring(member, 'pipeline-a', 3);
-    await expiring(member, 'pipeline-b', 5);
+    const b = await expiring(member, 'pipeline-b', 5);
     await expiring(member, 'far-away', 30);
     const claimed = await notifications().expiryWarnings.run();
     expect(claimed).toHaveLength(2);
@@ -416,7 +422,12 @@ describe('expiry warnings', () => {
     expect(mail.raw).toContain('Expires in 3 days');
     expect(mail.raw).toContain('UTC');
     expect(mail.raw).toContain('Not used yet');
-    expect(mail.raw).toContain('https://tessera.example.com/settings/access-tokens/personal');
+    // Each token links to its own page, whose actions menu rotates it.
+    for (const token of [a, b]) {
+      const page = `https://tessera.example.com/settings/access-tokens/personal/${token.id}`;
+      expect(mail.raw).toContain(`Rotate it: ${page}`);
+      expect(mail.raw).toContain(`<a href="${page}">Rotate it in Tessera</a>`);
+    }
     // Again, and again after time passes within the same threshold: nothing new.
     expect(await notifications().expiryWarnings.run()).toEqual([]);
     h.clock.advance(HOUR);

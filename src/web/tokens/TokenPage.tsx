@@ -1,7 +1,8 @@
-import { ArrowLeft, BarChart3, Globe, KeyRound, ScrollText } from 'lucide-react';
+import { ArrowLeft, BarChart3, Globe, KeyRound, ScrollText, Workflow } from 'lucide-react';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { roleAtLeast } from '../../core/roles.ts';
+import { API_SCOPE_DESCRIPTIONS, isApiScope } from '../../core/scopes.ts';
 import { expirationPhrase, lastUsedPhrase, timeAgo } from '../../core/time-phrases.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
 import { isApiError } from '../api/client.ts';
@@ -119,9 +120,32 @@ export function TokenPage({ kind }: { kind: TokenKind }) {
               )}
             </dd>
           </div>
+          <div>
+            <dt>Scopes</dt>
+            <dd>
+              <Scopes scopes={t.scopes} />
+            </dd>
+          </div>
+          <div>
+            <dt>Networks</dt>
+            <dd data-testid="token-networks">
+              {t.allowed_networks === null || t.allowed_networks.length === 0 ? (
+                'Anywhere'
+              ) : (
+                <ul className="token-networks">
+                  {t.allowed_networks.map((network) => (
+                    <li key={network} className="mono">
+                      {network}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </dd>
+          </div>
         </dl>
       </section>
 
+      {t.federation ? <Federation federation={t.federation} /> : null}
       <Usage token={t} />
       <Origins token={t} />
       <Trail token={t} />
@@ -140,6 +164,58 @@ function PersonOwner({ token }: { token: Token }) {
         ) : null}
       </div>
     </div>
+  );
+}
+
+/** Every scope by its label, "Full API" included: on its own page a token says all it may do. */
+function Scopes({ scopes }: { scopes: readonly string[] }) {
+  return (
+    <span className="scope-chips" data-testid="token-scopes">
+      {scopes.length === 0 ? <span className="tag tag-muted">No scopes</span> : null}
+      {scopes.map((scope) => (
+        <span
+          key={scope}
+          className="tag"
+          title={isApiScope(scope) ? API_SCOPE_DESCRIPTIONS[scope].description : scope}
+        >
+          {isApiScope(scope) ? API_SCOPE_DESCRIPTIONS[scope].label : scope}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+/** A token a CI job got by exchange: the trust policy that allowed it and the job's claims that earned it. */
+function Federation({ federation }: { federation: NonNullable<Token['federation']> }) {
+  const claims = Object.entries(federation.claims);
+  return (
+    <section className="token-section" aria-labelledby="federation-title" data-testid="token-federation">
+      <div className="token-section-head">
+        <h2 id="federation-title">
+          <Workflow size={17} aria-hidden="true" /> Federated
+        </h2>
+      </div>
+      <p className="section-note">
+        Issued to a CI job through a trust policy
+        {federation.trust_policy_id ? (
+          <>
+            {' '}
+            (<span className="mono">{federation.trust_policy_id}</span>)
+          </>
+        ) : (
+          ' since deleted'
+        )}
+        , for these claims of its identity token:
+      </p>
+      <dl className="token-claims">
+        {claims.map(([name, value]) => (
+          <div key={name}>
+            <dt className="mono">{name}</dt>
+            <dd className="mono">{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
   );
 }
 
