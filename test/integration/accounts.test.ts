@@ -517,7 +517,7 @@ describe('listing accounts', () => {
 });
 
 describe('teams', () => {
-  it('start with Public; Admins add more, unique ignoring case, without commas', async () => {
+  it('start with Public; Admins add more, unique ignoring case, without control characters', async () => {
     const admin = await h.session('admin');
     const member = await h.session('member');
     expect((await h.request({ url: '/api/teams', session: member })).json().items).toEqual([
