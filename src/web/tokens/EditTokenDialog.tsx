@@ -8,6 +8,7 @@ import type { Token } from '../api/types.ts';
 import { Dialog, FormActions } from '../ui/Dialog.tsx';
 import { FieldError } from '../ui/FieldError.tsx';
 import { useToast } from '../ui/Toast.tsx';
+import { AllowedNetworksField } from './AllowedNetworksField.tsx';
 import { useUpdateToken } from './api.ts';
 import { DescriptionField } from './DescriptionField.tsx';
 
@@ -141,34 +142,16 @@ export function EditTokenDialog({
             if (errors.description) setErrors(({ description: _old, ...rest }) => rest);
           }}
         />
-        <div className="field">
-          <label className="field-label" htmlFor={`${ids}-allowed_networks`}>
-            Allowed networks <span className="field-hint">(optional)</span>
-          </label>
-          <input
-            id={`${ids}-allowed_networks`}
-            className="input"
-            value={networks}
-            onChange={(e) => {
-              setNetworks(e.target.value);
-              if (errors.allowed_networks) setErrors(({ allowed_networks: _old, ...rest }) => rest);
-            }}
-            placeholder="e.g. 10.0.0.0/8, 2001:db8::/32"
-            aria-invalid={errors.allowed_networks ? true : undefined}
-            aria-describedby={[
-              errors.allowed_networks ? `${ids}-allowed_networks-error` : '',
-              `${ids}-allowed_networks-hint`,
-            ]
-              .filter(Boolean)
-              .join(' ')}
-            autoComplete="off"
-          />
-          <FieldError id={`${ids}-allowed_networks-error`} message={errors.allowed_networks} />
-          <span className="field-hint" id={`${ids}-allowed_networks-hint`}>
-            CIDR blocks or addresses, separated by commas. Empty: usable from anywhere. Applies from the next
-            request.
-          </span>
-        </div>
+        <AllowedNetworksField
+          id={`${ids}-allowed_networks`}
+          value={networks}
+          error={errors.allowed_networks}
+          hint="CIDR blocks or addresses, separated by commas. Empty: usable from anywhere. Applies from the next request."
+          onChange={(value) => {
+            setNetworks(value);
+            if (errors.allowed_networks) setErrors(({ allowed_networks: _old, ...rest }) => rest);
+          }}
+        />
       </form>
     </Dialog>
   );

@@ -16,6 +16,7 @@ import { Button } from '../ui/Button.tsx';
 import { Dialog, FormActions } from '../ui/Dialog.tsx';
 import { FieldError } from '../ui/FieldError.tsx';
 import { useToast } from '../ui/Toast.tsx';
+import { AllowedNetworksField } from './AllowedNetworksField.tsx';
 import { useGenerateToken, useServiceUsers } from './api.ts';
 import { DescriptionField } from './DescriptionField.tsx';
 import { allowedPresets } from './lifetime.ts';
@@ -418,28 +419,16 @@ export function GenerateTokenDialog({
             <FieldError id={`${ids}-scopes-error`} message={errors.scopes} />
           </fieldset>
 
-          <div className="field">
-            <label className="field-label" htmlFor={`${ids}-allowed_networks`}>
-              Allowed networks <span className="field-hint">(optional)</span>
-            </label>
-            <input
-              id={`${ids}-allowed_networks`}
-              className="input"
-              value={networks}
-              onChange={(e) => {
-                setNetworks(e.target.value);
-                if (errors.allowed_networks) setErrors(({ allowed_networks: _old, ...rest }) => rest);
-              }}
-              placeholder="e.g. 10.0.0.0/8, 2001:db8::/32"
-              aria-invalid={errors.allowed_networks ? true : undefined}
-              aria-describedby={describedBy('allowed_networks', `${ids}-allowed_networks-hint`)}
-              autoComplete="off"
-            />
-            <FieldError id={`${ids}-allowed_networks-error`} message={errors.allowed_networks} />
-            <span className="field-hint" id={`${ids}-allowed_networks-hint`}>
-              CIDR blocks or addresses, IPv4 or IPv6, separated by commas. Empty: usable from anywhere.
-            </span>
-          </div>
+          <AllowedNetworksField
+            id={`${ids}-allowed_networks`}
+            value={networks}
+            error={errors.allowed_networks}
+            hint="CIDR blocks or addresses, IPv4 or IPv6, separated by commas. Empty: usable from anywhere."
+            onChange={(value) => {
+              setNetworks(value);
+              if (errors.allowed_networks) setErrors(({ allowed_networks: _old, ...rest }) => rest);
+            }}
+          />
         </form>
       )}
     </Dialog>

@@ -2,7 +2,6 @@ import { ArrowLeft, BarChart3, Globe, KeyRound, ScrollText, Workflow } from 'luc
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { roleAtLeast } from '../../core/roles.ts';
-import { API_SCOPE_DESCRIPTIONS, isApiScope } from '../../core/scopes.ts';
 import { expirationPhrase, lastUsedPhrase, timeAgo } from '../../core/time-phrases.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
 import { isApiError } from '../api/client.ts';
@@ -17,7 +16,7 @@ import { EmptyState } from '../ui/EmptyState.tsx';
 import { usePageTitle } from '../ui/page-title.ts';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
 import { describeUserAgent } from '../users/user-agent.ts';
-import { KeyIcon, ServiceUserCell } from './cells.tsx';
+import { KeyIcon, ScopeChips, ServiceUserCell } from './cells.tsx';
 import { RowActions } from './RowActions.tsx';
 import { UsageChart } from './UsageChart.tsx';
 import {
@@ -123,7 +122,7 @@ export function TokenPage({ kind }: { kind: TokenKind }) {
           <div>
             <dt>Scopes</dt>
             <dd>
-              <Scopes scopes={t.scopes} />
+              <ScopeChips scopes={t.scopes} all testId="token-scopes" />
             </dd>
           </div>
           <div>
@@ -164,24 +163,6 @@ function PersonOwner({ token }: { token: Token }) {
         ) : null}
       </div>
     </div>
-  );
-}
-
-/** Every scope by its label, "Full API" included: on its own page a token says all it may do. */
-function Scopes({ scopes }: { scopes: readonly string[] }) {
-  return (
-    <span className="scope-chips" data-testid="token-scopes">
-      {scopes.length === 0 ? <span className="tag tag-muted">No scopes</span> : null}
-      {scopes.map((scope) => (
-        <span
-          key={scope}
-          className="tag"
-          title={isApiScope(scope) ? API_SCOPE_DESCRIPTIONS[scope].description : scope}
-        >
-          {isApiScope(scope) ? API_SCOPE_DESCRIPTIONS[scope].label : scope}
-        </span>
-      ))}
-    </span>
   );
 }
 

@@ -197,12 +197,23 @@ export function LastUsedCell({ token }: { token: Token }) {
   );
 }
 
-/** A token's scopes as chips; Tessera's own by their labels ("Full API" stays unsaid: it is the default). */
-export function ScopeChips({ scopes }: { scopes: readonly string[] }) {
-  const shown = scopes.filter((scope) => scope !== 'api');
+/**
+ * A token's scopes as chips; Tessera's own by their labels. In a list "Full API" stays unsaid (it is the
+ * default); on its own page (`all`) a token says all it may do.
+ */
+export function ScopeChips({
+  scopes,
+  all = false,
+  testId = 'scopes',
+}: {
+  scopes: readonly string[];
+  all?: boolean;
+  testId?: string;
+}) {
+  const shown = all ? scopes : scopes.filter((scope) => scope !== 'api');
   if (shown.length === 0 && scopes.length > 0) return null;
   return (
-    <span className="scope-chips" data-testid="scopes">
+    <span className="scope-chips" data-testid={testId}>
       {scopes.length === 0 ? <span className="tag tag-muted">No scopes</span> : null}
       {shown.map((scope) => (
         <span
