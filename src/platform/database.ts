@@ -197,6 +197,12 @@ function openPool(url: string, max: number, timeouts: DatabaseTimeouts | undefin
   // An idle client that loses its connection emits 'error' on the pool; without a listener that would
   // crash the process. The next query simply opens a new connection.
   pool.on('error', () => {});
+  // A checked-out client loses the pool's listener, and one that is between two statements of a
+  // transaction when the server goes away emits 'error' with no query to take it: without this, an
+  // uncaught exception. Its next statement fails instead, and the transaction with it.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return pool;
 }
 
