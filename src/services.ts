@@ -1,7 +1,13 @@
 import type { Kysely } from 'kysely';
 import { AccountService } from './accounts/index.ts';
 import { AuditLog } from './audit/index.ts';
-import { CacheRefresher, SessionService, TokenAuthenticator, VerificationCache } from './auth/index.ts';
+import {
+  CacheRefresher,
+  lookUpVerifications,
+  SessionService,
+  TokenAuthenticator,
+  VerificationCache,
+} from './auth/index.ts';
 import { IssuerKeys, TokenExchange, TrustPolicies } from './federation/index.ts';
 import { createNotifications, type NotificationOptions } from './notifications/index.ts';
 import { ChangeFeed } from './platform/change-feed.ts';
@@ -88,7 +94,9 @@ export function createServices(options: ServiceOptions) {
     notificationOptions,
   );
   const lastUsed = new LastUsedRecorder({ db, metrics });
-  const authCacheRefresher = new CacheRefresher({ db, cache: authCache, metrics });
+  // Built and compiled once: the statement every cache miss and refresh runs.
+  const verificationLookup = lookUpVerifications(db);
+  const authCacheRefresher = new CacheRefresher({ lookup: verificationLookup, cache: authCache, metrics });
   const sessions = new SessionService({
     db,
     clock,
@@ -159,7 +167,14 @@ export function createServices(options: ServiceOptions) {
     sessions,
     /** Undefined when single sign-on is not configured. */
     sso,
-    authenticator: new TokenAuthenticator({ db, clock, lastUsed, audit, metrics, cache: authCache }),
+    authenticator: new TokenAuthenticator({
+      lookup: verificationLookup,
+      clock,
+      lastUsed,
+      audit,
+      metrics,
+      cache: authCache,
+    }),
   };
 }
 

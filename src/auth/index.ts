@@ -6,4 +6,9 @@ export { type CookieSettings, clearSessionCookie, setSessionCookie } from './ses
 export { sessionRoutes } from './session-routes.ts';
 export { SessionService, type SignedIn, type SignInOrigin } from './sessions.ts';
 export { tokenCheckRoutes } from './token-checks.ts';
-export { CacheRefresher, TokenAuthenticator, VerificationCache } from './verification/index.ts';
+export {
+  CacheRefresher,
+  lookUpVerifications,
+  TokenAuthenticator,
+  VerificationCache,
+} from './verification/index.ts';

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { Kysely, type LogEvent, PostgresDialect } from 'kysely';
+import { Kysely, type LogEvent, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { DatabaseHealth } from './health.ts';
+import { statementName } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'pglite' | 'postgres';
@@ -157,8 +158,14 @@ async function openPglite(
     releaseLock();
     throw error;
   }
-  const pool = new pg.Pool(createPgConfig(lite));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
+  // One connection to the one backend, never closed when idle: the statements it has prepared live in
+  // that backend, and a second connection would not know of them (it would prepare them again: an error).
+  const pool = new pg.Pool({ ...createPgConfig(lite), idleTimeoutMillis: 0 });
+  pool.on('connect', (client) => {
+    // A connection opened after one was dropped (an error discards it) starts from a clean slate.
+    client.query('deallocate all').catch(() => {});
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingPool(pool) }), log });
   return {
     db,
     engine: 'pglite',
@@ -177,6 +184,40 @@ async function openPglite(
       await lite.close();
       releaseLock();
     },
+  };
+}
+
+/**
+ * The pool as Kysely sees it, whose connections run a statement registered with `namedStatement`
+ * (prepared-statements.ts) by its name: pg prepares it once per connection and then only binds.
+ */
+function namingPool(pool: pg.Pool): PostgresPool {
+  const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const naming = (client: pg.PoolClient): PostgresPoolClient => ({
+    // biome-ignore lint/suspicious/noExplicitAny: pg's overloads (text and values, or a cursor)
+    query: ((sqlOrCursor: any, parameters?: readonly unknown[]) => {
+      const name = typeof sqlOrCursor === 'string' ? statementName(sqlOrCursor) : undefined;
+      return name
+        ? client.query({ name, text: sqlOrCursor, values: parameters as unknown[] })
+        : client.query(sqlOrCursor, parameters as unknown[]);
+    }) as unknown as PostgresPoolClient['query'],
+    release: (destroy) => client.release(destroy),
+    get processID() {
+      return (client as { processID?: number }).processID;
+    },
+  });
+  return {
+    options: pool.options,
+    async connect() {
+      const client = await pool.connect();
+      let own = clients.get(client);
+      if (!own) {
+        own = naming(client);
+        clients.set(client, own);
+      }
+      return own;
+    },
+    end: () => pool.end(),
   };
 }
 
@@ -214,7 +255,7 @@ async function openPostgres(
   log: (event: LogEvent) => void,
 ): Promise<Omit<DatabaseHandle, 'observeQueries'>> {
   const pool = openPool(url, poolSize, timeouts);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingPool(pool) }), log });
   const listeners = new Set<ReconnectingListener>();
   return {
     db,

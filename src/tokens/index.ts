@@ -11,6 +11,7 @@ export {
   insertToken,
   type LastUse,
   revokeActiveTokensOf,
+  selectTokenRows,
   type TokenWithOwner,
 } from './queries.ts';
 export { tokenRoutes } from './routes.ts';

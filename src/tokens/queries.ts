@@ -38,12 +38,25 @@ export interface TokenListFilter {
   now: Date;
 }
 
-/** A token with the columns of its owner that lists and the API show. */
-function selectTokenWithOwner(db: Kysely<Database>) {
+/**
+ * A token's own columns with the tokens it is linked to by rotation: the one that replaced it and the
+ * latest one it replaced. Lists, the API and authentication (src/auth/verification) all read tokens so.
+ */
+export function selectTokenRows(db: Kysely<Database>) {
   return db
     .selectFrom('tokens as t')
-    .innerJoin('accounts as a', 'a.id', 't.owner_id')
     .leftJoin('tokens as successor', 'successor.id', 't.replaced_by')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('tokens as p')
+          .select(['p.id', 'p.name'])
+          .whereRef('p.replaced_by', '=', 't.id')
+          .orderBy('p.created_at', 'desc')
+          .limit(1)
+          .as('predecessor'),
+      (join) => join.onTrue(),
+    )
     .select([
       't.id',
       't.kind',
@@ -66,28 +79,22 @@ function selectTokenWithOwner(db: Kysely<Database>) {
       't.federated_claims',
       'successor.id as replaced_by_id',
       'successor.name as replaced_by_name',
+      'predecessor.id as replaces_id',
+      'predecessor.name as replaces_name',
+    ]);
+}
+
+/** A token with the columns of its owner that lists and the API show. */
+function selectTokenWithOwner(db: Kysely<Database>) {
+  return selectTokenRows(db)
+    .innerJoin('accounts as a', 'a.id', 't.owner_id')
+    .select([
       'a.kind as owner_kind',
       'a.name as owner_name',
       'a.email as owner_email',
       'a.internal_id as owner_internal_id',
       'a.avatar_url as owner_avatar_url',
       'a.deactivated_at as owner_deactivated_at',
-    ])
-    .select((eb) => [
-      eb
-        .selectFrom('tokens as p')
-        .select('p.id')
-        .whereRef('p.replaced_by', '=', 't.id')
-        .orderBy('p.created_at', 'desc')
-        .limit(1)
-        .as('replaces_id'),
-      eb
-        .selectFrom('tokens as p')
-        .select('p.name')
-        .whereRef('p.replaced_by', '=', 't.id')
-        .orderBy('p.created_at', 'desc')
-        .limit(1)
-        .as('replaces_name'),
     ]);
 }
 

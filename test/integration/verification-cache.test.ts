@@ -5,7 +5,8 @@ import type { AccountView } from '../../src/accounts/views.ts';
 import { buildApp } from '../../src/app.ts';
 import { Me } from '../../src/auth/me-routes.ts';
 import { UNKNOWN, VerificationCache } from '../../src/auth/verification/cache.ts';
-import { findTokenPrincipal } from '../../src/auth/verification/queries.ts';
+import { CacheMisses } from '../../src/auth/verification/misses.ts';
+import { lookUpVerifications } from '../../src/auth/verification/queries.ts';
 import { CacheRefresher } from '../../src/auth/verification/refresher.ts';
 import { loadConfig } from '../../src/config.ts';
 import { generateSecret, secretHint } from '../../src/core/secret.ts';
@@ -18,7 +19,8 @@ import { DAY, TestClock } from '../support/clock.ts';
 import { createTestDatabase, type TestDatabase, testEngine } from '../support/database.ts';
 
 // The verification cache on one node: a hit costs no query at all, and every change that matters is
-// obeyed on the very next request. Queries are counted by a Kysely plugin on the services' database.
+// obeyed on the very next request. Statements run are counted by a Kysely plugin on the services'
+// database (as results come back: the verification's statement is compiled only once).
 
 const PASSWORD = 'correct horse battery staple';
 let database: TestDatabase;
@@ -29,13 +31,17 @@ const clock = new TestClock();
 
 const counting: KyselyPlugin = {
   transformQuery(args) {
-    queries++;
     return args.node;
   },
   async transformResult(args) {
+    queries++;
     return args.result;
   },
 };
+
+/** The token row authentication reads, straight from the database. */
+const findTokenPrincipal = async (db: TestDatabase['handle']['db'], hash: string) =>
+  (await lookUpVerifications(db)([hash])).get(hash);
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -188,7 +194,7 @@ describe('the verification cache on one node', () => {
       now: () => now.ms,
     });
     const refresher = new CacheRefresher({
-      db: database.handle.db.withPlugin(counting),
+      lookup: lookUpVerifications(database.handle.db.withPlugin(counting)),
       cache,
       metrics: services.metrics,
     });
@@ -441,6 +447,63 @@ describe('the verification cache on one node', () => {
       }
     },
   );
+});
+
+describe('misses after a restart', () => {
+  it('reads a token once for many concurrent requests, and many tokens in one statement', async () => {
+    const owner = await person();
+    const tokens = await Promise.all(Array.from({ length: 30 }, () => tokenOf(owner)));
+    services.authCache.clear();
+    queries = 0;
+    const same = await Promise.all(Array.from({ length: 20 }, () => bearer(tokens[0]!.secret)));
+    expect(same.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
+    expect(queries).toBe(1);
+    services.authCache.clear();
+    queries = 0;
+    const many = await Promise.all(tokens.map(({ secret }) => bearer(secret)));
+    expect(many.map((r) => r.statusCode)).toEqual(Array(30).fill(200));
+    expect(queries).toBe(1);
+    // Unknown secrets (with a valid checksum) go in the same statements and are not found.
+    services.authCache.clear();
+    const unknown = await Promise.all(Array.from({ length: 5 }, () => bearer(generateSecret('personal'))));
+    expect(unknown.map((r) => r.json().code)).toEqual(Array(5).fill('token_unknown'));
+  });
+
+  it('does not let a request that comes after a change join a lookup sent before it', async () => {
+    const owner = await person();
+    const { id, secret } = await tokenOf(owner);
+    const hash = sha256Hex(secret);
+    const cache = new VerificationCache({ maxEntries: 100, ttlMs: 60_000, negativeTtlMs: 0 });
+    const read = lookUpVerifications(database.handle.db);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let reads = 0;
+    const misses = new CacheMisses({
+      cache,
+      // The first read is held after the database answered: it is "in flight" across the revocation.
+      lookup: async (hashes) => {
+        const found = await read(hashes);
+        if (++reads === 1) await held;
+        return found;
+      },
+    });
+    const before = misses.find(hash);
+    const joined = misses.find(hash);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(reads).toBe(1);
+    await sql`update tokens set revoked_at = ${clock.now()} where id = ${id}`.execute(database.handle.db);
+    cache.apply({ type: 'token', id });
+    const after = misses.find(hash);
+    release();
+    expect((await before)?.token.revoked_at).toBeNull();
+    expect(await joined).toBe(await before);
+    expect((await after)?.token.revoked_at).not.toBeNull();
+    expect(reads).toBe(2);
+    // The read from before the change was not cached; the one after it was.
+    expect(cache.lookup(hash)).toBe(await after);
+  });
 });
 
 async function insertToken(ownerId: string, secret: string) {

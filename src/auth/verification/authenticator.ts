@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import { OWNER_DEACTIVATED_REASON } from '../../accounts/index.ts';
 import type { AuditLog } from '../../audit/index.ts';
 import { checkSecret, secretHint } from '../../core/secret.ts';
@@ -6,11 +5,11 @@ import { tokenStatus } from '../../core/token-status.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { sha256Hex } from '../../platform/hashing.ts';
 import type { CounterHandle, Metrics } from '../../platform/metrics.ts';
-import type { Database } from '../../platform/schema.ts';
 import { annotate, span, tracingOn } from '../../platform/tracing.ts';
 import { keptUserAgent, type LastUsedRecorder } from '../../tokens/index.ts';
-import { UNKNOWN, type Verification, type VerificationCache, verificationOf } from './cache.ts';
-import { findTokenPrincipal } from './queries.ts';
+import { UNKNOWN, type Verification, type VerificationCache } from './cache.ts';
+import { CacheMisses } from './misses.ts';
+import type { VerificationLookup } from './queries.ts';
 
 export const TOKEN_FAILURE_CODES = [
   'token_malformed',
@@ -48,7 +47,7 @@ const DESCRIPTIONS: Record<TokenFailureCode, string> = {
  * Status and expiry are still worked out on every request, from the cached timestamps and the clock.
  */
 export class TokenAuthenticator {
-  readonly #db: Kysely<Database>;
+  readonly #misses: CacheMisses;
   readonly #clock: Clock;
   readonly #lastUsed: LastUsedRecorder;
   readonly #audit: AuditLog;
@@ -62,14 +61,14 @@ export class TokenAuthenticator {
   };
 
   constructor(deps: {
-    db: Kysely<Database>;
+    lookup: VerificationLookup;
     clock: Clock;
     lastUsed: LastUsedRecorder;
     audit: AuditLog;
     metrics: Metrics;
     cache: VerificationCache;
   }) {
-    this.#db = deps.db;
+    this.#misses = new CacheMisses({ lookup: deps.lookup, cache: deps.cache });
     this.#clock = deps.clock;
     this.#lastUsed = deps.lastUsed;
     this.#audit = deps.audit;
@@ -121,13 +120,8 @@ export class TokenAuthenticator {
   async #fromDatabase(hash: string, secret: string, origin: RequestOrigin): Promise<TokenAuthentication> {
     if (!checkSecret(secret).valid) return this.#fail('token_malformed', origin, null, null);
     this.#counted.miss.inc();
-    const epoch = this.#cache.epoch;
-    const row = await findTokenPrincipal(this.#db, hash);
-    if (!row) {
-      this.#cache.remember(hash, undefined, epoch);
-      return this.#fail('token_unknown', origin, null, secretHint(secret));
-    }
-    const found = this.#cache.remember(hash, row, epoch) ?? verificationOf(row);
+    const found = await this.#misses.find(hash);
+    if (!found) return this.#fail('token_unknown', origin, null, secretHint(secret));
     return this.#decide(found, secret, origin);
   }
 

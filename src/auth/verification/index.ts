@@ -6,4 +6,5 @@ export {
   type TokenFailureCode,
 } from './authenticator.ts';
 export { type Verification, VerificationCache, type VerificationCacheOptions } from './cache.ts';
+export { lookUpVerifications, type VerificationLookup } from './queries.ts';
 export { CacheRefresher } from './refresher.ts';

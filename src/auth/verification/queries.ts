@@ -1,8 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import { teamsOf } from '../../accounts/index.ts';
 import type { TokenKind } from '../../core/token-kind.ts';
+import { namedStatement, Slot } from '../../platform/prepared-statements.ts';
 import type { Database } from '../../platform/schema.ts';
-import { PRINCIPAL_ACCOUNT_COLUMNS, type PrincipalAccountRow } from '../principal.ts';
+import { selectTokenRows } from '../../tokens/index.ts';
+import type { PrincipalAccountRow } from '../principal.ts';
 
 /** Every column of a token row that authentication and `GET /api/me` show. */
 export interface VerifiedTokenRow {
@@ -40,58 +42,31 @@ export interface TokenPrincipalRow {
   account: PrincipalAccountRow;
 }
 
-/** The token and its owner as authentication reads them, in one select; `where` picks the tokens. */
+/**
+ * The token and its owner as authentication reads them, in one select: the owner's columns are prefixed
+ * (`account_`) where a token's have the same name.
+ */
 function selectTokenPrincipals(db: Kysely<Database>) {
-  return db
-    .selectFrom('tokens as t')
+  return selectTokenRows(db)
     .innerJoin('accounts as a', 'a.id', 't.owner_id')
-    .leftJoin('tokens as successor', 'successor.id', 't.replaced_by')
     .select([
       't.secret_hash',
-      't.id as token_id',
-      't.kind as token_kind',
-      't.owner_id',
-      't.name as token_name',
-      't.hint',
-      't.scopes',
-      't.created_at',
-      't.created_by',
-      't.expires_at',
-      't.revoked_at',
-      't.revoked_by',
-      't.revoked_reason',
-      't.last_used_at',
-      't.last_used_ip',
-      't.last_used_user_agent',
-      't.description',
-      't.allowed_networks',
-      't.trust_policy_id',
-      't.federated_claims',
-      'successor.id as replaced_by_id',
-      'successor.name as replaced_by_name',
+      'a.id as account_id',
+      'a.kind as account_kind',
+      'a.role',
+      'a.name as account_name',
+      'a.email',
+      'a.internal_id',
+      'a.avatar_url',
+      'a.deactivated_at',
     ])
-    .select((eb) => [
-      eb
-        .selectFrom('tokens as p')
-        .select('p.id')
-        .whereRef('p.replaced_by', '=', 't.id')
-        .orderBy('p.created_at', 'desc')
-        .limit(1)
-        .as('replaces_id'),
-      eb
-        .selectFrom('tokens as p')
-        .select('p.name')
-        .whereRef('p.replaced_by', '=', 't.id')
-        .orderBy('p.created_at', 'desc')
-        .limit(1)
-        .as('replaces_name'),
+    .select([
       // The catalog's word on this token's upstream scopes, in the same round trip.
       sql<string[]>`array(select s.name || ' ' || s.min_role from scopes s where s.name = any(t.scopes))`.as(
         'scope_roles',
       ),
-    ])
-    .select(PRINCIPAL_ACCOUNT_COLUMNS)
-    .select((eb) => teamsOf(eb.ref('a.id')).as('teams'));
+      teamsOf(sql.ref('a.id')).as('teams'),
+    ]);
 }
 
 type SelectedTokenPrincipal = Awaited<
@@ -101,83 +76,55 @@ type SelectedTokenPrincipal = Awaited<
 function tokenPrincipal(row: SelectedTokenPrincipal): TokenPrincipalRow {
   const {
     secret_hash: _,
-    token_id,
-    token_kind,
-    owner_id,
-    token_name,
-    hint,
-    scopes,
-    scope_roles,
-    created_at,
-    created_by,
-    expires_at,
-    revoked_at,
-    revoked_by,
-    revoked_reason,
-    last_used_at,
-    last_used_ip,
-    last_used_user_agent,
-    description,
-    allowed_networks,
-    trust_policy_id,
-    federated_claims,
-    replaced_by_id,
-    replaced_by_name,
-    replaces_id,
-    replaces_name,
-    ...account
+    account_id,
+    account_kind,
+    role,
+    account_name,
+    email,
+    internal_id,
+    avatar_url,
+    deactivated_at,
+    teams,
+    ...token
   } = row;
   return {
-    token: {
-      id: token_id,
-      kind: token_kind,
-      owner_id,
-      name: token_name,
-      hint,
-      scopes,
-      scope_roles,
-      created_at,
-      created_by,
-      expires_at,
-      revoked_at,
-      revoked_by,
-      revoked_reason,
-      last_used_at,
-      last_used_ip,
-      last_used_user_agent,
-      description,
-      allowed_networks,
-      trust_policy_id,
-      federated_claims,
-      replaced_by_id,
-      replaced_by_name,
-      replaces_id,
-      replaces_name,
+    token,
+    account: {
+      id: account_id,
+      kind: account_kind,
+      role,
+      name: account_name,
+      email,
+      internal_id,
+      avatar_url,
+      deactivated_at,
+      teams,
     },
-    account,
   };
 }
 
+/** Hashes per lookup: a batch is one statement whatever its size, and a few thousand stay quick. */
+export const LOOKUP_BATCH = 1000;
+
 /**
- * Authentication's one round trip: the token by its hash, with its owner's current role and teams. The
- * whole token row comes along so that the verification cache can also answer `GET /api/me`.
+ * The verification of the tokens with these SHA-256 hashes, by hash; a hash not found is absent. Built
+ * and compiled once and run as a named statement (prepared once per connection): the token's cold path,
+ * every first request after a start and every token beyond the cache, is this one query.
  */
-export async function findTokenPrincipal(
-  db: Kysely<Database>,
-  secretHash: string,
-): Promise<TokenPrincipalRow | undefined> {
-  const row = await selectTokenPrincipals(db).where('t.secret_hash', '=', secretHash).executeTakeFirst();
-  return row && tokenPrincipal(row);
+export function lookUpVerifications(db: Kysely<Database>) {
+  const hashes = new Slot('hashes');
+  const statement = namedStatement(
+    'tessera_verification',
+    selectTokenPrincipals(db).where(sql<boolean>`t.secret_hash = any(${hashes}::text[])`).compile(),
+    [hashes],
+  );
+  return async (wanted: readonly string[]): Promise<Map<string, TokenPrincipalRow>> => {
+    const found = new Map<string, TokenPrincipalRow>();
+    if (wanted.length === 0) return found;
+    const { rows } = await db.executeQuery(statement([wanted]));
+    for (const row of rows) found.set(row.secret_hash, tokenPrincipal(row));
+    return found;
+  };
 }
 
-/** The same for many hashes in one round trip (the cache's refresh): found rows by hash. */
-export async function findTokenPrincipals(
-  db: Kysely<Database>,
-  secretHashes: readonly string[],
-): Promise<Map<string, TokenPrincipalRow>> {
-  const found = new Map<string, TokenPrincipalRow>();
-  if (secretHashes.length === 0) return found;
-  const rows = await selectTokenPrincipals(db).where('t.secret_hash', 'in', secretHashes).execute();
-  for (const row of rows) found.set(row.secret_hash, tokenPrincipal(row));
-  return found;
-}
+export type VerificationLookup = ReturnType<typeof lookUpVerifications>;

@@ -1,11 +1,6 @@
-import type { Kysely } from 'kysely';
 import type { Metrics } from '../../platform/metrics.ts';
-import type { Database } from '../../platform/schema.ts';
 import type { VerificationCache } from './cache.ts';
-import { findTokenPrincipals } from './queries.ts';
-
-/** Hashes per query: a few thousand bound parameters stay well inside what one statement takes. */
-const BATCH = 1000;
+import { LOOKUP_BATCH, type VerificationLookup } from './queries.ts';
 
 /**
  * Reads again, in the background and a batch at a time, the cached verifications that are in use and
@@ -13,17 +8,17 @@ const BATCH = 1000;
  * request path by the TTL alone.
  */
 export class CacheRefresher {
-  readonly #db: Kysely<Database>;
+  readonly #lookup: VerificationLookup;
   readonly #cache: VerificationCache;
   readonly #metrics: Metrics;
   #running: Promise<number> = Promise.resolve(0);
 
   constructor(deps: {
-    db: Kysely<Database>;
+    lookup: VerificationLookup;
     cache: VerificationCache;
     metrics: Metrics;
   }) {
-    this.#db = deps.db;
+    this.#lookup = deps.lookup;
     this.#cache = deps.cache;
     this.#metrics = deps.metrics;
   }
@@ -36,11 +31,11 @@ export class CacheRefresher {
 
   async #refreshStale(): Promise<number> {
     const hashes = this.#cache.takeStale();
-    for (let from = 0; from < hashes.length; from += BATCH) {
-      const batch = hashes.slice(from, from + BATCH);
+    for (let from = 0; from < hashes.length; from += LOOKUP_BATCH) {
+      const batch = hashes.slice(from, from + LOOKUP_BATCH);
       const epoch = this.#cache.epoch;
       try {
-        this.#cache.refreshed(batch, await findTokenPrincipals(this.#db, batch), epoch);
+        this.#cache.refreshed(batch, await this.#lookup(batch), epoch);
       } catch (error) {
         // These and the batches after them are handed out again on their next use.
         this.#cache.refreshed(hashes.slice(from), undefined, epoch);
