@@ -58,7 +58,9 @@ export async function writeUsage(
   }
   if (origins.length === 0) return;
   const rows = [...origins].sort(byKey((o) => `${o.tokenId} ${o.ip} ${o.userAgent}`));
-  await sql`
+  // `xmax = 0` only on a row just inserted: the tokens with a new origin, the only ones that can now
+  // hold more than they keep.
+  const written = await sql<{ token_id: string; inserted: boolean }>`
     insert into token_origins (token_id, ip, user_agent, first_seen_at, last_seen_at, uses)
     select v.token_id, v.ip, v.user_agent, v.first_seen_at, v.last_seen_at, v.uses
     from unnest(
@@ -75,7 +77,10 @@ export async function writeUsage(
     set first_seen_at = least(token_origins.first_seen_at, excluded.first_seen_at),
         last_seen_at = greatest(token_origins.last_seen_at, excluded.last_seen_at),
         uses = token_origins.uses + excluded.uses
+    returning token_id, (xmax = 0) as inserted
   `.execute(db);
+  const grown = [...new Set(written.rows.filter((row) => row.inserted).map((row) => row.token_id))];
+  if (grown.length === 0) return;
   await sql`
     delete from token_origins o
     using (
@@ -84,7 +89,7 @@ export async function writeUsage(
         select token_id, ip, user_agent,
                row_number() over (partition by token_id order by last_seen_at desc, ip, user_agent) as n
         from token_origins
-        where token_id = any(${[...new Set(rows.map((o) => o.tokenId))]}::uuid[])
+        where token_id = any(${grown}::uuid[])
       ) ranked
       where n > ${ORIGINS_KEPT}
     ) old

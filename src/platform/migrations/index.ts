@@ -12,6 +12,7 @@ import * as notifications from './0010-notifications.ts';
 import * as scopes from './0011-scopes.ts';
 import * as tokenUsage from './0012-token-usage.ts';
 import * as federation from './0013-federation.ts';
+import * as usageInPlace from './0014-usage-in-place.ts';
 
 /** Every migration, in order. Listed by hand so the set is the same wherever the code runs. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011-scopes': scopes,
   '0012-token-usage': tokenUsage,
   '0013-federation': federation,
+  '0014-usage-in-place': usageInPlace,
 };
