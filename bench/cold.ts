@@ -8,7 +8,7 @@ import { postgresCpu, postmasterPid } from './support/cpu.ts';
 import { benchPostgres, createBenchDatabase } from './support/databases.ts';
 import { BASELINE_SERVER, pinForLoad, startNode } from './support/node.ts';
 import { QUICK } from './support/quick.ts';
-import { compareInRounds, printRounds } from './support/rounds.ts';
+import { compareInRounds, printRounds, ratiosByRound } from './support/rounds.ts';
 import { seedScale } from './support/seed.ts';
 import { line, round, verdict } from './support/stats.ts';
 
@@ -77,7 +77,7 @@ export async function benchCold(engine: 'postgres' | 'pglite'): Promise<ColdFigu
     const rpsRatio = t.rps / b.rps;
     line(
       `baseline CPU / tessera CPU per request: ${round(ratio, 2)} (goal >= ${goal}: ${verdict(ratio >= goal)}); ` +
-        `req/s ratio ${round(rpsRatio, 2)}`,
+        `req/s ratio ${round(rpsRatio, 2)}; by round: ${ratiosByRound(b, t)}`,
     );
     return { engine, ratio, rpsRatio, goal, tesseraUs: t.totalUs, baselineUs: b.totalUs };
   } finally {

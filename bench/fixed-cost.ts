@@ -6,7 +6,7 @@ import { ADMIN_EMAIL, createBenchDatabase } from './support/databases.ts';
 import { load } from './support/load.ts';
 import { BARE_FASTIFY, pinForLoad, startNode } from './support/node.ts';
 import { QUICK } from './support/quick.ts';
-import { compareInRounds, printRounds } from './support/rounds.ts';
+import { compareInRounds, printRounds, ratiosByRound } from './support/rounds.ts';
 import { seedScale } from './support/seed.ts';
 import { line, round, verdict } from './support/stats.ts';
 
@@ -70,10 +70,10 @@ export async function benchFixedCost(): Promise<FixedCostFigures> {
       `fixed cost: tessera /healthz ${round(h.serverUs - b.serverUs)} µs, cached /api/me ${round(m.serverUs - b.serverUs)} µs of CPU per request above bare Fastify's ${round(b.serverUs)} µs`,
     );
     line(
-      `bare / tessera /healthz CPU: ${round(result.healthzRatio, 2)} (goal >= 0.8: ${verdict(result.healthzRatio >= 0.8)}); req/s ratio ${round(result.healthzRpsRatio, 2)}`,
+      `bare / tessera /healthz CPU: ${round(result.healthzRatio, 2)} (goal >= 0.8: ${verdict(result.healthzRatio >= 0.8)}); req/s ratio ${round(result.healthzRpsRatio, 2)}; by round: ${ratiosByRound(b, h, 'server')}`,
     );
     line(
-      `bare / tessera cached /api/me CPU: ${round(result.meRatio, 2)} (goal >= 0.7: ${verdict(result.meRatio >= 0.7)}); req/s ratio ${round(result.meRpsRatio, 2)}`,
+      `bare / tessera cached /api/me CPU: ${round(result.meRatio, 2)} (goal >= 0.7: ${verdict(result.meRatio >= 0.7)}); req/s ratio ${round(result.meRpsRatio, 2)}; by round: ${ratiosByRound(b, m, 'server')}`,
     );
     return result;
   } finally {

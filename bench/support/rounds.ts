@@ -117,3 +117,14 @@ export function printRounds(figures: TargetFigures[]): void {
     );
   }
 }
+
+/** `base`'s total CPU per request over `other`'s, round by round: how far the median ratio spreads. */
+export function ratiosByRound(
+  base: TargetFigures,
+  other: TargetFigures,
+  cpu: 'server' | 'total' = 'total',
+): string {
+  const of = (r: TargetFigures['rounds'][number]) =>
+    cpu === 'server' ? r.serverUs : r.serverUs + r.databaseUs;
+  return base.rounds.map((r, i) => (of(r) / of(other.rounds[i]!)).toFixed(2)).join(' ');
+}
