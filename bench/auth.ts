@@ -4,6 +4,7 @@
 import { createBenchDatabase } from './support/databases.ts';
 import { type InterleavedLoad, interleavedLoad, type Load, load } from './support/load.ts';
 import { metric, pinForLoad, startNode } from './support/node.ts';
+import { QUICK } from './support/quick.ts';
 import { seedScale } from './support/seed.ts';
 import { line, round, verdict } from './support/stats.ts';
 
@@ -28,10 +29,10 @@ export interface AuthFigures {
   tokensPerWrite: number;
 }
 
-const SECONDS = 54;
+const SECONDS = QUICK ? 9 : 54;
 const SLICE_MS = 100;
 const WINDOWS = 9;
-const WARM_UP_SECONDS = 3;
+const WARM_UP_SECONDS = QUICK ? 1 : 3;
 
 export async function benchAuth(
   engine: 'pglite' | 'postgres' = 'pglite',

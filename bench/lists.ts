@@ -5,31 +5,55 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, createBenchDatabase } from './support/databases.ts';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type BenchDatabase, createBenchDatabase } from './support/databases.ts';
 import { explainLists, LIST_CASES, type Plan, queryRecorder } from './support/list-queries.ts';
 import { load } from './support/load.ts';
 import { metric, signIn, startNode } from './support/node.ts';
-import { SCALE, seedScale } from './support/seed.ts';
+import { QUICK } from './support/quick.ts';
+import { SCALE, type ScaleOptions, seedScale } from './support/seed.ts';
 import { line, quantile, round, verdict } from './support/stats.ts';
 
-export interface ListFigures {
+export interface ListFigures<Extra = undefined> {
   engine: 'postgres' | 'pglite';
+  scale: Omit<ScaleOptions, 'adminEmail'>;
   seedMs: number;
   plans: Plan[];
   latency: { name: string; path: string; executionMs: number; p50: number; p95: number; clientP95: number }[];
   worstP95: number;
   startupMs: number;
   memory?: { cached: number; rssBeforeMb: number; rssAfterMb: number; seconds: number };
+  /** What `options.withNode` returned. */
+  extra: Extra;
 }
 
-const SAMPLES = 40;
+/** The running server of a list benchmark, for more measurements on the same seeded database. */
+export interface ListContext {
+  url: string;
+  pid: number;
+  secrets: string[];
+  database: BenchDatabase;
+  /** The server's JSON log, with each request's responseTime (see `serverTimes`). */
+  logFile: string;
+}
 
-export async function benchLists(
+const SAMPLES = QUICK ? 10 : 40;
+
+/**
+ * `options.scale` (default SCALE: 100,000 tokens, 10,000 accounts); `options.memory` verifies every seeded
+ * token once and reports the resident size; `options.withNode` measures more on the same server before
+ * it stops (bench/million.ts), its result returned as `extra`.
+ */
+export async function benchLists<Extra = undefined>(
   engine: 'postgres' | 'pglite',
-  options: { memory?: boolean } = {},
-): Promise<ListFigures> {
+  options: {
+    memory?: boolean;
+    scale?: Omit<ScaleOptions, 'adminEmail'>;
+    withNode?: (context: ListContext) => Promise<Extra>;
+  } = {},
+): Promise<ListFigures<Extra>> {
+  const scale = options.scale ?? SCALE;
   line(
-    `\n== Lists at ${SCALE.tokens.toLocaleString('en')} tokens and ${SCALE.accounts.toLocaleString('en')} accounts (${engine}) ==`,
+    `\n== Lists at ${scale.tokens.toLocaleString('en')} tokens and ${scale.accounts.toLocaleString('en')} accounts (${engine}) ==`,
   );
   const database = await createBenchDatabase(engine);
   const logDir = mkdtempSync(join(tmpdir(), 'tessera-bench-log-'));
@@ -37,9 +61,11 @@ export async function benchLists(
     const recorder = queryRecorder();
     const handle = await database.open(recorder.log);
     const seedStarted = performance.now();
-    const secrets = await seedScale(handle.db, { ...SCALE, adminEmail: ADMIN_EMAIL });
+    const secrets = await seedScale(handle.db, { ...scale, adminEmail: ADMIN_EMAIL });
     const seedMs = performance.now() - seedStarted;
-    line(`seeded in ${round(seedMs / 1000)} s (three INSERT … SELECT statements)`);
+    line(
+      `seeded in ${round(seedMs / 1000)} s (INSERT … SELECT generate_series / unnest, 50,000 tokens a statement)`,
+    );
     const admin = await handle.db
       .selectFrom('accounts')
       .select('id')
@@ -59,7 +85,9 @@ export async function benchLists(
     const node = await startNode(
       {
         ...database.env,
-        TESSERA_LOG_LEVEL: 'info',
+        // Requests are logged at debug (src/platform/http/request-logging.ts): their responseTime is
+        // the server-side latency read below.
+        TESSERA_LOG_LEVEL: 'debug',
         TESSERA_AUTH_FAILURES_PER_ADDRESS: '0',
         TESSERA_AUTH_FAILURES_PER_TOKEN: '0',
       },
@@ -121,8 +149,17 @@ export async function benchLists(
             `(each verified once: ${round(seconds)} s, ${Math.round(secrets.length / seconds)} cold verifications/s)`,
         );
       }
+      const extra = (await options.withNode?.({
+        url: node.url,
+        pid: node.child.pid!,
+        secrets,
+        database,
+        logFile,
+      })) as Extra;
       return {
         engine,
+        scale,
+        extra,
         seedMs,
         plans,
         latency,
@@ -140,7 +177,7 @@ export async function benchLists(
 }
 
 /** responseTime per request path (without the bench's own marker), from Fastify's request log. */
-function serverTimes(log: string): Map<string, number[]> {
+export function serverTimes(log: string): Map<string, number[]> {
   const urls = new Map<string, string>();
   const times = new Map<string, number[]>();
   for (const text of log.split('\n')) {

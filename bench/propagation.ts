@@ -2,6 +2,7 @@
 // first 401 on node B, which had the token cached. `node bench/propagation.ts`.
 import { ADMIN_EMAIL, ADMIN_PASSWORD, createBenchDatabase } from './support/databases.ts';
 import { signIn, startNode } from './support/node.ts';
+import { QUICK } from './support/quick.ts';
 import { line, quantile, round, verdict } from './support/stats.ts';
 
 export interface PropagationFigures {
@@ -16,8 +17,8 @@ export interface PropagationFigures {
   lastUsedP50Ms: number;
 }
 
-const TRIALS = 50;
-const LAST_USED_TRIALS = 10;
+const TRIALS = QUICK ? 10 : 50;
+const LAST_USED_TRIALS = QUICK ? 3 : 10;
 
 export async function benchPropagation(): Promise<PropagationFigures> {
   line('\n== Revocation between two nodes on one PostgreSQL ==');

@@ -1,30 +1,99 @@
-// `npm run bench`: every benchmark, one after the other, then a summary against the goals of issue 4.
-// Each can also run alone: node bench/auth.ts, node bench/propagation.ts, node bench/lists.ts.
+// `npm run bench`: every benchmark, one after the other, then a summary against the goals of issues 4
+// and 26. BENCH_QUICK=1 makes each shorter and smaller, for a smoke run. Each can also run alone:
+// node bench/auth.ts, cold.ts, fixed-cost.ts, restart.ts, million.ts, propagation.ts, lists.ts.
 import { cpus, loadavg, totalmem } from 'node:os';
 import { benchAuth } from './auth.ts';
+import { benchCold } from './cold.ts';
+import { benchFixedCost } from './fixed-cost.ts';
 import { benchLists } from './lists.ts';
+import { benchMillion } from './million.ts';
 import { benchPropagation } from './propagation.ts';
+import { benchRestart } from './restart.ts';
+import { QUICK } from './support/quick.ts';
 import { line, round, verdict } from './support/stats.ts';
 
 const started = performance.now();
 line(
   `Tessera benchmarks: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
 );
-line('Load generator: autocannon in this process, on 127.0.0.1; servers are real `tessera` processes.');
 line(
-  `Load average before: ${loadavg()
-    .map((l) => round(l, 2))
-    .join(' ')} (other work on the machine skews every figure)`,
+  'Load generator: autocannon in this process, on 127.0.0.1; servers are real processes (`tessera`, bench/support).',
 );
+if (QUICK) line("BENCH_QUICK=1: a smoke run, shorter and smaller; its figures are not the goals' measure.");
+const load = () =>
+  loadavg()
+    .map((l) => round(l, 2))
+    .join(' ');
+line(`Load average before: ${load()} (other work on the machine skews every figure)`);
 
 const auth = await benchAuth('postgres');
 const authEmbedded = await benchAuth('pglite');
+const cold = await benchCold('postgres');
+const coldEmbedded = await benchCold('pglite');
+const fixed = await benchFixedCost();
+const restart = await benchRestart();
 const propagation = await benchPropagation();
-const postgres = await benchLists('postgres', { memory: true });
+const postgres = await benchLists('postgres');
 const pglite = await benchLists('pglite');
+const million = await benchMillion();
 
 line('\n== Summary ==');
-const rows: [string, string, boolean][] = [
+const rows: [string, string, boolean | undefined][] = [
+  ...[cold, coldEmbedded].map((c): [string, string, boolean] => [
+    `1. cold /api/me, baseline CPU / tessera CPU per request, ${c.engine}`,
+    `${round(c.ratio, 2)} (goal >= ${c.goal}; req/s ratio ${round(c.rpsRatio, 2)}; ${Math.round(c.tesseraUs)} vs ${Math.round(c.baselineUs)} µs)`,
+    c.ratio >= c.goal,
+  ]),
+  [
+    '2. /healthz, bare Fastify CPU / tessera CPU per request',
+    `${round(fixed.healthzRatio, 2)} (goal >= 0.8; req/s ratio ${round(fixed.healthzRpsRatio, 2)})`,
+    fixed.healthzRatio >= 0.8,
+  ],
+  [
+    '2. cached /api/me, bare Fastify CPU / tessera CPU per request',
+    `${round(fixed.meRatio, 2)} (goal >= 0.7; req/s ratio ${round(fixed.meRpsRatio, 2)})`,
+    fixed.meRatio >= 0.7,
+  ],
+  [
+    '2. server CPU per request: bare, tessera /healthz, cached /api/me',
+    `${round(fixed.bareUs)}, ${round(fixed.healthzUs)}, ${round(fixed.meUs)} µs`,
+    undefined,
+  ],
+  [
+    `3. seed, PostgreSQL, ${million.scale.tokens.toLocaleString('en')} tokens`,
+    `${round(million.seedMs / 1000)} s`,
+    undefined,
+  ],
+  [
+    `3. list latency p95, PostgreSQL, ${million.scale.tokens.toLocaleString('en')} tokens`,
+    `${round(million.worstP95, 1)} ms worst list (goal <= 30 ms)`,
+    million.worstP95 <= 30,
+  ],
+  [
+    '3. cache miss p99 (cache full, one at a time, client-side)',
+    `${round(million.extra.missP99, 2)} ms (goal <= 5 ms)`,
+    million.extra.missP99 <= 5,
+  ],
+  [
+    `3. start-up, PostgreSQL, ${million.scale.tokens.toLocaleString('en')} tokens`,
+    `${round(million.startupMs)} ms (goal <= 5000 ms)`,
+    million.startupMs <= 5000,
+  ],
+  [
+    `3. resident size after ${million.extra.verified.toLocaleString('en')} distinct tokens`,
+    `${round(million.extra.rssMib)} MiB, ${million.extra.cached.toLocaleString('en')} cached (goal <= 512 MiB)`,
+    million.extra.rssMib <= 512,
+  ],
+  [
+    '4. restart: longest time at the server of any request',
+    `${round(restart.maxMs)} ms, p99 ${round(restart.p99Ms)} ms (goal <= 1000 ms)`,
+    restart.maxMs <= 1000,
+  ],
+  [
+    '4. restart: token rows read through their hash',
+    `${restart.rowsRead.toLocaleString('en')} for ${restart.tokens.toLocaleString('en')} tokens (goal <= ${restart.tokens.toLocaleString('en')})`,
+    restart.rowsRead <= restart.tokens,
+  ],
   ...[auth, authEmbedded].flatMap((a): [string, string, boolean][] => [
     [
       `GET /api/me / GET /healthz (req/s, interleaved), ${a.engine}`,
@@ -52,35 +121,29 @@ const rows: [string, string, boolean][] = [
     `max ${round(propagation.lastUsedMaxMs)} ms (goal <= 2000 ms)`,
     propagation.lastUsedMaxMs <= 2000,
   ],
+  ...[postgres, pglite].map((l): [string, string, boolean] => [
+    `list latency p95, ${l.engine}, ${l.scale.tokens.toLocaleString('en')} tokens`,
+    `${round(l.worstP95, 1)} ms worst list (goal <= 30 ms)`,
+    l.worstP95 <= 30,
+  ]),
+  (() => {
+    const plans = [...postgres.plans, ...pglite.plans, ...million.plans];
+    const bad = plans.filter((p) => p.seqScans.some((t) => t === 'tokens' || t === 'accounts'));
+    return [
+      'no sequential scan on tokens/accounts in list plans (all scales)',
+      `${bad.length} of ${plans.length} plans with one`,
+      bad.length === 0,
+    ];
+  })(),
   [
-    'list latency p95, PostgreSQL, 100k tokens',
-    `${round(postgres.worstP95, 1)} ms worst list (goal <= 30 ms)`,
-    postgres.worstP95 <= 30,
-  ],
-  [
-    'list latency p95, PGlite, 100k tokens',
-    `${round(pglite.worstP95, 1)} ms worst list (goal <= 30 ms)`,
-    pglite.worstP95 <= 30,
-  ],
-  [
-    'no sequential scan on tokens/accounts in list plans',
-    `${[...postgres.plans, ...pglite.plans].filter((p) => p.seqScans.some((t) => t === 'tokens' || t === 'accounts')).length} plans with one`,
-    [...postgres.plans, ...pglite.plans].every(
-      (p) => !p.seqScans.some((t) => t === 'tokens' || t === 'accounts'),
-    ),
+    `start-up on an existing embedded database (${pglite.scale.tokens.toLocaleString('en')} tokens)`,
+    `${round(pglite.startupMs)} ms`,
+    undefined,
   ],
 ];
-for (const [what, figure, ok] of rows) line(`${what.padEnd(60)} ${figure.padEnd(48)} ${verdict(ok)}`);
-if (postgres.memory) {
-  line(
-    `${'resident size with 100,000 tokens cached'.padEnd(60)} ${round(postgres.memory.rssAfterMb)} MiB (${round(postgres.memory.rssBeforeMb)} MiB before)`,
-  );
+for (const [what, figure, ok] of rows) {
+  line(`${what.padEnd(66)} ${figure.padEnd(62)} ${ok === undefined ? '' : verdict(ok)}`);
 }
-line(`${'start-up on an existing embedded database (100k tokens)'.padEnd(60)} ${round(pglite.startupMs)} ms`);
-line(
-  `Load average after: ${loadavg()
-    .map((l) => round(l, 2))
-    .join(' ')}`,
-);
+line(`Load average after: ${load()}`);
 line(`\nAll benchmarks took ${round((performance.now() - started) / 1000)} s.`);
 process.exit(0);

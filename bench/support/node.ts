@@ -21,6 +21,9 @@ export function pinForLoad(): { serverCpu: number; release(): void } | undefined
 }
 
 const BIN = resolve(import.meta.dirname, '../../bin/tessera.js');
+/** The comparison servers of bench/support, which the benchmarks spawn the way they spawn tessera. */
+export const BASELINE_SERVER = resolve(import.meta.dirname, 'baseline-server.ts');
+export const BARE_FASTIFY = resolve(import.meta.dirname, 'bare-fastify.ts');
 
 export interface Node {
   url: string;
@@ -31,20 +34,21 @@ export interface Node {
 }
 
 /**
- * A `tessera` process on a free loopback port, as a user starts it. Its JSON log goes to `logFile` (or
- * nowhere): the benchmarks keep the default log level, so every request is logged as in production.
+ * A `tessera` process (or `options.script`) on a free loopback port, as a user starts it. Its JSON log goes to `logFile` (or
+ * nowhere). Requests are logged only at `TESSERA_LOG_LEVEL=debug`, which bench/lists.ts sets to read
+ * their server-side latency.
  */
 export async function startNode(
   env: Record<string, string>,
   logFile?: string,
-  options: { cpu?: number } = {},
+  options: { cpu?: number; script?: string } = {},
 ): Promise<Node> {
   const port = await freePort();
   const started = performance.now();
   // BENCH_NODE_ARGS (say `--cpu-prof --cpu-prof-dir=prof`) reaches the server's node: its environment is
   // otherwise only what a user would set.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const node = [process.execPath, ...nodeArgs, BIN];
+  const node = [process.execPath, ...nodeArgs, options.script ?? BIN];
   const argv = options.cpu === undefined ? node : ['taskset', '-c', String(options.cpu), ...node];
   const child = spawn(argv[0]!, argv.slice(1), {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
@@ -57,9 +61,12 @@ export async function startNode(
   const exited = once(child, 'exit');
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`tessera exited with ${child.exitCode}:\n${stderr}`);
+    if (child.exitCode !== null)
+      throw new Error(`${options.script ?? 'tessera'} exited with ${child.exitCode}:\n${stderr}`);
     try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
+      // The baseline server has no /healthz: any answer at all means it listens.
+      const response = await fetch(`${url}/healthz`);
+      if (response.ok || options.script === BASELINE_SERVER) break;
     } catch {}
     if (performance.now() - started > 120_000) throw new Error(`tessera did not start:\n${stderr}`);
     await new Promise((r) => setTimeout(r, 10));
