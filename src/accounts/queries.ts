@@ -2,7 +2,14 @@ import { type Expression, type Kysely, sql } from 'kysely';
 import type { Role } from '../core/roles.ts';
 import type { AccountSort } from '../core/sorts.ts';
 import type { AccountKind } from '../core/token-kind.ts';
-import { type Cursor, keysetPage, likeContains, type SortKey } from '../platform/keyset.ts';
+import {
+  type Cursor,
+  fewMatches,
+  keysetPage,
+  likeContains,
+  type SortKey,
+  unindexedKey,
+} from '../platform/keyset.ts';
 import type { Database, NewAccount } from '../platform/schema.ts';
 
 // Role sorts as text, and 'admin' < 'manager' < 'member' happens to be rank order as well.
@@ -77,7 +84,11 @@ export interface AccountListFilter {
 }
 
 export async function listAccounts(db: Kysely<Database>, filter: AccountListFilter) {
-  const key = SORT_KEYS[filter.sort];
+  let key = SORT_KEYS[filter.sort];
+  const search = filter.q
+    ? sql<boolean>`a.search_text like ${likeContains(filter.q.toLowerCase())}`
+    : undefined;
+  if (search && (await fewMatches(db, sql`accounts a`, search))) key = unindexedKey(key);
   let query = selectAccount(db).select(sql<string>`(${key.expression})::text`.as('sort_key'));
   if (filter.kind) query = query.where('a.kind', '=', filter.kind);
   if (filter.role) query = query.where('a.role', '=', filter.role);
@@ -93,7 +104,7 @@ export async function listAccounts(db: Kysely<Database>, filter: AccountListFilt
       ),
     );
   }
-  if (filter.q) query = query.where(sql<boolean>`a.search_text like ${likeContains(filter.q.toLowerCase())}`);
+  if (search) query = query.where(search);
   if (!filter.includeDeactivated) query = query.where('a.deactivated_at', 'is', null);
   return keysetPage(query, key, sql`a.id`, filter);
 }

@@ -1,4 +1,5 @@
-import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import type { Database } from './schema.ts';
 
 /**
  * Keyset pagination: a page ends at (sort key, id) and the next starts strictly after it, so pages
@@ -82,6 +83,39 @@ export async function keysetPage<DB, TB extends keyof DB, O extends { id: string
     rows: page,
     nextCursor:
       rows.length > request.limit && last ? encodeCursor({ key: last.sort_key, id: last.id }) : null,
+  };
+}
+
+/** A search that matches at most this many rows has them fetched and sorted (`fewMatches`). */
+export const FEW_MATCHES = 2000;
+
+/**
+ * Whether `matching` (a search) selects at most `FEW_MATCHES` rows. For a search, the planner walks the
+ * sort order's index and filters, expecting matches spread evenly along it: it finds a page of a common
+ * term soonest, but reads the whole index when the few matches sit at its far end (the service users'
+ * "svc-…" after 90,000 people: 28 ms). Counting up to the limit through the trigram index costs a few
+ * milliseconds either way; few matches are then fetched and sorted (`unindexedKey`).
+ */
+export async function fewMatches(
+  db: Kysely<Database>,
+  table: RawBuilder<unknown>,
+  matching: RawBuilder<boolean>,
+): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n
+    from (select 1 from ${table} where ${matching} limit ${FEW_MATCHES + 1}) as matches`.execute(db);
+  return (rows[0]?.n ?? 0) <= FEW_MATCHES;
+}
+
+/**
+ * The same order by an expression no index holds, so that the planner fetches the matches first and
+ * sorts them, instead of walking the index (see `fewMatches`). Values, and so cursors, are unchanged.
+ */
+export function unindexedKey(key: SortKey): SortKey {
+  return {
+    ...key,
+    expression:
+      key.type === 'text' ? sql`(${key.expression} || '')` : sql`(${key.expression} + interval '0 seconds')`,
   };
 }
 

@@ -4,7 +4,14 @@ import type { TokenSort } from '../core/sorts.ts';
 import type { TokenKind } from '../core/token-kind.ts';
 import type { KindPolicy } from '../core/token-policy.ts';
 import type { TokenStatus } from '../core/token-status.ts';
-import { type Cursor, keysetPage, likeContains, type SortKey } from '../platform/keyset.ts';
+import {
+  type Cursor,
+  fewMatches,
+  keysetPage,
+  likeContains,
+  type SortKey,
+  unindexedKey,
+} from '../platform/keyset.ts';
 import type { Database, NewToken } from '../platform/schema.ts';
 import { exceedsPolicyCondition, unusedCondition } from './policy-queries.ts';
 
@@ -128,17 +135,22 @@ function statusCondition(status: TokenStatus, now: Date) {
 }
 
 export async function listTokens(db: Kysely<Database>, filter: TokenListFilter) {
-  const key = SORT_KEYS[filter.sort];
+  let key = SORT_KEYS[filter.sort];
+  const pattern = filter.q ? likeContains(filter.q.toLowerCase()) : undefined;
+  const search =
+    pattern === undefined
+      ? undefined
+      : sql<boolean>`(lower(t.name) like ${pattern} or lower(t.description) like ${pattern})`;
+  if (search) {
+    const owner = filter.ownerId ? sql`and t.owner_id = ${filter.ownerId}` : sql``;
+    const matching = sql<boolean>`t.kind = ${filter.kind} ${owner} and ${search}`;
+    if (await fewMatches(db, sql`tokens t`, matching)) key = unindexedKey(key);
+  }
   let query = selectTokenWithOwner(db)
     .select(sql<string>`(${key.expression})::text`.as('sort_key'))
     .where('t.kind', '=', filter.kind);
   if (filter.ownerId) query = query.where('t.owner_id', '=', filter.ownerId);
-  if (filter.q) {
-    const pattern = likeContains(filter.q.toLowerCase());
-    query = query.where(
-      sql<boolean>`(lower(t.name) like ${pattern} or lower(t.description) like ${pattern})`,
-    );
-  }
+  if (search) query = query.where(search);
   if (filter.scope !== undefined)
     query = query.where(sql<boolean>`t.scopes @> array[${filter.scope}]::text[]`);
   const statuses = filter.statuses;

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { checkSecret } from '../../src/core/secret.ts';
 import { sha256Hex } from '../../src/platform/hashing.ts';
+import { FEW_MATCHES } from '../../src/platform/keyset.ts';
 import { DAY, HOUR } from '../support/clock.ts';
 import { setupHarness } from '../support/harness.ts';
 
@@ -466,6 +467,36 @@ describe('listing tokens', () => {
       expect(new Set(seen).size, sort).toBe(25);
       expect(seen, sort).toHaveLength(25);
     }
+  });
+
+  it('pages a search alike whether it matches more rows than FEW_MATCHES (walked in order) or few (sorted)', async () => {
+    const session = await h.session();
+    await sql`insert into tokens (kind, owner_id, name, secret_hash, hint, created_at)
+      select 'personal', ${session.account.id}, 'bulk ' || g, encode(sha256(('s' || g)::bytea), 'hex'), 'abcd',
+             now() - (g || ' microseconds')::interval
+      from generate_series(1, ${FEW_MATCHES + 100}) g`.execute(h.database.handle.db);
+    const pages = async (q: string, sort: string, order: string) => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = `/api/tokens?q=${encodeURIComponent(q)}&sort=${sort}&order=${order}&limit=40${cursor ? `&cursor=${cursor}` : ''}`;
+        const page = (await h.request({ url: query, session })).json();
+        seen.push(...page.items.map((t: { name: string }) => t.name));
+        cursor = page.next_cursor;
+      } while (cursor && seen.length < 200);
+      return seen;
+    };
+    // "bulk 20": bulk 20, 200–209 and 2000–2099, 111 tokens.
+    const few = Array.from({ length: FEW_MATCHES + 100 }, (_, i) => `bulk ${i + 1}`).filter((n) =>
+      n.startsWith('bulk 20'),
+    );
+    expect(await pages('bulk 20', 'name', 'asc')).toEqual([...few].sort());
+    expect(await pages('bulk 20', 'created_at', 'desc')).toEqual(
+      [...few].sort((a, b) => Number(a.slice(5)) - Number(b.slice(5))),
+    );
+    const many = await pages('bulk', 'created_at', 'desc');
+    expect(many.slice(0, 3)).toEqual(['bulk 1', 'bulk 2', 'bulk 3']);
+    expect(many).toHaveLength(200);
   });
 
   it('rejects a cursor it did not make, and limits out of range', async () => {
