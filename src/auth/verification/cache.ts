@@ -4,7 +4,7 @@ import { effectiveScopes } from '../../core/scopes.ts';
 import type { Principal } from '../../platform/caller.ts';
 import type { Change } from '../../platform/change-feed.ts';
 import type { LastUse } from '../../tokens/index.ts';
-import { type PrincipalAccountRow, principalFromAccount } from '../principal.ts';
+import type { PrincipalAccountRow } from '../principal.ts';
 import type { TokenPrincipalRow, VerifiedTokenRow } from './queries.ts';
 
 /** A verified token: its row and its owner as of the last lookup or change, and who it makes the caller. */
@@ -40,7 +40,20 @@ function fenceOf(token: VerifiedTokenRow): Verification['fence'] {
   return token.allowed_networks === null ? null : networkFence(token.allowed_networks);
 }
 
-function tokenPrincipal(token: VerifiedTokenRow, account: PrincipalAccountRow): Principal {
+/** What a principal shows of its account: one object per owner, shared by the owner's entries. */
+function shownAccount(account: PrincipalAccountRow): Principal['account'] {
+  const { deactivated_at: _, ...shown } = account;
+  return shown;
+}
+
+/** Effective scopes alike, one frozen copy (most tokens end up with one of a few). */
+const sharedScopes = new Map<string, readonly string[]>();
+
+function tokenPrincipal(
+  token: VerifiedTokenRow,
+  account: PrincipalAccountRow,
+  shown = shownAccount(account),
+): Principal {
   const { id, kind, name, created_at, expires_at } = token;
   const catalog = new Map<string, Role>();
   for (const pair of token.scope_roles) {
@@ -48,13 +61,17 @@ function tokenPrincipal(token: VerifiedTokenRow, account: PrincipalAccountRow): 
     catalog.set(pair.slice(0, space), pair.slice(space + 1) as Role);
   }
   // Worked out once per lookup, not per request: a role or catalog change drops the entry.
-  const scopes = effectiveScopes(token.scopes, account.role, catalog);
-  return deepFreeze(
-    principalFromAccount(account, 'token', {
-      token: { id, kind, name, scopes, created_at, expires_at },
-      session: null,
-    }),
-  );
+  let scopes = effectiveScopes(token.scopes, account.role, catalog);
+  const key = scopes.join('\n');
+  const known = sharedScopes.get(key);
+  if (known) scopes = known as string[];
+  else if (sharedScopes.size < 10_000) sharedScopes.set(key, Object.freeze(scopes));
+  return deepFreeze({
+    account: shown,
+    via: 'token',
+    token: { id, kind, name, scopes, created_at, expires_at },
+    session: null,
+  });
 }
 
 function deepFreeze<T extends object>(value: T): T {
@@ -76,6 +93,8 @@ interface Entry extends Verification {
 /** The hashes cached for one owner, so a role, team or deactivation change drops them all at once. */
 interface OwnerEntry {
   account: PrincipalAccountRow;
+  /** The account as its tokens' principals show it. */
+  shown: Principal['account'];
   hashes: Set<string>;
 }
 
@@ -209,7 +228,7 @@ export class VerificationCache {
     // An owner already cached is as current as this row: any change since would have dropped it.
     let owner = this.#owners.get(found.account.id);
     if (!owner) {
-      owner = { account: found.account, hashes: new Set() };
+      owner = { account: found.account, shown: shownAccount(found.account), hashes: new Set() };
       this.#owners.set(found.account.id, owner);
     }
     owner.hashes.add(hash);
@@ -219,7 +238,7 @@ export class VerificationCache {
       hash,
       token: found.token,
       account: owner.account,
-      principal: tokenPrincipal(found.token, owner.account),
+      principal: tokenPrincipal(found.token, owner.account, owner.shown),
       pendingUse: undefined,
       fence: fenceOf(found.token),
       cachedAt: this.#now(),
