@@ -145,16 +145,25 @@ export const LOOKUP_BATCH = 1000;
  * every first request after a start and every token beyond the cache, is this one query.
  */
 export function lookUpVerifications(db: Kysely<Database>) {
-  const hashes = new Slot('hashes');
-  const statement = namedStatement(
+  // Two statements: PostgreSQL plans a prepared statement for its values until a plan for any values
+  // costs no more. For `= any($1)` it expects ten rows and the generic plan never looks as cheap as
+  // one for a single hash, so one hash alone (every miss at low load) would be planned on every run.
+  const hash = new Slot('hash');
+  const one = namedStatement(
     'tessera_verification',
+    selectTokenPrincipals(db).where(sql<boolean>`t.secret_hash = ${hash}`).compile(),
+    [hash],
+  );
+  const hashes = new Slot('hashes');
+  const many = namedStatement(
+    'tessera_verifications',
     selectTokenPrincipals(db).where(sql<boolean>`t.secret_hash = any(${hashes}::text[])`).compile(),
     [hashes],
   );
   return async (wanted: readonly string[]): Promise<Map<string, TokenPrincipalRow>> => {
     const found = new Map<string, TokenPrincipalRow>();
     if (wanted.length === 0) return found;
-    const { rows } = await db.executeQuery(statement([wanted]));
+    const { rows } = await db.executeQuery(wanted.length === 1 ? one([wanted[0]]) : many([wanted]));
     for (const row of rows) found.set(row.secret_hash, tokenPrincipal(row));
     return found;
   };
