@@ -1,13 +1,12 @@
 import { Writable } from 'node:stream';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { type Kysely, type KyselyPlugin, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { checkSecret, secretChecksum } from '../../src/core/secret.ts';
 import { sha256Hex } from '../../src/platform/hashing.ts';
 import type { App } from '../../src/platform/http/types.ts';
-import type { Database } from '../../src/platform/schema.ts';
 import { loggerOptions } from '../../src/server.ts';
 import { createServices, type Services } from '../../src/services.ts';
 import { TestClock } from '../support/clock.ts';
@@ -24,22 +23,15 @@ let database: TestDatabase;
 let services: Services;
 let app: App;
 
-/** Records every query Kysely builds, with its parameter values, before it reaches the database. */
-const queryRecorder: KyselyPlugin = {
-  transformQuery(args) {
-    queries.push(JSON.stringify(args.node));
-    return args.node;
-  },
-  async transformResult(args) {
-    return args.result;
-  },
-};
-
 beforeAll(async () => {
   database = await createTestDatabase();
-  const db = database.handle.db.withPlugin(queryRecorder) as Kysely<Database>;
+  // Every statement as it is sent, with its parameter values: prepared ones (the verification's, built
+  // once) included.
+  database.handle.observeQueries((event) => {
+    queries.push(`${event.query.sql}\n${JSON.stringify(event.query.parameters)}`);
+  });
   services = createServices({
-    db,
+    db: database.handle.db,
     clock: new TestClock(),
     lastUsedFlushMs: 1000,
     sessionTtlHours: 12,
