@@ -262,10 +262,14 @@ test.describe('as an Admin', () => {
       values.map((v) => (v === null ? null : Math.floor(v / 60_000)));
     await expect.poll(async () => isSorted(minutes(await times('col-last-active')), -1)).toBe(true);
 
-    // Newest first, then oldest: each click once the one before has taken (a click during the
-    // re-render was lost on a loaded machine).
+    // Newest first, then oldest: the second click once the header shows the first (a click before
+    // the re-render toggled the old order again on a loaded machine).
     await page.getByRole('button', { name: 'Created', exact: true }).click();
     await expect(page).toHaveURL(/sort=created_at&order=desc/);
+    await expect(page.getByRole('columnheader', { name: 'Created' })).toHaveAttribute(
+      'aria-sort',
+      'descending',
+    );
     await page.getByRole('button', { name: 'Created', exact: true }).click();
     await expect(page).toHaveURL(/sort=created_at&order=asc/);
     await expect(page.getByRole('columnheader', { name: 'Created' })).toHaveAttribute(
