@@ -1,11 +1,10 @@
 // GET /api/me and GET /auth/check with 1,000 distinct valid tokens against GET /healthz on the same
 // server, the three taking turns every 100 ms, and the last-used writes per second meanwhile.
 // `node bench/auth.ts [pglite|postgres]`.
-import { createBenchDatabase } from './support/databases.ts';
+import { createLoadDatabase } from './support/databases.ts';
 import { type InterleavedLoad, interleavedLoad, type Load, load } from './support/load.ts';
 import { metric, pinForLoad, startNode } from './support/node.ts';
 import { QUICK } from './support/quick.ts';
-import { seedScale } from './support/seed.ts';
 import { line, round, verdict } from './support/stats.ts';
 
 export interface AuthFigures {
@@ -39,16 +38,7 @@ export async function benchAuth(
   logLevel = 'info',
 ): Promise<AuthFigures> {
   line(`\n== Token verification vs. an unauthenticated request (${engine}, log level ${logLevel}) ==`);
-  const database = await createBenchDatabase(engine);
-  const handle = await database.open();
-  const secrets = await seedScale(handle.db, {
-    accounts: 100,
-    tokens: 1000,
-    adminTokens: 0,
-    adminEmail: 'admin@example.com',
-    expired: false,
-  });
-  await handle.close();
+  const { database, secrets } = await createLoadDatabase(engine);
   const pin = pinForLoad();
   const node = await startNode({ ...database.env, TESSERA_LOG_LEVEL: logLevel }, undefined, {
     cpu: pin?.serverCpu,

@@ -5,11 +5,10 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { postgresCpu, postmasterPid } from './support/cpu.ts';
-import { benchPostgres, createBenchDatabase } from './support/databases.ts';
+import { benchPostgres, createLoadDatabase } from './support/databases.ts';
 import { BASELINE_SERVER, pinForLoad, startNode } from './support/node.ts';
 import { QUICK } from './support/quick.ts';
 import { compareInRounds, printRounds, ratiosByRound } from './support/rounds.ts';
-import { seedScale } from './support/seed.ts';
 import { line, round, verdict } from './support/stats.ts';
 
 export interface ColdFigures {
@@ -28,16 +27,7 @@ const REQUESTS = { postgres: QUICK ? 1000 : 4000, pglite: QUICK ? 500 : 2000 };
 
 export async function benchCold(engine: 'postgres' | 'pglite'): Promise<ColdFigures> {
   line(`\n== Cold verification: tessera without its cache vs. the hand-written baseline (${engine}) ==`);
-  const database = await createBenchDatabase(engine);
-  const handle = await database.open();
-  const secrets = await seedScale(handle.db, {
-    accounts: 100,
-    tokens: 1000,
-    adminTokens: 0,
-    adminEmail: 'admin@example.com',
-    expired: false,
-  });
-  await handle.close();
+  const { database, secrets } = await createLoadDatabase(engine);
   // The embedded database is one process's files: the baseline gets a copy, taken before either starts.
   const copy = engine === 'pglite' ? mkdtempSync(join(tmpdir(), 'tessera-bench-baseline-')) : undefined;
   if (copy) cpSync(join(database.env.TESSERA_DATA_DIR!, 'pglite'), copy, { recursive: true });

@@ -6,12 +6,11 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBenchDatabase } from './support/databases.ts';
+import { createLoadDatabase } from './support/databases.ts';
 import { load } from './support/load.ts';
 import { BARE_FASTIFY, pinForLoad, startNode } from './support/node.ts';
 import { splitProfile } from './support/profile.ts';
 import { QUICK } from './support/quick.ts';
-import { seedScale } from './support/seed.ts';
 import { line, round } from './support/stats.ts';
 
 const SECONDS = QUICK ? 4 : 12;
@@ -28,16 +27,7 @@ interface Window {
 
 export async function benchFixedCostSplit(engine: 'postgres' | 'pglite' = 'postgres') {
   line(`\n== Where the fixed cost goes: CPU profiles of each path under load (${engine}) ==`);
-  const database = await createBenchDatabase(engine);
-  const handle = await database.open();
-  const secrets = await seedScale(handle.db, {
-    accounts: 100,
-    tokens: 1000,
-    adminTokens: 0,
-    adminEmail: 'admin@example.com',
-    expired: false,
-  });
-  await handle.close();
+  const { database, secrets } = await createLoadDatabase(engine);
   const pin = pinForLoad();
   const windows: Window[] = [];
   const dirs: string[] = [];

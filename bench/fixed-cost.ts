@@ -2,12 +2,11 @@
 // cached token (default configuration, 1,000 tokens all verified once) against a bare Fastify route
 // (bench/support/bare-fastify.ts), by server CPU per request in alternating rounds, on the embedded
 // database (neither path reads it once the cache is warm). `node bench/fixed-cost.ts`.
-import { ADMIN_EMAIL, createBenchDatabase } from './support/databases.ts';
+import { createLoadDatabase } from './support/databases.ts';
 import { load } from './support/load.ts';
 import { BARE_FASTIFY, pinForLoad, startNode } from './support/node.ts';
 import { QUICK } from './support/quick.ts';
 import { compareInRounds, printRounds, ratiosByRound } from './support/rounds.ts';
-import { seedScale } from './support/seed.ts';
 import { line, round, verdict } from './support/stats.ts';
 
 export interface FixedCostFigures {
@@ -26,16 +25,7 @@ const REQUESTS = QUICK ? 5000 : 40_000;
 
 export async function benchFixedCost(): Promise<FixedCostFigures> {
   line('\n== Fixed cost per request: tessera vs. a bare Fastify route (embedded database) ==');
-  const database = await createBenchDatabase('pglite');
-  const handle = await database.open();
-  const secrets = await seedScale(handle.db, {
-    accounts: 100,
-    tokens: 1000,
-    adminTokens: 0,
-    adminEmail: ADMIN_EMAIL,
-    expired: false,
-  });
-  await handle.close();
+  const { database, secrets } = await createLoadDatabase('pglite');
   const pin = pinForLoad();
   const tessera = await startNode(database.env, undefined, { cpu: pin?.serverCpu });
   const bare = await startNode({}, undefined, { cpu: pin?.serverCpu, script: BARE_FASTIFY });

@@ -4,10 +4,9 @@
 // token's row at most once: concurrent misses for one token coalesced). `node bench/restart.ts`.
 import { Agent, request } from 'node:http';
 import pg from 'pg';
-import { createBenchDatabase } from './support/databases.ts';
+import { createLoadDatabase } from './support/databases.ts';
 import { pinForLoad, startNode } from './support/node.ts';
 import { QUICK } from './support/quick.ts';
-import { seedScale } from './support/seed.ts';
 import { line, quantile, round, verdict } from './support/stats.ts';
 
 export interface RestartFigures {
@@ -57,16 +56,7 @@ export async function benchRestart(): Promise<RestartFigures> {
   line(
     `\n== A restart under load: ${TOKENS.toLocaleString('en')} distinct tokens at once, each twice (postgres) ==`,
   );
-  const database = await createBenchDatabase('postgres');
-  const handle = await database.open();
-  const secrets = await seedScale(handle.db, {
-    accounts: 1000,
-    tokens: TOKENS,
-    adminTokens: 0,
-    adminEmail: 'admin@example.com',
-    expired: false,
-  });
-  await handle.close();
+  const { database, secrets } = await createLoadDatabase('postgres', { tokens: TOKENS, accounts: 1000 });
   const stats = new pg.Client({ connectionString: database.env.DATABASE_URL });
   await stats.connect();
   const pin = pinForLoad();

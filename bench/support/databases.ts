@@ -7,6 +7,7 @@ import { bootstrap } from '../../src/bootstrap/bootstrap.ts';
 import { systemClock } from '../../src/platform/clock.ts';
 import { openDatabase } from '../../src/platform/database.ts';
 import { migrateToLatest } from '../../src/platform/migrate.ts';
+import { seedScale } from './seed.ts';
 
 export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'benchmark password 1';
@@ -80,4 +81,27 @@ export async function createBenchDatabase(engine: 'postgres' | 'pglite'): Promis
   });
   await handle.close();
   return database;
+}
+
+/**
+ * A new database with `tokens` tokens, every one active, over `accounts` accounts, and their secrets:
+ * load on the token path, where any refusal would be a failed run.
+ */
+export async function createLoadDatabase(
+  engine: 'postgres' | 'pglite',
+  options: { tokens: number; accounts: number } = { tokens: 1000, accounts: 100 },
+): Promise<{ database: BenchDatabase; secrets: string[] }> {
+  const database = await createBenchDatabase(engine);
+  const handle = await database.open();
+  try {
+    const secrets = await seedScale(handle.db, {
+      ...options,
+      adminTokens: 0,
+      adminEmail: ADMIN_EMAIL,
+      expired: false,
+    });
+    return { database, secrets };
+  } finally {
+    await handle.close();
+  }
 }
